@@ -1,0 +1,38 @@
+// `npm start`: runs Sower locally with `wrangler dev`, creating .dev.vars with a
+// fresh secret on first run and printing what a client needs to connect.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const VARS = ".dev.vars";
+const PLACEHOLDER = "replace-with-a-random-secret";
+
+if (!existsSync(VARS)) {
+  const example = readFileSync(".dev.vars.example", "utf8");
+  writeFileSync(VARS, example.replace(PLACEHOLDER, randomBytes(24).toString("hex")), { mode: 0o600 });
+  console.log(`Created ${VARS} with a new random APP_SECRET.`);
+}
+
+const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(VARS, "utf8"))?.[1]?.trim() ?? "";
+const config = readFileSync("wrangler.jsonc", "utf8");
+const appId = /"APP_ID":\s*"([^"]*)"/.exec(config)?.[1] ?? "sower";
+const appKey = /"APP_KEY":\s*"([^"]*)"/.exec(config)?.[1] ?? "sower-key";
+const port = process.env.PORT ?? "8787";
+
+console.log(`
+Sower dev server
+  WebSocket  ws://127.0.0.1:${port}/app/${appKey}?protocol=7
+  REST       http://127.0.0.1:${port}/apps/${appId}/...
+  app_id     ${appId}
+  key        ${appKey}
+  secret     ${secret}   (from ${VARS}; never commit it)
+
+pusher-js: new Pusher("${appKey}", { wsHost: "127.0.0.1", wsPort: ${port}, forceTLS: false, enabledTransports: ["ws"], cluster: "" })
+`);
+
+const wrangler = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
+wrangler.on("exit", (code) => process.exit(code ?? 0));
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));

@@ -1,0 +1,115 @@
+import { DurableObject } from "cloudflare:workers";
+import { type App, loadApps } from "../apps";
+import { log } from "../log";
+import { parseClientFrame } from "../protocol/client-frames";
+import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
+import { CLOSE_CODES } from "../protocol/errors";
+import * as frames from "../protocol/server-frames";
+import { newSocketId } from "../protocol/socket-id";
+import { writeAttachment } from "./attachment";
+import { Connection } from "./connection";
+import { dispatch } from "./dispatch";
+import { removeConnection } from "./membership";
+import { Room } from "./room";
+import { Store } from "./store";
+
+/** The header the Worker uses to tell the Beacon which app a socket is for. */
+export const APP_ID_HEADER = "x-sower-app-id";
+const APP_ID_META = "app_id";
+
+/**
+ * One per app. It only adapts platform events to the room and its handlers;
+ * the protocol lives in those.
+ */
+export class Beacon extends DurableObject<Env> {
+  private readonly store: Store;
+  private room: Room | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new Store(ctx.storage.sql);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
+  }
+
+  /** Accepts a WebSocket upgrade the Worker has already matched to an app. */
+  override async fetch(request: Request): Promise<Response> {
+    const appId = request.headers.get(APP_ID_HEADER);
+    if (appId === null) return new Response("Missing app id", { status: 400 });
+    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
+    const room = this.currentRoom();
+    if (room === undefined) return new Response("Unknown app", { status: 404 });
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    const socketId = newSocketId();
+    this.ctx.acceptWebSocket(server);
+    const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
+    writeAttachment(server, attachment);
+    room.track(new Connection(server, attachment));
+    server.send(frames.connectionEstablished(socketId));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const room = this.currentRoom();
+    const connection = room?.connectionFor(ws);
+    if (room === undefined || connection === undefined) {
+      closeOrphan(ws);
+      return;
+    }
+    const frame = parseClientFrame(message);
+    if (!frame.ok) {
+      connection.send(frames.errorFrame(frame.error));
+      return;
+    }
+    try {
+      await connection.inOrder(() => dispatch(room, connection, frame.value));
+    } catch (error) {
+      log("error", "frame handler failed", { app: room.app.id, socket: connection.id, error: String(error) });
+      connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.forget(ws, `closed ${code}`);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    this.forget(ws, `error ${String(error)}`);
+  }
+
+  private forget(ws: WebSocket, why: string): void {
+    const room = this.currentRoom();
+    const connection = room?.connectionFor(ws);
+    if (room === undefined || connection === undefined) return;
+    try {
+      removeConnection(room, connection);
+    } catch (error) {
+      log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
+    }
+  }
+
+  /** The room, rebuilt from durable state the first time it is needed after a wake. */
+  private currentRoom(): Room | undefined {
+    if (this.room !== undefined) return this.room;
+    const app = this.app();
+    if (app === undefined) return undefined;
+    this.room = Room.restore(app, this.store, this.ctx.getWebSockets());
+    return this.room;
+  }
+
+  private app(): App | undefined {
+    const appId = this.store.getMeta(APP_ID_META);
+    const apps = loadApps(this.env);
+    return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
+  }
+}
+
+/** A socket whose app is gone from the configuration cannot be served. */
+function closeOrphan(ws: WebSocket): void {
+  try {
+    ws.send(frames.errorFrame({ code: CLOSE_CODES.appNotFound, message: "App not found" }));
+    ws.close(CLOSE_CODES.appNotFound, "App not found");
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,80 @@
+import { type SocketAttachment, writeAttachment } from "./attachment";
+
+/** One live socket and what the Beacon knows about it while awake. */
+export class Connection {
+  /** Subscribed channels, each with the socket's presence user id (null elsewhere). */
+  readonly channels = new Map<string, string | null>();
+  private windowStartedAt = 0;
+  private pending: Promise<void> = Promise.resolve();
+  private eventsInWindow = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    private attachment: SocketAttachment,
+  ) {}
+
+  get id(): string {
+    return this.attachment.socketId;
+  }
+
+  get userId(): string | undefined {
+    return this.attachment.userId;
+  }
+
+  /**
+   * Sending to a socket that is already closing throws; its close handler
+   * does the clean-up, so a fan-out loop must not stop for it.
+   */
+  send(frame: string): void {
+    try {
+      this.ws.send(frame);
+    } catch {
+      // The socket is closing; webSocketClose removes it.
+    }
+  }
+
+  close(code: number, reason: string): void {
+    try {
+      this.ws.close(code, closeReason(reason));
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /**
+   * Runs the socket's frames one after another. Handlers await Web Crypto,
+   * and the runtime may deliver the next frame meanwhile; without this a
+   * quick subscribe-then-unsubscribe could be applied in the wrong order.
+   */
+  inOrder(task: () => Promise<void> | void): Promise<void> {
+    const run = this.pending.then(task);
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  signIn(userId: string): void {
+    this.attachment = { ...this.attachment, userId };
+    writeAttachment(this.ws, this.attachment);
+  }
+
+  /**
+   * A one-second window per socket. It lives in memory only: an object that
+   * hibernated has been idle for seconds, so a reset window loses nothing.
+   */
+  allowClientEvent(limitPerSecond: number, now: number): boolean {
+    if (now - this.windowStartedAt >= 1000) {
+      this.windowStartedAt = now;
+      this.eventsInWindow = 0;
+    }
+    if (this.eventsInWindow >= limitPerSecond) return false;
+    this.eventsInWindow++;
+    return true;
+  }
+}
+
+/** A close reason may be at most 123 UTF-8 bytes; longer ones make close() throw. */
+function closeReason(reason: string): string {
+  let clipped = reason;
+  while (new TextEncoder().encode(clipped).length > 123) clipped = clipped.slice(0, -1);
+  return clipped;
+}

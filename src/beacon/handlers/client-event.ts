@@ -1,0 +1,53 @@
+import { parseChannelName } from "../../protocol/channels";
+import { LIMITS } from "../../protocol/constants";
+import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
+import { utf8Length } from "../../protocol/json";
+import * as frames from "../../protocol/server-frames";
+import type { Connection } from "../connection";
+import type { Room } from "../room";
+
+export interface ClientEvent {
+  event: string;
+  channel: string;
+  data: unknown;
+}
+
+/**
+ * Relays a `client-*` event to the channel's other subscribers. Every
+ * refusal is a `pusher:error` 4301 and the socket stays open: closing with a
+ * 43xx code would make pusher-js give up for good (PROTOCOL.md §0.1).
+ */
+export function handleClientEvent(room: Room, connection: Connection, message: ClientEvent, now: number): void {
+  const refusal = refuse(room, connection, message, now);
+  if (refusal !== undefined) {
+    connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message: refusal }));
+    return;
+  }
+  const presenceUserId = connection.channels.get(message.channel) ?? undefined;
+  room.channels.broadcast(
+    message.channel,
+    frames.userEvent(message.event, message.channel, message.data, presenceUserId),
+    connection,
+  );
+}
+
+function refuse(room: Room, connection: Connection, message: ClientEvent, now: number): string | undefined {
+  if (!room.app.enableClientMessages) return "Client events are not enabled for this app";
+  const channel = parseChannelName(message.channel, room.app.limits.maxChannelNameLength);
+  if (!channel.ok) return channel.error;
+  if (channel.value.kind !== "private" && channel.value.kind !== "presence") {
+    return `Client events are only allowed on private and presence channels, not on '${message.channel}'`;
+  }
+  if (!connection.channels.has(message.channel)) {
+    return `Client event rejected: not subscribed to '${message.channel}'`;
+  }
+  const size = message.data === undefined ? 0 : utf8Length(JSON.stringify(message.data));
+  if (size > LIMITS.eventDataBytes) {
+    return `Client event data is larger than ${LIMITS.eventDataBytes} bytes`;
+  }
+  // Counted last, so refused events do not spend the socket's allowance.
+  if (!connection.allowClientEvent(room.app.limits.maxClientEventsPerSecond, now)) {
+    return `Client event rate limit reached: at most ${room.app.limits.maxClientEventsPerSecond} per second`;
+  }
+  return undefined;
+}

@@ -1,0 +1,110 @@
+import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { type ChannelInfo, parseChannelName, requiresAuth } from "../../protocol/channels";
+import { LIMITS } from "../../protocol/constants";
+import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorType } from "../../protocol/errors";
+import { isRecord, utf8Length } from "../../protocol/json";
+import * as frames from "../../protocol/server-frames";
+import type { Connection } from "../connection";
+import { addSubscription, type PresenceMember } from "../membership";
+import type { Room } from "../room";
+
+export interface SubscribeRequest {
+  channel: string;
+  auth: string;
+  channelData: string | undefined;
+}
+
+export async function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Promise<void> {
+  const admitted = await admit(room, connection, request);
+  if (!admitted.ok) {
+    connection.send(frames.subscriptionError(admitted.error));
+    return;
+  }
+  const { channel, member } = admitted.value;
+  // A repeated subscribe is answered again but changes nothing.
+  if (!connection.channels.has(channel.name)) addSubscription(room, connection, channel.name, member);
+  const snapshot = channel.kind === "presence" ? room.presence.snapshot(channel.name) : undefined;
+  connection.send(frames.subscriptionSucceeded(channel.name, snapshot));
+}
+
+interface Admission {
+  channel: ChannelInfo;
+  member: PresenceMember | undefined;
+}
+
+async function admit(
+  room: Room,
+  connection: Connection,
+  request: SubscribeRequest,
+): Promise<Result<Admission, SubscriptionError>> {
+  const refuse = (type: SubscriptionErrorType, status: number, error: string) =>
+    err({ channel: request.channel, type, status, error });
+  const parsed = parseChannelName(request.channel, room.app.limits.maxChannelNameLength);
+  if (!parsed.ok) return refuse("InvalidChannel", 400, parsed.error);
+  const channel = parsed.value;
+  const alreadySubscribed = connection.channels.has(channel.name);
+  if (!alreadySubscribed && connection.channels.size >= LIMITS.channelsPerSocket) {
+    return refuse("LimitReached", 400, `A connection may subscribe to at most ${LIMITS.channelsPerSocket} channels`);
+  }
+  if (channel.kind === "server-to-user") {
+    if (connection.userId === undefined || connection.userId !== channel.userId) {
+      return refuse("AuthError", 403, "Only a connection signed in as this user may subscribe to its channel");
+    }
+    return ok({ channel, member: undefined });
+  }
+  if (!requiresAuth(channel.kind)) return ok({ channel, member: undefined });
+
+  const isPresence = channel.kind === "presence";
+  if (isPresence && request.channelData === undefined) {
+    return refuse("AuthError", 401, "Presence channels need channel_data signed by the auth endpoint");
+  }
+  const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
+  if (!(await verifyToken(room.app, request.auth, signed))) {
+    return refuse("AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
+  }
+  if (!isPresence || request.channelData === undefined) return ok({ channel, member: undefined });
+
+  const member = parsePresenceMember(request.channelData, room.app.limits.maxPresenceMemberSizeBytes);
+  if (!member.ok) return refuse("AuthError", 400, member.error);
+  if (
+    !alreadySubscribed &&
+    !room.presence.isMember(channel.name, member.value.userId) &&
+    room.presence.memberCount(channel.name) >= room.app.limits.maxPresenceMembersPerChannel
+  ) {
+    return refuse(
+      "LimitReached",
+      400,
+      `Presence channel is full: at most ${room.app.limits.maxPresenceMembersPerChannel} members`,
+    );
+  }
+  return ok({ channel, member: member.value });
+}
+
+/**
+ * channel_data is `{"user_id": ..., "user_info": {...}}`. Backends such as
+ * Laravel send numeric ids, so numbers are accepted and kept as strings,
+ * which is how every client keys its member list.
+ */
+export function parsePresenceMember(channelData: string, maxInfoBytes: number): Result<PresenceMember, string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(channelData);
+  } catch {
+    return err("channel_data is not valid JSON");
+  }
+  if (!isRecord(data)) return err("channel_data must be a JSON object");
+  const rawId = data.user_id;
+  const userId = typeof rawId === "number" && Number.isFinite(rawId) ? String(rawId) : rawId;
+  if (typeof userId !== "string" || userId.length === 0) {
+    return err("channel_data.user_id must be a non-empty string");
+  }
+  if (userId.length > LIMITS.userIdLength) {
+    return err(`channel_data.user_id is longer than ${LIMITS.userIdLength} characters`);
+  }
+  const info = data.user_info ?? {};
+  const infoJson = JSON.stringify(info);
+  if (utf8Length(infoJson) > maxInfoBytes) {
+    return err(`channel_data.user_info is larger than ${maxInfoBytes} bytes`);
+  }
+  return ok({ userId, info, infoJson });
+}

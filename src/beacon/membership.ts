@@ -1,0 +1,50 @@
+import * as frames from "../protocol/server-frames";
+import type { Connection } from "./connection";
+import type { Room } from "./room";
+
+export interface PresenceMember {
+  userId: string;
+  info: unknown;
+  /** The user_info exactly as stored, so a wake-up restores the same member. */
+  infoJson: string;
+}
+
+/**
+ * Every change of who is subscribed to what goes through here, so durable
+ * rows, in-memory indexes and presence notices can never disagree.
+ */
+export function addSubscription(room: Room, connection: Connection, channel: string, member?: PresenceMember): void {
+  room.store.addSubscription({
+    socketId: connection.id,
+    channel,
+    userId: member?.userId ?? null,
+    userInfo: member?.infoJson ?? null,
+  });
+  connection.channels.set(channel, member?.userId ?? null);
+  room.channels.add(channel, connection);
+  if (member !== undefined && room.presence.join(channel, member.userId, member.info, connection.id)) {
+    room.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
+  }
+}
+
+export function removeSubscription(room: Room, connection: Connection, channel: string): void {
+  if (!connection.channels.has(channel)) return;
+  room.store.removeSubscription(connection.id, channel);
+  leaveInMemory(room, connection, channel);
+}
+
+/** A socket is gone: one delete for all its rows, then the notices it owes. */
+export function removeConnection(room: Room, connection: Connection): void {
+  room.store.removeSocket(connection.id);
+  for (const channel of [...connection.channels.keys()]) leaveInMemory(room, connection, channel);
+  room.connections.delete(connection.id);
+}
+
+function leaveInMemory(room: Room, connection: Connection, channel: string): void {
+  const userId = connection.channels.get(channel);
+  connection.channels.delete(channel);
+  room.channels.remove(channel, connection);
+  if (userId != null && room.presence.leave(channel, userId, connection.id)) {
+    room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+  }
+}

@@ -1,0 +1,62 @@
+import type { PresenceSnapshot } from "../protocol/server-frames";
+
+interface Member {
+  info: unknown;
+  sockets: Set<string>;
+}
+
+/**
+ * Presence membership counted per user, not per socket (PROTOCOL.md §0.4):
+ * a user with three tabs is one member, added with the first and removed
+ * after the last.
+ */
+export class PresenceRoster {
+  private readonly channels = new Map<string, Map<string, Member>>();
+
+  /** True when this socket made the user a new member of the channel. */
+  join(channel: string, userId: string, info: unknown, socketId: string): boolean {
+    let members = this.channels.get(channel);
+    if (members === undefined) {
+      members = new Map();
+      this.channels.set(channel, members);
+    }
+    const member = members.get(userId);
+    if (member !== undefined) {
+      member.sockets.add(socketId);
+      return false;
+    }
+    members.set(userId, { info, sockets: new Set([socketId]) });
+    return true;
+  }
+
+  /** True when the user's last socket left, so the user is no longer a member. */
+  leave(channel: string, userId: string, socketId: string): boolean {
+    const members = this.channels.get(channel);
+    const member = members?.get(userId);
+    if (members === undefined || member === undefined) return false;
+    member.sockets.delete(socketId);
+    if (member.sockets.size > 0) return false;
+    members.delete(userId);
+    if (members.size === 0) this.channels.delete(channel);
+    return true;
+  }
+
+  isMember(channel: string, userId: string): boolean {
+    return this.channels.get(channel)?.has(userId) ?? false;
+  }
+
+  memberCount(channel: string): number {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
+  userIds(channel: string): string[] {
+    return [...(this.channels.get(channel)?.keys() ?? [])];
+  }
+
+  snapshot(channel: string): PresenceSnapshot {
+    const hash: Record<string, unknown> = {};
+    const members = this.channels.get(channel) ?? new Map<string, Member>();
+    for (const [userId, member] of members) hash[userId] = member.info;
+    return { ids: [...members.keys()], hash, count: members.size };
+  }
+}

@@ -1,0 +1,89 @@
+import type { App } from "../apps";
+import * as frames from "../protocol/server-frames";
+import { readAttachment } from "./attachment";
+import { ChannelIndex } from "./channel-index";
+import { Connection } from "./connection";
+import { PresenceRoster } from "./presence";
+import type { Store } from "./store";
+
+/**
+ * An app's live state while its Beacon is awake. It is only a cache: every
+ * fact in it is rebuilt from socket attachments and SQLite on wake.
+ */
+export class Room {
+  readonly connections = new Map<string, Connection>();
+  readonly channels = new ChannelIndex();
+  readonly presence = new PresenceRoster();
+  private readonly bySocket = new WeakMap<WebSocket, Connection>();
+
+  constructor(
+    readonly app: App,
+    readonly store: Store,
+  ) {}
+
+  /**
+   * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
+   * that vanished while the object slept are removed, and presence members
+   * that only they held are announced as gone.
+   */
+  static restore(app: App, store: Store, sockets: WebSocket[]): Room {
+    const room = new Room(app, store);
+    for (const ws of sockets) {
+      const attachment = readAttachment(ws);
+      if (attachment !== undefined) room.track(new Connection(ws, attachment));
+    }
+    const vanished = new Map<string, Set<string>>();
+    const staleSockets = new Set<string>();
+    for (const row of store.allSubscriptions()) {
+      const connection = room.connections.get(row.socketId);
+      if (connection === undefined) {
+        staleSockets.add(row.socketId);
+        if (row.userId !== null) addTo(vanished, row.channel, row.userId);
+        continue;
+      }
+      connection.channels.set(row.channel, row.userId);
+      room.channels.add(row.channel, connection);
+      if (row.userId !== null) {
+        room.presence.join(row.channel, row.userId, parseInfo(row.userInfo), connection.id);
+      }
+    }
+    for (const socketId of staleSockets) store.removeSocket(socketId);
+    for (const [channel, userIds] of vanished) {
+      for (const userId of userIds) {
+        if (!room.presence.isMember(channel, userId)) {
+          room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+        }
+      }
+    }
+    return room;
+  }
+
+  track(connection: Connection): void {
+    this.connections.set(connection.id, connection);
+    this.bySocket.set(connection.ws, connection);
+  }
+
+  connectionFor(ws: WebSocket): Connection | undefined {
+    const known = this.bySocket.get(ws);
+    if (known !== undefined) return known;
+    const attachment = readAttachment(ws);
+    const connection = attachment && this.connections.get(attachment.socketId);
+    if (connection !== undefined) this.bySocket.set(ws, connection);
+    return connection;
+  }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
+}
+
+function parseInfo(json: string | null): unknown {
+  if (json === null) return {};
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,52 @@
+/** Wire names and protocol limits. Everything the wire fixes lives here. */
+
+export const PROTOCOL_VERSION = 7;
+/** Seconds; pusher-js pings after min(120 s, this) of silence (PROTOCOL.md §1.1). */
+export const ACTIVITY_TIMEOUT_SECONDS = 120;
+
+export const EVENTS = {
+  connectionEstablished: "pusher:connection_established",
+  error: "pusher:error",
+  ping: "pusher:ping",
+  pong: "pusher:pong",
+  subscribe: "pusher:subscribe",
+  unsubscribe: "pusher:unsubscribe",
+  signin: "pusher:signin",
+  signinSuccess: "pusher:signin_success",
+  subscriptionError: "pusher:subscription_error",
+  cacheMiss: "pusher:cache_miss",
+  subscriptionSucceeded: "pusher_internal:subscription_succeeded",
+  memberAdded: "pusher_internal:member_added",
+  memberRemoved: "pusher_internal:member_removed",
+  subscriptionCount: "pusher_internal:subscription_count",
+  watchlistEvents: "pusher_internal:watchlist_events",
+} as const;
+
+export const CLIENT_EVENT_PREFIX = "client-";
+export const PUSHER_EVENT_PREFIX = "pusher:";
+export const INTERNAL_EVENT_PREFIX = "pusher_internal:";
+
+/**
+ * The exact bytes pusher-js sends as its keep-alive. The runtime answers this
+ * string itself (setWebSocketAutoResponse), so a hibernating object never wakes
+ * for it; any other spelling reaches code.
+ */
+export const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
+export const PONG_FRAME = '{"event":"pusher:pong","data":{}}';
+
+/** Pusher's published limits (PROTOCOL.md §2); apps may lower or raise some. */
+export const LIMITS = {
+  channelNameLength: 164,
+  eventNameLength: 200,
+  eventDataBytes: 10 * 1024,
+  channelsPerSocket: 100,
+  presenceMembers: 100,
+  presenceUserInfoBytes: 1024,
+  userIdLength: 128,
+  clientEventsPerSecond: 10,
+  channelsPerTrigger: 100,
+  eventsPerBatch: 10,
+  watchlistSize: 100,
+  /** A frame larger than any legal one is refused before it is parsed. */
+  frameBytes: 64 * 1024,
+} as const;

@@ -1,0 +1,22 @@
+import { loadApps } from "./apps";
+import { upgradeSocket } from "./upgrade";
+
+const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
+
+/** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
+export async function route(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const apps = loadApps(env);
+  if (!apps.ok) return text(503, `Sower is not configured: ${apps.problem}`);
+  if (url.pathname === "/health") return Response.json({ status: "ok" });
+
+  const socket = SOCKET_PATH.exec(url.pathname);
+  if (socket?.[1] !== undefined) {
+    return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
+  }
+  return text(404, `Not found: ${url.pathname}`);
+}
+
+function text(status: number, body: string): Response {
+  return new Response(`${body}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}

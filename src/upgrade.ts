@@ -1,0 +1,46 @@
+import type { App } from "./apps";
+import { APP_ID_HEADER } from "./beacon/beacon";
+import { PROTOCOL_VERSION } from "./protocol/constants";
+import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
+import { errorFrame } from "./protocol/server-frames";
+
+/**
+ * `/app/{key}?protocol=7`: refusals are answered in the Worker, on a socket
+ * that is accepted only to carry the Pusher error, so a bad connection never
+ * wakes the app's Beacon.
+ */
+export function upgradeSocket(
+  request: Request,
+  url: URL,
+  app: App | undefined,
+  beacons: Env["BEACON"],
+): Promise<Response> | Response {
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("This is a Pusher WebSocket endpoint: connect with a WebSocket client such as pusher-js.\n", {
+      status: 426,
+      headers: { Upgrade: "websocket" },
+    });
+  }
+  if (app === undefined) return refuse(CLOSE_CODES.appNotFound, "App key not found");
+  if (!app.enabled) return refuse(CLOSE_CODES.appDisabled, "App is disabled");
+  const protocol = url.searchParams.get("protocol");
+  if (protocol === null || protocol === "") return refuse(CLOSE_CODES.noProtocol, "No protocol version given");
+  if (!/^\d+$/.test(protocol)) return refuse(CLOSE_CODES.invalidVersion, "Invalid protocol version format");
+  if (Number(protocol) !== PROTOCOL_VERSION) {
+    return refuse(
+      CLOSE_CODES.unsupportedProtocol,
+      `Unsupported protocol version ${protocol}: only ${PROTOCOL_VERSION} is supported`,
+    );
+  }
+  const headers = new Headers(request.headers);
+  headers.set(APP_ID_HEADER, app.id);
+  return beacons.getByName(app.id).fetch(new Request(request, { headers }));
+}
+
+function refuse(code: CloseCode, message: string): Response {
+  const { 0: client, 1: server } = new WebSocketPair();
+  server.accept();
+  server.send(errorFrame({ code, message }));
+  server.close(code, message);
+  return new Response(null, { status: 101, webSocket: client });
+}

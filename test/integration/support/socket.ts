@@ -1,0 +1,117 @@
+import { SELF } from "cloudflare:test";
+import { expect } from "vitest";
+
+export const APP_KEY = "sower-key";
+export const APP_ID = "sower";
+export const APP_SECRET = "integration-secret-0123456789";
+
+export interface Frame {
+  event: string;
+  channel?: string;
+  data?: unknown;
+  user_id?: string;
+}
+
+/**
+ * A raw protocol client inside the runtime: every frame the server sends is
+ * queued and awaited with a timeout, so tests assert the exact wire format.
+ */
+export class TestSocket {
+  private readonly queue: Frame[] = [];
+  private waiters: Array<() => void> = [];
+  closed: { code: number; reason: string } | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (event) => {
+      this.queue.push(JSON.parse(String(event.data)) as Frame);
+      this.wake();
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame, or a failure after `timeoutMs`. */
+  async next(timeoutMs = 2000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length === 0) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for a frame`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("timed out waiting for a frame");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.queue.shift() as Frame;
+  }
+
+  /** Skips frames until one with this event arrives. */
+  async nextEvent(event: string, timeoutMs = 2000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const frame = await this.next(Math.max(1, deadline - Date.now()));
+      if (frame.event === event) return frame;
+    }
+  }
+
+  /**
+   * Proves nothing else arrived: a ping round trip is ordered after
+   * everything the server sent before it.
+   */
+  async expectSilence(): Promise<void> {
+    this.send({ event: "pusher:ping" });
+    const frame = await this.next();
+    expect(frame).toEqual({ event: "pusher:pong", data: "{}" });
+  }
+
+  async waitClosed(timeoutMs = 2000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("timed out waiting for close");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.closed;
+  }
+
+  socketId = "";
+}
+
+export async function openSocket(path = `/app/${APP_KEY}?protocol=7&client=js&version=8.6.0&flash=false`) {
+  const response = await SELF.fetch(`http://sower.test${path}`, { headers: { Upgrade: "websocket" } });
+  const ws = response.webSocket;
+  if (ws === null) throw new Error(`no WebSocket: HTTP ${response.status}`);
+  ws.accept();
+  return new TestSocket(ws);
+}
+
+/** Opens a socket and consumes `pusher:connection_established`. */
+export async function connect(): Promise<TestSocket> {
+  const socket = await openSocket();
+  const established = await socket.next();
+  expect(established.event).toBe("pusher:connection_established");
+  const data = JSON.parse(String(established.data)) as { socket_id: string };
+  socket.socketId = data.socket_id;
+  return socket;
+}
