@@ -1,0 +1,34 @@
+import type PusherClient from "pusher-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { client, connected, once, uniqueName } from "./support/clients";
+
+const open: PusherClient[] = [];
+function track(pusher: PusherClient): PusherClient {
+  open.push(pusher);
+  return pusher;
+}
+afterEach(() => {
+  for (const pusher of open.splice(0)) pusher.disconnect();
+});
+
+describe("pusher-js (Node build) against wrangler dev", () => {
+  it("connects and gets a socket id", async () => {
+    const pusher = track(client());
+    await connected(pusher);
+    expect(pusher.connection.socket_id).toMatch(/^\d+\.\d+$/);
+  });
+
+  it("subscribes to public, private and presence channels with SDK-made auth", async () => {
+    const pusher = track(client({ presence: { user_id: "alice", user_info: { name: "Alice" } } }));
+    await connected(pusher);
+    const pub = pusher.subscribe(uniqueName("public-"));
+    const priv = pusher.subscribe(uniqueName("private-"));
+    const pres = pusher.subscribe(uniqueName("presence-"));
+    await Promise.all([
+      once(pub, "pusher:subscription_succeeded"),
+      once(priv, "pusher:subscription_succeeded"),
+      once(pres, "pusher:subscription_succeeded"),
+    ]);
+    expect(pub.subscribed && priv.subscribed && pres.subscribed).toBe(true);
+  });
+});
