@@ -182,6 +182,31 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     expect((await socket.waitClosed()).code).toBe(4009);
   });
 
+  it("does not serve a frame that arrives from a terminated socket before its close", async () => {
+    const user = unique("late-");
+    const socket = await connect();
+    await signIn(socket, user);
+    const late = unique("late-channel-");
+    const rows = await runInDurableObject(env.BEACON.getByName(APP_ID), async (beacon: Beacon, state) => {
+      await beacon.terminateUserConnections(APP_ID, user);
+      const ws = state.getWebSockets().find((candidate) => {
+        const attachment: unknown = candidate.deserializeAttachment();
+        return JSON.stringify(attachment).includes(`"socketId":"${socket.socketId}"`);
+      });
+      if (ws === undefined) throw new Error("terminated socket not found");
+      await beacon.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
+      return state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
+        .one().n;
+    });
+    expect(rows).toBe(0);
+    expect((await rest("GET", `/channels/${late}`)).json()).toEqual({ occupied: false });
+    // The socket heard only why it was closed: nothing about the late frame.
+    expect(((await socket.next()).data as { code: number }).code).toBe(4009);
+    expect((await socket.waitClosed()).code).toBe(4009);
+    await expect(socket.next()).rejects.toThrow("socket closed");
+  });
+
   it("answers {} for a user with no sockets", async () => {
     const response = await rest("POST", `/users/${unique("nobody-")}/terminate_connections`, { body: {} });
     expect(response.json()).toEqual({});
