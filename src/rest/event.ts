@@ -6,8 +6,8 @@ import { err, ok, type Result } from "../protocol/errors";
 import { isRecord, utf8Length } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 import { SOCKET_ID_PATTERN } from "../protocol/socket-id";
+import { clip } from "../protocol/text";
 import { parseInfo, userCountRefusal } from "./info";
-import { clip } from "./text";
 
 /**
  * `/events` takes `channel` or `channels`; each `/batch_events` entry takes
