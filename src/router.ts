@@ -1,7 +1,6 @@
 import { loadApps } from "./apps";
+import { parseSocketPath } from "./protocol/socket-path";
 import { upgradeSocket } from "./upgrade";
-
-const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
 export async function route(request: Request, env: Env): Promise<Response> {
@@ -10,10 +9,8 @@ export async function route(request: Request, env: Env): Promise<Response> {
   if (!apps.ok) return text(503, `Sower is not configured: ${apps.problem}`);
   if (url.pathname === "/health") return Response.json({ status: "ok" });
 
-  const socket = SOCKET_PATH.exec(url.pathname);
-  if (socket?.[1] !== undefined) {
-    return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
-  }
+  const socket = parseSocketPath(url.pathname);
+  if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
   return text(404, `Not found: ${url.pathname}`);
 }
 
