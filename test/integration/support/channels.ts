@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../../src/auth/signatures";
 import { APP_ID, APP_KEY, APP_SECRET, connect, type Frame, type TestSocket } from "./socket";
@@ -86,4 +86,23 @@ export function frameErrorOf(message: string | RegExp): unknown {
     event: "pusher:error",
     data: { code: null, message: typeof message === "string" ? message : expect.stringMatching(message) },
   };
+}
+
+/** The exact `pusher:subscription_error` a client sees for a refused subscription. */
+export function subscriptionErrorOf(channel: string, type: string, status: number, error: string | RegExp): unknown {
+  return {
+    event: "pusher:subscription_error",
+    channel,
+    data: { type, status, error: typeof error === "string" ? error : expect.stringMatching(error) },
+  };
+}
+
+/** The channels the Beacon's SQLite holds for a socket. */
+export function storedChannels(socketId: string): Promise<string[]> {
+  return runInDurableObject(beacon(), (_instance, state) =>
+    state.storage.sql
+      .exec<{ channel: string }>("SELECT channel FROM subscriptions WHERE socket_id = ? ORDER BY channel", socketId)
+      .toArray()
+      .map((row) => row.channel),
+  );
 }
