@@ -22,15 +22,18 @@ export interface Member {
   user_info?: unknown;
 }
 
-/** What an app's auth endpoint returns for this socket and channel. */
-export async function authorize(socketId: string, channel: string, member?: Member) {
+/**
+ * What an app's auth endpoint returns for this socket and channel. A string
+ * member is sent as channel_data exactly as given, to test odd encodings.
+ */
+export async function authorize(socketId: string, channel: string, member?: Member | string) {
   if (member === undefined) return { auth: await signToken(app, channelStringToSign(socketId, channel)) };
-  const channelData = JSON.stringify(member);
+  const channelData = typeof member === "string" ? member : JSON.stringify(member);
   return { auth: await signToken(app, channelStringToSign(socketId, channel, channelData)), channel_data: channelData };
 }
 
 /** Sends the subscribe frame pusher-js would send, signed when the channel needs it. */
-export async function sendSubscribe(socket: TestSocket, channel: string, member?: Member): Promise<void> {
+export async function sendSubscribe(socket: TestSocket, channel: string, member?: Member | string): Promise<void> {
   const needsAuth = channel.startsWith("private-") || channel.startsWith("presence-");
   const data = needsAuth ? await authorize(socket.socketId, channel, member) : { auth: "" };
   socket.send({ event: "pusher:subscribe", data: { ...data, channel } });
