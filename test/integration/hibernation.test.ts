@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readAttachment } from "../../src/beacon/attachment";
+import type { Beacon } from "../../src/beacon/beacon";
 import {
   beacon,
   clientEvent,
@@ -171,5 +172,20 @@ describe("closing", () => {
       expect(await watcher.next()).toEqual(memberRemoved(channel, "leaver"));
     await watcher.expectSilence();
     expect(await storedChannels(leaver.socketId)).toEqual([]);
+  });
+
+  it("cleans up a socket the runtime reports an error on", async () => {
+    const channel = uniqueChannel("presence-socket-error-");
+    const [watcher, failing] = [await connect(), await connect()];
+    await subscribe(watcher, channel, { user_id: "watcher" });
+    await subscribe(failing, channel, { user_id: "failing" });
+    await watcher.nextEvent("pusher_internal:member_added");
+    await runInDurableObject(beacon(), async (instance: Beacon, state) => {
+      const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === failing.socketId);
+      if (ws === undefined) throw new Error("socket not held");
+      await instance.webSocketError(ws, new Error("connection reset"));
+    });
+    expect(await watcher.next()).toEqual(memberRemoved(channel, "failing"));
+    expect(await storedChannels(failing.socketId)).toEqual([]);
   });
 });
