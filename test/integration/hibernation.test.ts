@@ -1,25 +1,22 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { readAttachment } from "../../src/beacon/attachment";
 import type { Beacon } from "../../src/beacon/beacon";
 import {
   beacon,
   clientEvent,
+  heldSocket,
+  memberRemoved,
   sendSubscribe,
   signIn,
   storedChannels,
   subscribe,
   uniqueChannel,
 } from "./support/channels";
-import { connect, type Frame } from "./support/socket";
+import { connect } from "./support/socket";
 
 /** Tears down the Beacon's instance; its sockets hibernate and its constructor runs again on the next event. */
 function evict(): Promise<void> {
   return evictDurableObject(beacon(), { webSockets: "hibernate" });
-}
-
-function memberRemoved(channel: string, userId: string): Frame {
-  return { event: "pusher_internal:member_removed", channel, data: JSON.stringify({ user_id: userId }) };
 }
 
 describe("attachments", () => {
@@ -37,10 +34,10 @@ describe("attachments", () => {
     expect(await storedChannels(socket.socketId)).toHaveLength(100);
 
     const serialized = await runInDurableObject(beacon(), (_instance, state) => {
-      const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === socket.socketId);
+      const ws = heldSocket(state, socket.socketId);
       // The runtime stores the attachment with the structured-clone serializer, whose
       // encoding of strings and numbers is no larger than their JSON text.
-      return JSON.stringify(ws?.deserializeAttachment());
+      return JSON.stringify(ws.deserializeAttachment());
     });
     expect(serialized).toContain("u".repeat(128));
     expect(new TextEncoder().encode(serialized).length).toBeLessThan(2048);
@@ -181,8 +178,7 @@ describe("closing", () => {
     await subscribe(failing, channel, { user_id: "failing" });
     await watcher.nextEvent("pusher_internal:member_added");
     await runInDurableObject(beacon(), async (instance: Beacon, state) => {
-      const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === failing.socketId);
-      if (ws === undefined) throw new Error("socket not held");
+      const ws = heldSocket(state, failing.socketId);
       await instance.webSocketError(ws, new Error("connection reset"));
     });
     expect(await watcher.next()).toEqual(memberRemoved(channel, "failing"));

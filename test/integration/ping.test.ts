@@ -1,7 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { readAttachment } from "../../src/beacon/attachment";
-import { beacon } from "./support/channels";
+import { beacon, heldSocket } from "./support/channels";
 import { connect, type TestSocket } from "./support/socket";
 
 const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
@@ -9,9 +8,7 @@ const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
 /** When the runtime last answered this socket's ping by itself, or null if it never did. */
 function autoResponseTime(socket: TestSocket): Promise<Date | null> {
   return runInDurableObject(beacon(), (_instance, state) => {
-    const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === socket.socketId);
-    if (ws === undefined) throw new Error(`socket ${socket.socketId} is not held by the Beacon`);
-    return state.getWebSocketAutoResponseTimestamp(ws);
+    return state.getWebSocketAutoResponseTimestamp(heldSocket(state, socket.socketId));
   });
 }
 

@@ -1,25 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   bystanders,
+  memberAdded,
+  memberRemoved,
   sendSubscribe,
   storedChannels,
   subscribe,
   subscriptionErrorOf,
   uniqueChannel,
 } from "./support/channels";
-import { connect, type Frame } from "./support/socket";
-
-function memberAdded(channel: string, userId: string, userInfo: unknown = {}): Frame {
-  return {
-    event: "pusher_internal:member_added",
-    channel,
-    data: JSON.stringify({ user_id: userId, user_info: userInfo }),
-  };
-}
-
-function memberRemoved(channel: string, userId: string): Frame {
-  return { event: "pusher_internal:member_removed", channel, data: JSON.stringify({ user_id: userId }) };
-}
+import { connect } from "./support/socket";
 
 describe("presence members", () => {
   it("gives a joining socket the roster and tells the others, never the joiner itself", async () => {

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../../src/auth/signatures";
+import { readAttachment } from "../../../src/beacon/attachment";
 import { APP_ID, APP_KEY, APP_SECRET, connect, type Frame, type TestSocket } from "./socket";
 
 const app = { key: APP_KEY, secret: APP_SECRET };
@@ -108,4 +109,23 @@ export function storedChannels(socketId: string): Promise<string[]> {
       .toArray()
       .map((row) => row.channel),
   );
+}
+
+/** The server side of a test socket, as the Beacon holds it. */
+export function heldSocket(state: DurableObjectState, socketId: string): WebSocket {
+  const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === socketId);
+  if (ws === undefined) throw new Error(`socket ${socketId} is not held by the Beacon`);
+  return ws;
+}
+
+export function memberAdded(channel: string, userId: string, userInfo: unknown = {}): Frame {
+  return {
+    event: "pusher_internal:member_added",
+    channel,
+    data: JSON.stringify({ user_id: userId, user_info: userInfo }),
+  };
+}
+
+export function memberRemoved(channel: string, userId: string): Frame {
+  return { event: "pusher_internal:member_removed", channel, data: JSON.stringify({ user_id: userId }) };
 }
