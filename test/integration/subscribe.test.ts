@@ -5,6 +5,7 @@ import {
   bystanders,
   clientEvent,
   sendSubscribe,
+  signIn,
   storedChannels,
   subscribe,
   subscriptionErrorOf,
@@ -204,6 +205,25 @@ describe("refused subscriptions", () => {
       type: "AuthError",
       status: 401,
       error: /^Invalid signature/,
+    },
+    {
+      name: "a server-to-user channel on a socket that is not signed in",
+      prefix: "#server-to-user-",
+      send: async (socket, channel) => rawSubscribe(socket, channel, { auth: "" }),
+      type: "AuthError",
+      status: 403,
+      error: "Only a connection signed in as this user may subscribe to its channel",
+    },
+    {
+      name: "another user's server-to-user channel",
+      prefix: "#server-to-user-",
+      send: async (socket, channel) => {
+        await signIn(socket, "someone-else");
+        rawSubscribe(socket, channel, { auth: "" });
+      },
+      type: "AuthError",
+      status: 403,
+      error: "Only a connection signed in as this user may subscribe to its channel",
     },
     {
       name: "a channel name with a space",
