@@ -1,8 +1,8 @@
 import { loadApps } from "./apps";
+import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
 
-const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
 const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
@@ -12,10 +12,8 @@ export async function route(request: Request, env: Env): Promise<Response> {
   if (!apps.ok) return text(503, `Sower is not configured: ${apps.problem}`);
   if (url.pathname === "/health") return Response.json({ status: "ok" });
 
-  const socket = SOCKET_PATH.exec(url.pathname);
-  if (socket?.[1] !== undefined) {
-    return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
-  }
+  const socket = parseSocketPath(url.pathname);
+  if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
   if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
   return text(404, `Not found: ${url.pathname}`);
 }

@@ -1,8 +1,9 @@
-import type { App } from "./apps";
+import type { AppRegistry } from "./apps";
 import { APP_ID_HEADER } from "./beacon/beacon";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
 import { errorFrame } from "./protocol/server-frames";
+import type { SocketPath } from "./protocol/socket-path";
 
 /**
  * `/app/{key}?protocol=7`: refusals are answered in the Worker, on a socket
@@ -12,15 +13,18 @@ import { errorFrame } from "./protocol/server-frames";
 export function upgradeSocket(
   request: Request,
   url: URL,
-  app: App | undefined,
+  path: Exclude<SocketPath, { kind: "other" }>,
+  apps: Pick<AppRegistry, "byKey">,
   beacons: Env["BEACON"],
 ): Promise<Response> | Response {
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     return new Response("This is a Pusher WebSocket endpoint: connect with a WebSocket client such as pusher-js.\n", {
       status: 426,
-      headers: { Upgrade: "websocket" },
+      headers: { Upgrade: "websocket", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  if (path.kind === "malformed") return refuse(CLOSE_CODES.pathNotFound, "Invalid path: connect to /app/{key}");
+  const app = apps.byKey(path.key);
   if (app === undefined) return refuse(CLOSE_CODES.appNotFound, "App key not found");
   if (!app.enabled) return refuse(CLOSE_CODES.appDisabled, "App is disabled");
   const protocol = url.searchParams.get("protocol");

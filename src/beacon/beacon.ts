@@ -106,19 +106,24 @@ export class Beacon extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.forget(ws, `closed ${code}`);
+    await this.forget(ws, `closed ${code}`);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    this.forget(ws, `error ${String(error)}`);
+    await this.forget(ws, `error ${String(error)}`);
   }
 
-  private forget(ws: WebSocket, why: string): void {
+  /**
+   * Queued behind the socket's frames still in flight: a subscribe awaiting
+   * its signature check must not add rows (or a presence member) after the
+   * socket's rows were already removed.
+   */
+  private async forget(ws: WebSocket, why: string): Promise<void> {
     const room = this.currentRoom();
     const connection = room?.connectionFor(ws);
     if (room === undefined || connection === undefined) return;
     try {
-      removeConnection(room, connection);
+      await connection.inOrder(() => removeConnection(room, connection));
     } catch (error) {
       log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
     }

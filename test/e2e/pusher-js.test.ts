@@ -1,15 +1,7 @@
-import type PusherClient from "pusher-js";
-import { afterEach, describe, expect, it } from "vitest";
-import { client, connected, once, uniqueName } from "./support/clients";
+import { describe, expect, it } from "vitest";
+import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 describe("pusher-js (Node build) against wrangler dev", () => {
   it("connects and gets a socket id", async () => {

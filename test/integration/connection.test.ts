@@ -1,29 +1,88 @@
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { APP_KEY, openSocket } from "./support/socket";
+import { bystanders, decoded } from "./support/channels";
+import { APP_KEY, connect, openSocket } from "./support/socket";
+
+/** Opens a socket that must be refused: the exact error frame, then a close with the same code. */
+async function expectRefused(path: string, code: number, message: string | RegExp) {
+  const socket = await openSocket(path);
+  const frame = await socket.next();
+  expect(frame).toEqual({
+    event: "pusher:error",
+    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
+  });
+  expect((await socket.waitClosed()).code).toBe(code);
+}
 
 describe("connecting", () => {
   it("sends connection_established with a socket id and activity timeout as a JSON string", async () => {
     const socket = await openSocket();
     const frame = await socket.next();
     expect(frame.event).toBe("pusher:connection_established");
-    expect(typeof frame.data).toBe("string");
-    const data = JSON.parse(String(frame.data));
-    expect(data.socket_id).toMatch(/^\d+\.\d+$/);
-    expect(data.activity_timeout).toBe(120);
+    expect(decoded(frame)).toEqual({ socket_id: expect.stringMatching(/^\d+\.\d+$/), activity_timeout: 120 });
   });
 
+  it("gives every socket a different id", async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 10; i++) ids.add((await connect()).socketId);
+    expect(ids.size).toBe(10);
+    for (const id of ids) expect(id).toMatch(/^\d+\.\d+$/);
+  });
+
+  it("accepts the URL pusher-js builds, with or without a trailing slash", async () => {
+    for (const path of [
+      `/app/${APP_KEY}?protocol=7&client=js&version=8.6.0&flash=false`,
+      `/app/${APP_KEY}/?protocol=7`,
+    ]) {
+      const socket = await openSocket(path);
+      expect((await socket.next()).event).toBe("pusher:connection_established");
+    }
+  });
+});
+
+describe("refused connections", () => {
   it("refuses an unknown key with 4001", async () => {
-    const socket = await openSocket("/app/nope?protocol=7");
-    expect(await socket.next()).toEqual({ event: "pusher:error", data: { code: 4001, message: "App key not found" } });
-    expect((await socket.waitClosed()).code).toBe(4001);
+    await expectRefused("/app/nope?protocol=7", 4001, "App key not found");
   });
 
-  it("refuses a missing protocol with 4008 and an unsupported one with 4007", async () => {
-    const missing = await openSocket(`/app/${APP_KEY}`);
-    expect((await missing.next()).data).toMatchObject({ code: 4008 });
-    expect((await missing.waitClosed()).code).toBe(4008);
-    const old = await openSocket(`/app/${APP_KEY}?protocol=4`);
-    expect((await old.next()).data).toMatchObject({ code: 4007 });
-    expect((await old.waitClosed()).code).toBe(4007);
+  it("refuses a missing protocol with 4008", async () => {
+    await expectRefused(`/app/${APP_KEY}`, 4008, "No protocol version given");
+    await expectRefused(`/app/${APP_KEY}?protocol=`, 4008, "No protocol version given");
+  });
+
+  it("refuses an unsupported protocol with 4007", async () => {
+    await expectRefused(`/app/${APP_KEY}?protocol=4`, 4007, /^Unsupported protocol version 4/);
+    await expectRefused(`/app/${APP_KEY}?protocol=8`, 4007, /^Unsupported protocol version 8/);
+  });
+
+  it("refuses a protocol that is not a number with 4006", async () => {
+    for (const protocol of ["seven", "7.0", "-7", "7a"]) {
+      await expectRefused(`/app/${APP_KEY}?protocol=${protocol}`, 4006, "Invalid protocol version format");
+    }
+  });
+
+  it("refuses a malformed /app path with 4005", async () => {
+    for (const path of [
+      "/app",
+      "/app/",
+      "/app//?protocol=7",
+      `/app/${APP_KEY}/extra?protocol=7`,
+      "/app/%E0%A4%A?protocol=7",
+    ]) {
+      await expectRefused(path, 4005, "Invalid path: connect to /app/{key}");
+    }
+  });
+
+  it("answers a request that is not a WebSocket upgrade with 426 and a clear message", async () => {
+    const response = await SELF.fetch(`http://sower.test/app/${APP_KEY}?protocol=7`);
+    expect(response.status).toBe(426);
+    expect(response.headers.get("Upgrade")).toBe("websocket");
+    expect(await response.text()).toMatch(/Pusher WebSocket endpoint/);
+  });
+
+  it("leaves connected sockets working", async () => {
+    const others = await bystanders();
+    await expectRefused("/app/nope?protocol=7", 4001, "App key not found");
+    await others.stillWorking();
   });
 });

@@ -1,5 +1,4 @@
 import { parseChannelName } from "../../protocol/channels";
-import { LIMITS } from "../../protocol/constants";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import { utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
@@ -41,10 +40,11 @@ function refuse(room: Room, connection: Connection, message: ClientEvent, now: n
   if (!connection.channels.has(message.channel)) {
     return `Client event rejected: not subscribed to '${message.channel}'`;
   }
-  const size = message.data === undefined ? 0 : utf8Length(JSON.stringify(message.data));
-  if (size > LIMITS.eventDataBytes) {
-    return `Client event data is larger than ${LIMITS.eventDataBytes} bytes`;
-  }
+  const maxBytes = room.app.limits.maxEventPayloadBytes;
+  // String data is measured as sent, the way Pusher measures a backend event's data.
+  const data = message.data;
+  const size = data === undefined ? 0 : utf8Length(typeof data === "string" ? data : JSON.stringify(data));
+  if (size > maxBytes) return `Client event data is larger than ${maxBytes} bytes`;
   // Counted last, so refused events do not spend the socket's allowance.
   if (!connection.allowClientEvent(room.app.limits.maxClientEventsPerSecond, now)) {
     return `Client event rate limit reached: at most ${room.app.limits.maxClientEventsPerSecond} per second`;

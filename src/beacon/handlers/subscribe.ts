@@ -15,7 +15,9 @@ export interface SubscribeRequest {
 }
 
 export async function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Promise<void> {
-  const admitted = await admit(room, connection, request);
+  const verified = await admit(room, connection, request);
+  // Room is checked after the last await: another socket may have filled the channel meanwhile.
+  const admitted = verified.ok ? checkPresenceRoom(room, connection, verified.value) : verified;
   if (!admitted.ok) {
     connection.send(frames.subscriptionError(admitted.error));
     return;
@@ -66,18 +68,31 @@ async function admit(
 
   const member = parsePresenceMember(request.channelData, room.app.limits.maxPresenceMemberSizeBytes);
   if (!member.ok) return refuse("AuthError", 400, member.error);
-  if (
-    !alreadySubscribed &&
-    !room.presence.isMember(channel.name, member.value.userId) &&
-    room.presence.memberCount(channel.name) >= room.app.limits.maxPresenceMembersPerChannel
-  ) {
-    return refuse(
-      "LimitReached",
-      400,
-      `Presence channel is full: at most ${room.app.limits.maxPresenceMembersPerChannel} members`,
-    );
-  }
   return ok({ channel, member: member.value });
+}
+
+/** Members are counted per user, so another socket of a user already present always fits. */
+function checkPresenceRoom(
+  room: Room,
+  connection: Connection,
+  admission: Admission,
+): Result<Admission, SubscriptionError> {
+  const { channel, member } = admission;
+  const limit = room.app.limits.maxPresenceMembersPerChannel;
+  if (
+    member === undefined ||
+    connection.channels.has(channel.name) ||
+    room.presence.isMember(channel.name, member.userId) ||
+    room.presence.memberCount(channel.name) < limit
+  ) {
+    return ok(admission);
+  }
+  return err({
+    channel: channel.name,
+    type: "LimitReached",
+    status: 400,
+    error: `Presence channel is full: at most ${limit} members`,
+  });
 }
 
 /**

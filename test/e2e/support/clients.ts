@@ -1,6 +1,6 @@
 import Pusher from "pusher";
 import PusherClient from "pusher-js";
-import { inject } from "vitest";
+import { afterEach, inject } from "vitest";
 
 /** The backend SDK, pointed at the local server exactly as a user would point it. */
 export function backend(): Pusher {
@@ -77,4 +77,16 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}-${process.pid}-${counter}`;
+}
+
+/** Returns `track`: every client passed to it is disconnected when its test ends. */
+export function disconnectAfterEach(): (pusher: PusherClient) => PusherClient {
+  const open: PusherClient[] = [];
+  afterEach(() => {
+    for (const pusher of open.splice(0)) pusher.disconnect();
+  });
+  return (pusher) => {
+    open.push(pusher);
+    return pusher;
+  };
 }
