@@ -42,6 +42,17 @@ export class TestSocket {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
+  /** Resolves when a frame or the close arrives, or after `ms`, whichever is first. */
+  private changeOrTimeout(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** The next frame, or a failure after `timeoutMs`. */
   async next(timeoutMs = 2000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
@@ -49,13 +60,7 @@ export class TestSocket {
       if (this.closed) throw new Error(`socket closed (${this.closed.code}) while waiting for a frame`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("timed out waiting for a frame");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.changeOrTimeout(left);
     }
     return this.queue.shift() as Frame;
   }
@@ -84,13 +89,7 @@ export class TestSocket {
     while (!this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("timed out waiting for close");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.changeOrTimeout(left);
     }
     return this.closed;
   }
