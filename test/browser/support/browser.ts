@@ -41,6 +41,14 @@ export class Tab {
     const tab = new Tab(page);
     await page.exposeFunction("report", (kind: string, data: unknown) => tab.record({ kind, data }));
     page.on("pageerror", (error) => tab.record({ kind: "pageerror", data: error.message }));
+    // Guide snippets show results with console.log, as a developer trying them would.
+    page.on("console", (message) => {
+      if (message.type() !== "log") return;
+      Promise.all(message.args().map((arg) => arg.jsonValue())).then(
+        (args) => tab.record({ kind: "console", data: args }),
+        () => tab.record({ kind: "console", data: [message.text()] }),
+      );
+    });
     await page.goto(url);
     return tab;
   }

@@ -1,0 +1,89 @@
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { backend, uniqueName } from "../e2e/support/clients";
+import { AppServer } from "./support/app-server";
+import { launchChromium, Tab } from "./support/browser";
+import { echoModule } from "./support/laravel";
+import { snippet } from "./support/snippets";
+
+/**
+ * Laravel Echo in Chromium, set up exactly as docs/laravel.md says (its
+ * `.env` and `echo.js`), running the guide's own listening snippets. The page
+ * is served by a stand-in for the Laravel app: `/broadcasting/auth` signs
+ * with the `pusher` SDK as Laravel's Pusher broadcaster does.
+ */
+let browser: Browser;
+let app: AppServer;
+const tabs: Tab[] = [];
+
+const NAMES: Record<string, string> = { alice: "Alice", bob: "Bob" };
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  app = await AppServer.start({ sdk: backend(), userInfo: (id) => ({ id, name: NAMES[id] ?? id }) });
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), app?.close()]);
+});
+afterEach(async () => {
+  await Promise.all(tabs.splice(0).map((tab) => tab.close()));
+});
+
+/** A signed-in user's tab that has loaded the guide's echo.js (its own module, as in an app), then runs `code`. */
+async function echoTab(user: string, code: string): Promise<Tab> {
+  const tab = await Tab.open(browser, `${app.origin}/?user=${user}`);
+  tabs.push(tab);
+  await tab.run(echoModule(inject("sower")));
+  await tab.page.waitForFunction("window.Echo !== undefined", undefined, { timeout: 10_000 });
+  await tab.run(code);
+  return tab;
+}
+
+function logged(label: string): (data: unknown) => boolean {
+  return (data) => Array.isArray(data) && data[0] === label;
+}
+
+describe("Laravel Echo with the pusher broadcaster, set up as the guide says", () => {
+  it("connects and exposes its socket id for X-Socket-ID", async () => {
+    const tab = await echoTab(
+      "alice",
+      `Echo.connector.pusher.connection.bind("connected", () => report("socket", Echo.socketId()));`,
+    );
+    expect(await tab.next("socket")).toMatch(/^\d+\.\d+$/);
+  });
+
+  it("join() reports here, joining and leaving", async () => {
+    const room = uniqueName("chat.");
+    const presence = snippet("laravel-presence", { '"chat.1"': JSON.stringify(room) });
+    const alice = await echoTab("alice", presence);
+    expect(await alice.next("console", logged("here"))).toEqual(["here", [{ id: "alice", name: "Alice" }]]);
+
+    const bob = await echoTab("bob", presence);
+    const bobSees = await bob.next("console", logged("here"));
+    expect(bobSees).toEqual(["here", [expect.anything(), expect.anything()]]);
+    expect(bobSees).toEqual([
+      "here",
+      expect.arrayContaining([
+        { id: "alice", name: "Alice" },
+        { id: "bob", name: "Bob" },
+      ]),
+    ]);
+    expect(await alice.next("console", logged("joining"))).toEqual(["joining", { id: "bob", name: "Bob" }]);
+
+    await bob.close();
+    expect(await alice.next("console", logged("leaving"))).toEqual(["leaving", { id: "bob", name: "Bob" }]);
+  });
+
+  it("whisper() reaches the others on the channel through listenForWhisper()", async () => {
+    const room = uniqueName("chat.");
+    const rename = { '"chat.1"': JSON.stringify(room) };
+    const ready = `Echo.private(${JSON.stringify(room)}).subscribed(() => report("subscribed", true));`;
+    const listen = `${snippet("laravel-whisper-listen", rename)}\n${ready}`;
+    const bob = await echoTab("bob", listen);
+    const alice = await echoTab("alice", listen);
+    await Promise.all([bob.next("subscribed"), alice.next("subscribed")]);
+
+    await alice.run(snippet("laravel-whisper", rename));
+    expect(await bob.next("console", logged("typing"))).toEqual(["typing", "Alice"]);
+  });
+});
