@@ -96,6 +96,25 @@ describe("pusher-js browser build in Chromium", () => {
     });
   });
 
+  it("receives what the backend triggers with the pusher SDK, on public and private channels", async () => {
+    const page = await tab("alice");
+    const [pub, priv] = [uniqueName("public-"), uniqueName("private-")];
+    await page.run(
+      `watch(${JSON.stringify(pub)}, ["order-shipped"]); watch(${JSON.stringify(priv)}, ["order-shipped"]);`,
+    );
+    await Promise.all([page.next("subscribed", about(pub)), page.next("subscribed", about(priv))]);
+    const order = { id: 7, items: ["tea", "cups"], note: "fragile – handle with care" };
+    await backend().trigger([pub, priv], "order-shipped", order);
+    for (const channel of [pub, priv]) {
+      expect(await page.next("event", about(channel))).toEqual({
+        channel,
+        event: "order-shipped",
+        data: order,
+        metadata: {},
+      });
+    }
+  });
+
   it("reconnects after the server drops the socket and keeps its subscriptions", async () => {
     const priv = uniqueName("private-");
     const alice = await tab("alice", "relay");
