@@ -32,8 +32,8 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 }
 
 /** A page that has pusher-js loaded the way a site loads it, and Echo importable as the bundlers resolve it. */
-function page(modules: Record<string, string>): string {
-  const imports = { "laravel-echo": "/laravel-echo.js", "pusher-js": "/pusher-js.mjs", ...modules };
+function page(): string {
+  const imports = { "laravel-echo": "/laravel-echo.js", "pusher-js": "/pusher-js.mjs" };
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="csrf-token" content="test-csrf-token"><title>Sower browser test</title>
 <script type="importmap">${JSON.stringify({ imports })}</script>
@@ -44,10 +44,10 @@ function page(modules: Record<string, string>): string {
 export interface AppServerOptions {
   /** The app's own backend, as it would hold it: the `pusher` SDK with the server's credentials. */
   sdk: Pusher;
-  /** Extra ES modules the page can import by name, e.g. a guide's `echo.js`. */
-  modules?: Record<string, string>;
   /** What a user's presence entry says about them. */
   userInfo?: (userId: string) => Record<string, unknown>;
+  /** Handlers that take over a path, e.g. a guide's own auth endpoint. */
+  routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => unknown>;
 }
 
 /**
@@ -85,21 +85,22 @@ export class AppServer {
 
 async function handle(options: AppServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://app.test");
-  const modules = options.modules ?? {};
+  const route = options.routes?.[url.pathname];
+  if (route !== undefined) {
+    await route(request, response);
+    return;
+  }
   if (request.method === "GET") {
     if (url.pathname === "/") {
       const user = url.searchParams.get("user");
       if (user !== null) response.setHeader("Set-Cookie", `user=${encodeURIComponent(user)}; Path=/; SameSite=Strict`);
-      const paths = Object.fromEntries(Object.keys(modules).map((name) => [name, `/modules/${name}`]));
-      return send(response, 200, "text/html; charset=utf-8", page(paths));
+      return send(response, 200, "text/html; charset=utf-8", page());
     }
     if (url.pathname === "/pusher.js") return send(response, 200, "text/javascript", PUSHER_JS);
     // pusher-js's browser build is a classic script; bundlers hand `import Pusher from "pusher-js"` the same object.
     if (url.pathname === "/pusher-js.mjs")
       return send(response, 200, "text/javascript", "export default window.Pusher;");
     if (url.pathname === "/laravel-echo.js") return send(response, 200, "text/javascript", LARAVEL_ECHO);
-    const module = url.pathname.startsWith("/modules/") ? modules[url.pathname.slice("/modules/".length)] : undefined;
-    if (module !== undefined) return send(response, 200, "text/javascript", module);
     if (url.pathname === "/favicon.ico") return send(response, 204, "text/plain", "");
   }
   if (request.method === "POST") {
