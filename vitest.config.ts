@@ -37,6 +37,8 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           environment: "node",
+          // Each file drives its own Chromium; one at a time keeps a small machine responsive.
+          fileParallelism: false,
           globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

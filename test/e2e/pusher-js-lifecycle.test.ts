@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { client, connected, once, onceWhere, uniqueName } from "./support/clients";
+import { backend, client, connected, once, onceWhere, uniqueName } from "./support/clients";
 import { DropProxy } from "./support/proxy";
 
 const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
@@ -105,5 +105,9 @@ describe("pusher-js connection lifecycle against the server", () => {
     const received = once(alicePrivate, "client-after-reconnect");
     expect(bobPrivate.trigger("client-after-reconnect", { text: "still here", n: 1 })).toBe(true);
     expect(await received).toEqual({ text: "still here", n: 1 });
+
+    const fromBackend = once(alicePresence, "announcement");
+    await backend().trigger(presenceName, "announcement", { text: "server side", at: [2026, 11] });
+    expect(await fromBackend).toEqual({ text: "server side", at: [2026, 11] });
   });
 });
