@@ -115,6 +115,30 @@ describe("pusher-js browser build in Chromium", () => {
     }
   });
 
+  it("signs in, gets events sent to the user, and stays away once the backend terminates it", async () => {
+    const alice = await tab("alice");
+    // pusher-js is already "connecting" when the page binds, so "connected" is the first state reported.
+    expect(await alice.next("state")).toBe("connected");
+    await alice.run(`pusher.user.bind("order-ready", (data) => report("user_event", data)); pusher.signin();`);
+    // pusher-js subscribes to the user's own channel once signed in; its flag is the only sign of that.
+    await alice.page.waitForFunction("window.pusher.user.serverToUserChannel?.subscribed === true", undefined, {
+      timeout: 10_000,
+    });
+    await backend().sendToUser("alice", "order-ready", { id: 42, pickup: "desk 3" });
+    expect(await alice.next("user_event")).toEqual({ id: 42, pickup: "desk 3" });
+
+    await backend().terminateUserConnections("alice");
+    expect(await alice.next("connection_error")).toEqual({
+      type: "PusherError",
+      data: { code: 4009, message: expect.any(String) },
+    });
+    expect(await alice.next("state")).toBe("disconnected");
+    // Another page connecting shows the server is up; Alice's page never tried again.
+    const bob = await tab("bob");
+    await bob.next("connected");
+    expect(alice.seen("state")).toEqual([]);
+  });
+
   it("reconnects after the server drops the socket and keeps its subscriptions", async () => {
     const priv = uniqueName("private-");
     const alice = await tab("alice", "relay");

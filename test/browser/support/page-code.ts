@@ -21,6 +21,7 @@ export function connectPusher(server: ServerInfo, wsPort = server.port): string 
     window.pusher = pusher;
     pusher.connection.bind("state_change", ({ current }) => report("state", current));
     pusher.connection.bind("connected", () => report("connected", pusher.connection.socket_id));
+    pusher.connection.bind("error", (error) => report("connection_error", error));
     window.watch = (name, events = []) => {
       const channel = pusher.subscribe(name);
       channel.bind("pusher:subscription_succeeded", (data) =>
