@@ -38,11 +38,12 @@ beforeAll(async () => {
   folder = new SnippetFolder();
   folder.write("pusher.js", snippet("node-client", { '"8787"': JSON.stringify(String(server.port)) }));
   // The Node guide's auth endpoint is the one the pusher-js pages below call.
-  const { pusherAuth } = await folder.run("auth.js", snippet("node-auth"));
-  if (typeof pusherAuth !== "function") throw new Error("the auth snippet no longer exports pusherAuth");
-  const auth = (request: IncomingMessage, response: ServerResponse): unknown => pusherAuth(request, response);
+  const { pusherAuth, pusherUserAuth } = await folder.run("auth.js", snippet("node-auth"));
   browser = await launchChromium();
-  app = await AppServer.start({ sdk: backend(), routes: { "/pusher/auth": auth } });
+  app = await AppServer.start({
+    sdk: backend(),
+    routes: { "/pusher/auth": handler(pusherAuth), "/pusher/user-auth": handler(pusherUserAuth) },
+  });
 });
 afterAll(async () => {
   process.env.PUSHER_APP_SECRET = savedSecret;
@@ -54,12 +55,19 @@ afterEach(async () => {
   await Promise.all(tabs.splice(0).map((tab) => tab.close()));
 });
 
+/** A request handler exported by a guide snippet. */
+function handler(exported: unknown): (request: IncomingMessage, response: ServerResponse) => unknown {
+  if (typeof exported !== "function") throw new Error("the auth snippet no longer exports its handlers");
+  return (request, response) => exported(request, response);
+}
+
 /** A tab that runs the pusher-js guide's connection snippet followed by `code`, in one script. */
 async function pusherTab(...code: string[]): Promise<Tab> {
   const tab = await Tab.open(browser, app.origin);
   tabs.push(tab);
   const connect = snippet("pusher-js-connect", { [`wsPort: ${GUIDE_PORT}`]: `wsPort: ${inject("sower").port}` });
-  await tab.run([connect, ...code].join("\n"));
+  // The guide's `const pusher` is module-scoped; the test reads its state through window.
+  await tab.run([connect, ...code, "window.pusher = pusher;"].join("\n"));
   return tab;
 }
 
@@ -194,6 +202,21 @@ describe("docs/pusher-js.md, with docs/node.md's auth endpoint", () => {
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe("signing in: docs/pusher-js.md in the page, docs/node.md on the backend", () => {
+  it("reaches the signed-in user, then disconnects them for good", async () => {
+    const tab = await pusherTab(snippet("pusher-js-signin"));
+    // pusher-js subscribes to the user's own channel once signed in; its flag is the only sign of that.
+    await tab.page.waitForFunction("window.pusher?.user.serverToUserChannel?.subscribed === true", undefined, {
+      timeout: 10_000,
+    });
+    await folder.run("send-to-user.js", snippet("node-send-to-user"));
+    expect(await tab.next("console", logged("for me"))).toEqual(["for me", { id: 42, pickup: "desk 3" }]);
+
+    await folder.run("terminate.js", snippet("node-terminate"));
+    await tab.page.waitForFunction("window.pusher.connection.state === 'disconnected'", undefined, { timeout: 10_000 });
   });
 });
 
