@@ -42,6 +42,7 @@ describe("pusher-js connection lifecycle against the server", () => {
     expect(pusher.connection.socket_id).not.toBe(first);
   });
 
+  // 4000 is the one code in that range pusher-js answers by retrying, over TLS ("SSL only").
   it.each([4001, 4004, 4009, 4099])("gives up after a %i close and reports the error", async (code) => {
     const pusher = relayed();
     await connected(pusher);
