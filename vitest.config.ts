@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
  * Test tiers as Vitest projects, split by where they run:
  * unit (pure code, Node), integration (inside workerd through the Workers
  * integration), e2e (real pusher-js and pusher SDK against `wrangler dev`),
- * browser (pusher-js and Laravel Echo in Debian's Chromium, same server).
+ * browser (pusher-js, Laravel Echo and the guides' snippets in Debian's Chromium,
+ * against a `wrangler dev` of their own).
  */
 export default defineConfig({
   test: {
