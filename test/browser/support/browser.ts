@@ -42,11 +42,16 @@ export class Tab {
     await page.exposeFunction("report", (kind: string, data: unknown) => tab.record({ kind, data }));
     page.on("pageerror", (error) => tab.record({ kind: "pageerror", data: error.message }));
     // Guide snippets show results with console.log, as a developer trying them would.
+    // Reading the arguments is asynchronous: chain the reads so logs are recorded in order.
+    let logs = Promise.resolve();
     page.on("console", (message) => {
       if (message.type() !== "log") return;
-      Promise.all(message.args().map((arg) => arg.jsonValue())).then(
-        (args) => tab.record({ kind: "console", data: args }),
-        () => tab.record({ kind: "console", data: [message.text()] }),
+      const args = Promise.all(message.args().map((arg) => arg.jsonValue()));
+      logs = logs.then(() =>
+        args.then(
+          (values) => tab.record({ kind: "console", data: values }),
+          () => tab.record({ kind: "console", data: [message.text()] }),
+        ),
       );
     });
     await page.goto(url);
