@@ -4,7 +4,9 @@ import { defineConfig } from "vitest/config";
 /**
  * Test tiers as Vitest projects, split by where they run:
  * unit (pure code, Node), integration (inside workerd through the Workers
- * integration), e2e (real pusher-js and pusher SDK against `wrangler dev`).
+ * integration), e2e (real pusher-js and pusher SDK against `wrangler dev`),
+ * browser (pusher-js, Laravel Echo and the guides' snippets in Debian's Chromium,
+ * against a `wrangler dev` of their own).
  */
 export default defineConfig({
   test: {
@@ -28,6 +30,18 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          // Each file drives its own Chromium; one at a time keeps a small machine responsive.
+          fileParallelism: false,
+          globalSetup: ["test/e2e/global-setup.ts"],
+          testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const VARS = ".dev.vars";
-const PLACEHOLDER = "replace-with-a-random-secret";
+const PLACEHOLDER = "change-me";
 
 if (!existsSync(VARS)) {
   const example = readFileSync(".dev.vars.example", "utf8");

@@ -44,13 +44,21 @@ export function client(options: Partial<ClientOptions> & { presence?: Pusher.Pre
   return pusher;
 }
 
+interface Emitter<T> {
+  bind: (event: string, callback: (data: T) => void) => unknown;
+  unbind: (event: string, callback: (data: T) => void) => unknown;
+}
+
 /** Resolves with the first emission of `event` on `emitter`, or fails after `ms`. */
-export function once<T = unknown>(
-  emitter: {
-    bind: (event: string, callback: (data: T) => void) => unknown;
-    unbind: (event: string, callback: (data: T) => void) => unknown;
-  },
+export function once<T = unknown>(emitter: Emitter<T>, event: string, ms = 5000): Promise<T> {
+  return onceWhere(emitter, event, () => true, ms);
+}
+
+/** Resolves with the first emission of `event` that `matches`, or fails after `ms`. */
+export function onceWhere<T = unknown>(
+  emitter: Emitter<T>,
   event: string,
+  matches: (data: T) => boolean,
   ms = 5000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -59,6 +67,7 @@ export function once<T = unknown>(
       reject(new Error(`timed out waiting for ${event}`));
     }, ms);
     const handler = (data: T) => {
+      if (!matches(data)) return;
       clearTimeout(timer);
       emitter.unbind(event, handler);
       resolve(data);

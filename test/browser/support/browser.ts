@@ -1,0 +1,107 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** Debian's Chromium; the tests never download a browser. `.ci/run` installs it when missing. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+    ],
+  });
+}
+
+export interface Report {
+  kind: string;
+  data: unknown;
+}
+
+/**
+ * One browser tab of the app. Page code calls `report(kind, data)` for what a
+ * user would see; the test awaits those reports in order, with a timeout.
+ */
+export class Tab {
+  private readonly reports: Report[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly page: Page) {}
+
+  static async open(browser: Browser, url: string): Promise<Tab> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const tab = new Tab(page);
+    await page.exposeFunction("report", (kind: string, data: unknown) => tab.record({ kind, data }));
+    page.on("pageerror", (error) => tab.record({ kind: "pageerror", data: error.message }));
+    // Guide snippets show results with console.log, as a developer trying them would.
+    // Reading the arguments is asynchronous: chain the reads so logs are recorded in order.
+    let logs = Promise.resolve();
+    page.on("console", (message) => {
+      if (message.type() !== "log") return;
+      const args = Promise.all(message.args().map((arg) => arg.jsonValue()));
+      logs = logs.then(() =>
+        args.then(
+          (values) => tab.record({ kind: "console", data: values }),
+          () => tab.record({ kind: "console", data: [message.text()] }),
+        ),
+      );
+    });
+    await page.goto(url);
+    return tab;
+  }
+
+  /** Runs `code` as a module in the page (so it may `import` and `await`). */
+  async run(code: string): Promise<void> {
+    await this.page.addScriptTag({ type: "module", content: code });
+  }
+
+  /** The next report of `kind` (optionally matching), consumed so each is seen once. */
+  next(kind: string, matches: (data: unknown) => boolean = () => true, ms = 10_000): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`timed out waiting for the page to report ${kind}`))),
+        ms,
+      );
+      let settled = false;
+      const finish = (settle: () => void) => {
+        settled = true;
+        clearTimeout(timer);
+        settle();
+      };
+      const look = () => {
+        if (settled) return;
+        const index = this.reports.findIndex((report) => report.kind === kind && matches(report.data));
+        const found = index >= 0 ? this.reports.splice(index, 1)[0] : undefined;
+        if (found !== undefined) return finish(() => resolve(found.data));
+        const error = this.reports.find((report) => report.kind === "pageerror");
+        if (error !== undefined) return finish(() => reject(new Error(`page error: ${String(error.data)}`)));
+        this.waiters.push(look);
+      };
+      look();
+    });
+  }
+
+  /** Every report of `kind` not yet consumed by `next`. */
+  seen(kind: string): unknown[] {
+    return this.reports.filter((report) => report.kind === kind).map((report) => report.data);
+  }
+
+  close(): Promise<void> {
+    return this.page.context().close();
+  }
+
+  private record(report: Report): void {
+    this.reports.push(report);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
