@@ -6,7 +6,9 @@ import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
+import { runDueWork } from "./alarm";
 import { writeAttachment } from "./attachment";
+import { startAuthorizationDeadline } from "./authorization-deadline";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
@@ -44,7 +46,9 @@ export class Beacon extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
     writeAttachment(server, attachment);
-    room.track(new Connection(server, attachment));
+    const connection = new Connection(server, attachment);
+    room.track(connection);
+    startAuthorizationDeadline(room, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -71,10 +75,27 @@ export class Beacon extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.forget(ws, `closed ${code}`);
+    // Completing the close handshake lets the client see its close promptly.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "Closed");
+    } catch {
+      // Already closed.
+    }
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     this.forget(ws, `error ${String(error)}`);
+  }
+
+  /** Timed work (see alarm.ts); its due times are in SQLite. */
+  override async alarm(): Promise<void> {
+    const room = this.currentRoom();
+    if (room === undefined) return;
+    try {
+      await runDueWork(room, Date.now());
+    } catch (error) {
+      log("error", "alarm failed", { app: room.app.id, error: String(error) });
+    }
   }
 
   private forget(ws: WebSocket, why: string): void {
@@ -93,7 +114,7 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.getWebSockets());
+    this.room = Room.restore(app, this.store, this.ctx.storage, this.ctx.getWebSockets());
     return this.room;
   }
 

@@ -1,10 +1,11 @@
 import { userStringToSign, verifyToken } from "../../auth/signatures";
-import { LIMITS } from "../../protocol/constants";
-import { CLOSE_CODES, err, ok, type Result } from "../../protocol/errors";
-import { isRecord } from "../../protocol/json";
+import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import { parseUserData, type UserData } from "../../protocol/user-data";
+import { markAuthorized } from "../authorization-deadline";
 import type { Connection } from "../connection";
 import type { Room } from "../room";
+import { signIn } from "../users";
 
 export interface SigninRequest {
   auth: string;
@@ -23,27 +24,18 @@ export async function handleSignin(room: Room, connection: Connection, request: 
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;
   }
-  connection.signIn(user.value);
   connection.send(frames.signinSuccess(request.userData));
+  signIn(room, connection, request.userData, user.value);
+  markAuthorized(room, connection);
 }
 
 async function verifySignin(
   room: Room,
   connection: Connection,
   request: SigninRequest,
-): Promise<Result<string, string>> {
+): Promise<Result<UserData, string>> {
   if (!(await verifyToken(room.app, request.auth, userStringToSign(connection.id, request.userData)))) {
     return err("Invalid signature for pusher:signin");
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(request.userData);
-  } catch {
-    return err("user_data is not valid JSON");
-  }
-  if (!isRecord(data) || typeof data.id !== "string" || data.id.length === 0) {
-    return err("user_data.id must be a non-empty string");
-  }
-  if (data.id.length > LIMITS.userIdLength) return err(`user_data.id is longer than ${LIMITS.userIdLength} characters`);
-  return ok(data.id);
+  return parseUserData(request.userData);
 }
