@@ -1,6 +1,6 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } from "./support/auth";
+import { channelAuth, connectSignedIn, subscribe, unique, userAuth } from "./support/auth";
 import { connect } from "./support/socket";
 
 const stub = () => env.BEACON.getByName("sower");

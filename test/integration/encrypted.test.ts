@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { subscribe, unique } from "./support/auth";
+import { connect } from "./support/socket";
+
+describe("private-encrypted- channels", () => {
+  it("are authorised like private channels", async () => {
+    const channel = unique("private-encrypted-");
+    const socket = await connect();
+    expect(await subscribe(socket, channel)).toEqual({
+      event: "pusher_internal:subscription_succeeded",
+      channel,
+      data: "{}",
+    });
+  });
+
+  it("refuse a bad token with an AuthError", async () => {
+    const channel = unique("private-encrypted-");
+    const socket = await connect();
+    socket.send({ event: "pusher:subscribe", data: { channel, auth: "sower-key:bad" } });
+    const refusal = await socket.next();
+    expect(refusal.event).toBe("pusher:subscription_error");
+    expect(refusal.data).toMatchObject({ type: "AuthError", status: 401 });
+  });
+
+  it("refuse client events with 4301 and keep the socket and the other subscribers", async () => {
+    const channel = unique("private-encrypted-");
+    const sender = await connect();
+    const receiver = await connect();
+    await subscribe(sender, channel);
+    await subscribe(receiver, channel);
+    sender.send({ event: "client-hello", channel, data: { nonce: "x", ciphertext: "y" } });
+    expect(await sender.next()).toEqual({
+      event: "pusher:error",
+      data: { code: 4301, message: `Client events are not supported on encrypted channels ('${channel}')` },
+    });
+    await sender.expectSilence();
+    await receiver.expectSilence();
+  });
+});
