@@ -61,3 +61,19 @@ describe("watchlists", () => {
     expect(await watcher.next()).toEqual(watchlistFrame("offline", [watched]));
   });
 });
+
+describe("watchlists when the server closes a user's socket", () => {
+  it("announce offline when a signed-in socket is closed with 4009 by a failed sign-in", async () => {
+    const watched = unique("watched-");
+    const watcher = await connectSignedIn({ id: unique("watcher-"), watchlist: [watched] });
+    const socket = await connectSignedIn({ id: watched });
+    expect(await watcher.next()).toEqual(watchlistFrame("online", [watched]));
+
+    socket.send({
+      event: "pusher:signin",
+      data: { auth: "sower-key:bad", user_data: JSON.stringify({ id: watched }) },
+    });
+    expect((await socket.waitClosed()).code).toBe(4009);
+    expect(await watcher.next()).toEqual(watchlistFrame("offline", [watched]));
+  });
+});
