@@ -22,6 +22,8 @@ export const REST_AUTH_PARAMS = {
 export const INFO_ATTRIBUTES = {
   userCount: "user_count",
   subscriptionCount: "subscription_count",
+  /** `GET /channels/{cache-channel}` only: the cached event and its seconds to live. */
+  cache: "cache",
 } as const;
 
 export type InfoAttribute = (typeof INFO_ATTRIBUTES)[keyof typeof INFO_ATTRIBUTES];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { subscribe, unique } from "./support/auth";
+import { expectRefusal, trigger } from "./support/rest";
 import { connect } from "./support/socket";
 
 describe("private-encrypted- channels", () => {
@@ -35,5 +36,29 @@ describe("private-encrypted- channels", () => {
     });
     await sender.expectSilence();
     await receiver.expectSilence();
+  });
+});
+
+describe("triggering on encrypted channels", () => {
+  it("relays the ciphertext untouched", async () => {
+    const channel = unique("private-encrypted-");
+    const socket = await connect();
+    await subscribe(socket, channel);
+    const ciphertext = JSON.stringify({ nonce: "bm9uY2U=", ciphertext: "c2VjcmV0" });
+    expect((await trigger(channel, "note", ciphertext)).status).toBe(200);
+    expect(await socket.next()).toEqual({ event: "note", channel, data: ciphertext });
+  });
+
+  it("refuses one event for several channels when one is encrypted, delivering nothing", async () => {
+    const encrypted = unique("private-encrypted-");
+    const plain = unique("public-");
+    const socket = await connect();
+    await subscribe(socket, plain);
+    await expectRefusal(
+      trigger([plain, encrypted], "note", "{}"),
+      400,
+      "An event for an encrypted channel must be triggered on that channel alone",
+    );
+    await socket.expectSilence();
   });
 });

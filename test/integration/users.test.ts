@@ -1,6 +1,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { channelAuth, connectSignedIn, subscribe, unique, userAuth } from "./support/auth";
+import { rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
 
 const stub = () => env.BEACON.getByName("sower");
@@ -143,5 +144,44 @@ describe("presence with a signed-in user", () => {
     const refusal = await socket.next();
     expect(refusal.event).toBe("pusher:subscription_error");
     expect(refusal.data).toMatchObject({ type: "AuthError", status: 401 });
+  });
+});
+
+describe("sending to a user", () => {
+  it("reaches every socket signed in as the user through #server-to-user-, and nobody else", async () => {
+    const userId = unique("user-");
+    const channel = `#server-to-user-${userId}`;
+    const phone = await connectSignedIn({ id: userId });
+    const laptop = await connectSignedIn({ id: userId });
+    const stranger = await connectSignedIn({ id: unique("user-") });
+    await subscribe(phone, channel);
+    await subscribe(laptop, channel);
+    expect((await trigger(channel, "hello", '{"to":"you"}')).status).toBe(200);
+    const expected = { event: "hello", channel, data: '{"to":"you"}' };
+    expect(await phone.next()).toEqual(expected);
+    expect(await laptop.next()).toEqual(expected);
+    await stranger.expectSilence();
+  });
+});
+
+describe("terminating a user's connections", () => {
+  it("ends the user's online state once: watchers hear offline a single time", async () => {
+    const userId = unique("user-");
+    const watcher = await connectSignedIn({ id: unique("watcher-"), watchlist: [userId] });
+    const first = await connectSignedIn({ id: userId });
+    await connectSignedIn({ id: userId });
+    expect((await watcher.next()).data).toBe(JSON.stringify({ events: [{ name: "online", user_ids: [userId] }] }));
+
+    expect((await rest("POST", `/users/${userId}/terminate_connections`, { body: {} })).status).toBe(200);
+    expect((await first.waitClosed()).code).toBe(4009);
+    expect(await watcher.next()).toEqual({
+      event: "pusher_internal:watchlist_events",
+      data: JSON.stringify({ events: [{ name: "offline", user_ids: [userId] }] }),
+    });
+    await watcher.expectSilence();
+
+    // Signing in again is a fresh online.
+    await connectSignedIn({ id: userId });
+    expect((await watcher.next()).data).toBe(JSON.stringify({ events: [{ name: "online", user_ids: [userId] }] }));
   });
 });

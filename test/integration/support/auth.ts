@@ -33,9 +33,4 @@ export async function subscribe(socket: TestSocket, channel: string, channelData
   return socket.next();
 }
 
-let counter = 0;
-/** Names unique within the run, so tests never see each other's traffic. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}-${counter}`;
-}
+export { unique } from "./rest";
