@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
 import { afterEach, describe, expect, it } from "vitest";
-import { client, connected, once, uniqueName } from "./support/clients";
+import { backend, client, connected, once, uniqueName } from "./support/clients";
 
 const open: PusherClient[] = [];
 function track(pusher: PusherClient): PusherClient {
@@ -50,3 +50,38 @@ describe("user sign-in with pusher-js", () => {
     expect(await online).toEqual({ name: "online", user_ids: [watched] });
   });
 });
+
+describe("sendToUser with the pusher SDK", () => {
+  it("reaches every connection of the user through pusher.user.bind, and nobody else", async () => {
+    const id = uniqueName("user-");
+    const phone = track(client({ user: { id } }));
+    const laptop = track(client({ user: { id } }));
+    const stranger = track(client({ user: { id: uniqueName("user-") } }));
+    await Promise.all([signedIn(phone), signedIn(laptop), signedIn(stranger)]);
+    // The #server-to-user- subscription follows sign-in; wait until both are in place.
+    await Promise.all([userChannelReady(phone), userChannelReady(laptop), userChannelReady(stranger)]);
+
+    let strangerGot = 0;
+    stranger.user.bind("ping", () => {
+      strangerGot += 1;
+    });
+    const onPhone = once(phone.user, "ping");
+    const onLaptop = once(laptop.user, "ping");
+    await backend().sendToUser(id, "ping", { n: 1 });
+    expect(await onPhone).toEqual({ n: 1 });
+    expect(await onLaptop).toEqual({ n: 1 });
+
+    // Ordered after the first event for the stranger too, so anything misrouted would have arrived.
+    const strangerId = stranger.user.user_data.id;
+    const strangerOwn = once(stranger.user, "ping");
+    await backend().sendToUser(strangerId, "ping", { n: 2 });
+    expect(await strangerOwn).toEqual({ n: 2 });
+    expect(strangerGot).toBe(1);
+  });
+});
+
+async function userChannelReady(pusher: PusherClient): Promise<void> {
+  const channel = pusher.user.serverToUserChannel;
+  if (channel === null) throw new Error("no server-to-user channel after sign-in");
+  if (!channel.subscribed) await once(channel, "pusher:subscription_succeeded");
+}
