@@ -1,3 +1,4 @@
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { subscribe, unique } from "./support/auth";
 import { expectRefusal, trigger } from "./support/rest";
@@ -60,5 +61,17 @@ describe("triggering on encrypted channels", () => {
       "An event for an encrypted channel must be triggered on that channel alone",
     );
     await socket.expectSilence();
+  });
+});
+
+describe("encrypted subscriptions across an eviction", () => {
+  it("still receive ciphertext after the Beacon was evicted", async () => {
+    const channel = unique("private-encrypted-");
+    const socket = await connect();
+    await subscribe(socket, channel);
+    await evictDurableObject(env.BEACON.getByName("sower"), { webSockets: "hibernate" });
+    const ciphertext = JSON.stringify({ nonce: "bm9uY2U=", ciphertext: "YWZ0ZXI=" });
+    expect((await trigger(channel, "note", ciphertext)).status).toBe(200);
+    expect(await socket.next()).toEqual({ event: "note", channel, data: ciphertext });
   });
 });

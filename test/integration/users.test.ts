@@ -1,6 +1,6 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { channelAuth, connectSignedIn, subscribe, unique, userAuth } from "./support/auth";
+import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } from "./support/auth";
 import { rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
 
@@ -183,5 +183,22 @@ describe("terminating a user's connections", () => {
     // Signing in again is a fresh online.
     await connectSignedIn({ id: userId });
     expect((await watcher.next()).data).toBe(JSON.stringify({ events: [{ name: "online", user_ids: [userId] }] }));
+  });
+});
+
+describe("signing in again on the same socket", () => {
+  it("moves the socket to the new user: the earlier user's channel and online state end", async () => {
+    const first = unique("user-");
+    const second = unique("user-");
+    const watcher = await connectSignedIn({ id: unique("watcher-"), watchlist: [first] });
+    const socket = await connectSignedIn({ id: first });
+    expect((await watcher.next()).data).toBe(JSON.stringify({ events: [{ name: "online", user_ids: [first] }] }));
+    await subscribe(socket, `#server-to-user-${first}`);
+
+    await signIn(socket, { id: second });
+    expect((await watcher.next()).data).toBe(JSON.stringify({ events: [{ name: "offline", user_ids: [first] }] }));
+    expect((await trigger(`#server-to-user-${first}`, "old", "{}")).status).toBe(200);
+    await socket.expectSilence();
+    expect((await subscribe(socket, `#server-to-user-${second}`)).event).toBe("pusher_internal:subscription_succeeded");
   });
 });

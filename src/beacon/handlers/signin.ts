@@ -1,9 +1,11 @@
 import { userStringToSign, verifyToken } from "../../auth/signatures";
+import { SERVER_TO_USER_PREFIX } from "../../protocol/channels";
 import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { parseUserData, type UserData } from "../../protocol/user-data";
 import { markAuthorized } from "../authorization-deadline";
 import type { Connection } from "../connection";
+import { removeSubscription } from "../membership";
 import type { Room } from "../room";
 import { signIn } from "../users";
 
@@ -23,6 +25,11 @@ export async function handleSignin(room: Room, connection: Connection, request: 
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: user.error }));
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;
+  }
+  // A socket that signs in as someone else stops receiving the earlier user's events.
+  const previous = connection.userId;
+  if (previous !== undefined && previous !== user.value.id) {
+    removeSubscription(room, connection, `${SERVER_TO_USER_PREFIX}${previous}`);
   }
   connection.send(frames.signinSuccess(request.userData));
   signIn(room, connection, request.userData, user.value);
