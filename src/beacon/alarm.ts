@@ -5,9 +5,9 @@ import type { Room } from "./room";
 import { flushSubscriptionCounts } from "./subscription-count";
 
 /**
- * The Durable Object alarm: runs every kind of work that is due, each by its
- * own runner, then re-arms the alarm for what is left. A failing runner is
- * logged and does not stop the others.
+ * Runs every kind of due-work row that is due, each by its own runner. A
+ * failing runner is logged and does not stop the others. The caller re-arms
+ * the alarm afterwards from `room.dueWork.nextDueAt()`.
  */
 export async function runDueWork(room: Room, now: number): Promise<void> {
   for (const [kind, keys] of room.dueWork.takeDue(now)) {
@@ -17,7 +17,6 @@ export async function runDueWork(room: Room, now: number): Promise<void> {
       log("error", "due work failed", { app: room.app.id, kind, error: String(error) });
     }
   }
-  room.dueWork.rearm();
 }
 
 /** Runners may be async (a webhook delivery awaits fetch); each kind runs to completion in turn. */

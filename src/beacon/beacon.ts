@@ -11,6 +11,7 @@ import { writeAttachment } from "./attachment";
 import { startAuthorizationDeadline } from "./authorization-deadline";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
+import { DueWork } from "./due-work";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
@@ -36,11 +37,13 @@ const APP_ID_META = "app_id";
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly dueWork: DueWork;
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.dueWork = new DueWork(ctx.storage.sql, () => this.armAlarm());
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -126,12 +129,22 @@ export class Beacon extends DurableObject<Env> {
   /** Timed work (see alarm.ts); its due times are in SQLite. */
   override async alarm(): Promise<void> {
     const room = this.currentRoom();
-    if (room === undefined) return;
     try {
-      await runDueWork(room, Date.now());
+      if (room !== undefined) await runDueWork(room, Date.now());
     } catch (error) {
-      log("error", "alarm failed", { app: room.app.id, error: String(error) });
+      log("error", "alarm failed", { app: room?.app.id, error: String(error) });
     }
+    this.armAlarm();
+  }
+
+  /** The object's one alarm, set to the earliest timed work; a pending alarm does not keep it awake. */
+  private armAlarm(): void {
+    const next = this.dueWork.nextDueAt();
+    if (next === undefined) return;
+    // Not awaited: the output gate holds outgoing messages until the write is durable.
+    this.ctx.storage
+      .setAlarm(next)
+      .catch((error: unknown) => log("error", "could not set the alarm", { error: String(error) }));
   }
 
   private forget(ws: WebSocket, why: string): void {
@@ -168,7 +181,7 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.storage, this.ctx.getWebSockets());
+    this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets());
     return this.room;
   }
 

@@ -1,7 +1,7 @@
 import { log } from "../log";
 
 /**
- * Every kind of timed work the Beacon does. Each kind has one runner in
+ * The kinds of keyed timed work in this table. Each kind has one runner in
  * alarm.ts; add a kind here and the exhaustive switch there asks for it.
  */
 export type DueKind = "subscription-count" | "authorization-deadline";
@@ -21,36 +21,35 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS due_work (
 const INDEX = "CREATE INDEX IF NOT EXISTS due_work_by_time ON due_work (due_at)";
 
 /**
- * Timed work kept in SQLite and run by the Durable Object alarm, so nothing
- * timed lives in memory (a timer would keep the object awake and die with
- * it on eviction). The object's single alarm is always set to the earliest
- * due time in the table: scheduling only moves it when the new item is the
- * earliest, and each alarm run re-arms it for what is left.
+ * Keyed timed work (one row per kind and key) kept in SQLite and run by the
+ * Durable Object alarm, so nothing timed lives in memory: a timer would keep
+ * the object awake and die with it on eviction. The table does not own the
+ * alarm: whoever does is told through `onEarlierWork` when a new row became
+ * the earliest, and asks `nextDueAt()` what to arm it for.
  */
 export class DueWork {
-  constructor(private readonly storage: DurableObjectStorage) {
-    storage.sql.exec(SCHEMA);
-    storage.sql.exec(INDEX);
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly onEarlierWork: () => void,
+  ) {
+    sql.exec(SCHEMA);
+    sql.exec(INDEX);
   }
 
   /** Schedules `key` unless it is already due sooner (coalescing repeated requests). */
   schedule(kind: DueKind, key: string, dueAt: number): void {
     const existing = this.dueAt(kind, key);
     if (existing !== undefined && existing <= dueAt) return;
-    this.storage.sql.exec("INSERT OR REPLACE INTO due_work (kind, key, due_at) VALUES (?, ?, ?)", kind, key, dueAt);
-    if (this.earliest() === dueAt) this.arm(dueAt);
+    this.sql.exec("INSERT OR REPLACE INTO due_work (kind, key, due_at) VALUES (?, ?, ?)", kind, key, dueAt);
+    if (this.nextDueAt() === dueAt) this.onEarlierWork();
   }
 
   cancel(kind: DueKind, key: string): void {
-    this.storage.sql.exec("DELETE FROM due_work WHERE kind = ? AND key = ?", kind, key);
+    this.sql.exec("DELETE FROM due_work WHERE kind = ? AND key = ?", kind, key);
   }
 
   dueAt(kind: DueKind, key: string): number | undefined {
-    const rows = this.storage.sql.exec<{ due_at: number }>(
-      "SELECT due_at FROM due_work WHERE kind = ? AND key = ?",
-      kind,
-      key,
-    );
+    const rows = this.sql.exec<{ due_at: number }>("SELECT due_at FROM due_work WHERE kind = ? AND key = ?", kind, key);
     for (const row of rows) return row.due_at;
     return undefined;
   }
@@ -62,10 +61,10 @@ export class DueWork {
    */
   takeDue(now: number): Map<DueKind, string[]> {
     const due = new Map<DueKind, string[]>();
-    const rows = this.storage.sql
+    const rows = this.sql
       .exec<{ kind: string; key: string }>("SELECT kind, key FROM due_work WHERE due_at <= ?", now)
       .toArray();
-    this.storage.sql.exec("DELETE FROM due_work WHERE due_at <= ?", now);
+    this.sql.exec("DELETE FROM due_work WHERE due_at <= ?", now);
     for (const { kind, key } of rows) {
       if (!isDueKind(kind)) {
         log("warn", "dropped due work of an unknown kind", { kind });
@@ -78,23 +77,11 @@ export class DueWork {
     return due;
   }
 
-  /** Re-arms the alarm for the earliest work left, if any. */
-  rearm(): void {
-    const next = this.earliest();
-    if (next !== undefined) this.arm(next);
-  }
-
-  private earliest(): number | undefined {
-    for (const row of this.storage.sql.exec<{ next: number | null }>("SELECT MIN(due_at) AS next FROM due_work")) {
+  /** The earliest due time in the table, or undefined when nothing is scheduled. */
+  nextDueAt(): number | undefined {
+    for (const row of this.sql.exec<{ next: number | null }>("SELECT MIN(due_at) AS next FROM due_work")) {
       return row.next ?? undefined;
     }
     return undefined;
-  }
-
-  private arm(at: number): void {
-    // The runtime's output gate holds outgoing messages until this write lands.
-    this.storage
-      .setAlarm(at)
-      .catch((error: unknown) => log("error", "could not set the alarm", { error: String(error) }));
   }
 }

@@ -4,7 +4,7 @@ import { readAttachment } from "./attachment";
 import { ChannelCache } from "./cache";
 import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
-import { DueWork } from "./due-work";
+import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
 import type { Store } from "./store";
 import { subscriptionCountChanged } from "./subscription-count";
@@ -23,17 +23,16 @@ export class Room {
   readonly watchlist = new WatchlistIndex();
   readonly sessions: UserSessions;
   readonly cache: ChannelCache;
-  readonly dueWork: DueWork;
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
   constructor(
     readonly app: App,
     readonly store: Store,
-    storage: DurableObjectStorage,
+    sql: SqlStorage,
+    readonly dueWork: DueWork,
   ) {
-    this.sessions = new UserSessions(storage.sql);
-    this.cache = new ChannelCache(storage.sql);
-    this.dueWork = new DueWork(storage);
+    this.sessions = new UserSessions(sql);
+    this.cache = new ChannelCache(sql);
   }
 
   /**
@@ -41,8 +40,8 @@ export class Room {
    * that vanished while the object slept are removed, and presence members
    * that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, storage: DurableObjectStorage, sockets: WebSocket[]): Room {
-    const room = new Room(app, store, storage);
+  static restore(app: App, store: Store, sql: SqlStorage, dueWork: DueWork, sockets: WebSocket[]): Room {
+    const room = new Room(app, store, sql, dueWork);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));

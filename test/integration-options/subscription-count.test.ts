@@ -75,11 +75,13 @@ describe("subscription_count (subscriptionCountEvents)", () => {
 
   it("coalesces a burst: marking a channel again keeps one pending flush at the earliest time", async () => {
     await runInDurableObject(stub(), (_instance, state) => {
-      const work = new DueWork(state.storage);
+      const work = new DueWork(state.storage.sql, () => undefined);
       const channel = unique("public-burst-");
-      work.schedule("subscription-count", channel, Date.now() + 60_000);
-      work.schedule("subscription-count", channel, Date.now() + 61_000);
-      work.schedule("subscription-count", channel, Date.now() + 62_000);
+      const first = Date.now() + 60_000;
+      work.schedule("subscription-count", channel, first);
+      work.schedule("subscription-count", channel, first + 1000);
+      work.schedule("subscription-count", channel, first + 2000);
+      expect(work.dueAt("subscription-count", channel)).toBe(first);
       const rows = state.storage.sql
         .exec("SELECT COUNT(*) AS n FROM due_work WHERE kind = 'subscription-count' AND key = ?", channel)
         .one();
