@@ -129,10 +129,12 @@ export class Beacon extends DurableObject<Env> {
   /** Timed work (see alarm.ts); its due times are in SQLite. */
   override async alarm(): Promise<void> {
     const room = this.currentRoom();
+    // Without its app the work cannot run; re-arming now would fire again at once. currentRoom() re-arms once the app is back.
+    if (room === undefined) return;
     try {
-      if (room !== undefined) await runDueWork(room, Date.now());
+      await runDueWork(room, Date.now());
     } catch (error) {
-      log("error", "alarm failed", { app: room?.app.id, error: String(error) });
+      log("error", "alarm failed", { app: room.app.id, error: String(error) });
     }
     this.armAlarm();
   }
@@ -182,6 +184,8 @@ export class Beacon extends DurableObject<Env> {
     const app = this.app();
     if (app === undefined) return undefined;
     this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets());
+    // Work that fell due while the app could not be served would otherwise wait for the next earlier item.
+    this.armAlarm();
     return this.room;
   }
 
