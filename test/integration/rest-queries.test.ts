@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
@@ -116,6 +116,18 @@ describe("GET /channels/{channel}/users", () => {
     expect((await rest("GET", `/channels/${unique("presence-empty-")}/users`)).json()).toEqual({ users: [] });
   });
 
+  it("answers the same after the Beacon was evicted (hibernation)", async () => {
+    const channel = unique("presence-evicted-");
+    const [a, b] = await Promise.all([connect(), connect()]);
+    await subscribe(a, channel, { user_id: "kept-1" });
+    await subscribe(b, channel, { user_id: "kept-2" });
+    await evictDurableObject(env.BEACON.getByName(APP_ID));
+    const { users } = (await rest("GET", `/channels/${channel}/users`)).json() as { users: Array<{ id: string }> };
+    expect(users.map((user) => user.id).sort()).toEqual(["kept-1", "kept-2"]);
+    const state = await rest("GET", `/channels/${channel}`, { params: { info: "user_count,subscription_count" } });
+    expect(state.json()).toEqual({ occupied: true, user_count: 2, subscription_count: 2 });
+  });
+
   it("refuses channels that are not presence channels (400)", async () => {
     await expectRefusal(
       rest("GET", "/channels/private-room/users"),
@@ -179,6 +191,44 @@ describe("POST /users/{user_id}/terminate_connections", () => {
       return { closed, rows, users: await beacon.channelUsers(APP_ID, presence) };
     });
     expect(after).toEqual({ closed: 1, rows: 0, users: [] });
+    expect((await socket.waitClosed()).code).toBe(4009);
+  });
+
+  it("does not serve a frame that arrives from a terminated socket before its close", async () => {
+    const user = unique("late-");
+    const socket = await connect();
+    await signIn(socket, user);
+    const late = unique("late-channel-");
+    const rows = await runInDurableObject(env.BEACON.getByName(APP_ID), async (beacon: Beacon, state) => {
+      await beacon.terminateUserConnections(APP_ID, user);
+      const ws = state.getWebSockets().find((candidate) => {
+        const attachment: unknown = candidate.deserializeAttachment();
+        return JSON.stringify(attachment).includes(`"socketId":"${socket.socketId}"`);
+      });
+      if (ws === undefined) throw new Error("terminated socket not found");
+      await beacon.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
+      return state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
+        .one().n;
+    });
+    expect(rows).toBe(0);
+    expect((await rest("GET", `/channels/${late}`)).json()).toEqual({ occupied: false });
+    // The socket heard only why it was closed: nothing about the late frame.
+    expect(((await socket.next()).data as { code: number }).code).toBe(4009);
+    expect((await socket.waitClosed()).code).toBe(4009);
+    await expect(socket.next()).rejects.toThrow("socket closed");
+  });
+
+  it("finds the user's sockets after the Beacon was evicted (hibernation)", async () => {
+    const user = unique("hibernated-");
+    const socket = await connect();
+    await signIn(socket, user);
+    await evictDurableObject(env.BEACON.getByName(APP_ID));
+    expect((await rest("POST", `/users/${user}/terminate_connections`, { body: {} })).status).toBe(200);
+    expect((await socket.nextEvent("pusher:error")).data).toEqual({
+      code: 4009,
+      message: "Connection terminated by the app",
+    });
     expect((await socket.waitClosed()).code).toBe(4009);
   });
 
