@@ -85,3 +85,25 @@ async function userChannelReady(pusher: PusherClient): Promise<void> {
   if (channel === null) throw new Error("no server-to-user channel after sign-in");
   if (!channel.subscribed) await once(channel, "pusher:subscription_succeeded");
 }
+
+describe("a refused sign-in with pusher-js", () => {
+  it("gets pusher:error 4009, and the 4009 close makes pusher-js disconnect instead of reconnecting", async () => {
+    const id = uniqueName("user-");
+    const sdk = backend();
+    const pusher = track(
+      client({
+        userAuthentication: {
+          endpoint: "/unused",
+          transport: "ajax",
+          // Signed for another socket, as a token replayed from elsewhere would be.
+          customHandler: (_params, callback) => callback(null, sdk.authenticateUser("1.1", { id })),
+        },
+      }),
+    );
+    const error = once<{ type: string; data: { code: number; message: string } }>(pusher.connection, "error");
+    pusher.signin();
+    expect((await error).data).toEqual({ code: 4009, message: "Invalid signature for pusher:signin" });
+    // 4001-4099 closes are "refused" in pusher-js: it disconnects rather than retrying.
+    expect(await once(pusher.connection, "state_change")).toEqual({ previous: "connected", current: "disconnected" });
+  });
+});

@@ -90,3 +90,15 @@ describe("subscription_count (subscriptionCountEvents)", () => {
     });
   });
 });
+
+describe("subscription_count on a user's own channel", () => {
+  it("is not sent on #server-to-user- channels", async () => {
+    const userId = unique("user-");
+    const socket = await connectSignedIn({ id: userId });
+    const marker = unique("public-count-");
+    await subscribe(socket, `#server-to-user-${userId}`);
+    await subscribe(socket, marker);
+    expect(await socket.next(WAIT_MS)).toEqual(countFrame(marker, 1));
+    await socket.expectSilence();
+  });
+});

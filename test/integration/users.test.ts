@@ -202,3 +202,17 @@ describe("signing in again on the same socket", () => {
     expect((await subscribe(socket, `#server-to-user-${second}`)).event).toBe("pusher_internal:subscription_succeeded");
   });
 });
+
+describe("presence as the signed-in user: limits", () => {
+  it("refuses a signed-in user whose user_info is larger than a presence member may be", async () => {
+    const channel = unique("presence-signed-");
+    const socket = await connectSignedIn({ id: unique("user-"), user_info: { bio: "b".repeat(1100) } });
+    socket.send({ event: "pusher:subscribe", data: { channel, auth: await channelAuth(socket, channel) } });
+    expect(await socket.next()).toEqual({
+      event: "pusher:subscription_error",
+      channel,
+      data: { type: "AuthError", error: "user_data.user_info is larger than 1024 bytes", status: 400 },
+    });
+    await socket.expectSilence();
+  });
+});
