@@ -25,13 +25,13 @@ export function subscriptionCountChanged(room: Room, channel: string, now: numbe
 
 /** Alarm runner: tells each marked channel's subscribers its current count. */
 export function flushSubscriptionCounts(room: Room, channels: readonly string[]): void {
-  for (const channel of channels) {
-    const count = room.channels.count(channel);
-    if (count > 0) announceSubscriptionCount(room, channel, count);
-  }
+  for (const channel of channels) announceSubscriptionCount(room, channel, room.channels.count(channel));
 }
 
-/** The one place a count is announced (the `subscription_count` webhook hooks in here). */
+/**
+ * The one place a settled count is announced, also when it fell to 0 (nobody
+ * is left to tell then, but the `subscription_count` webhook hooks in here).
+ */
 function announceSubscriptionCount(room: Room, channel: string, count: number): void {
   room.channels.broadcast(channel, frames.subscriptionCount(channel, count));
 }
