@@ -41,6 +41,22 @@ describe("user sign-in with pusher-js", () => {
     expect(await offline).toEqual({ name: "offline", user_ids: [watched] });
   });
 
+  it("tells the watchlist offline when the backend terminates the watched user's connections", async () => {
+    const watched = uniqueName("watched-");
+    const watcher = track(client({ user: { id: uniqueName("watcher-"), watchlist: [watched] } }));
+    await signedIn(watcher);
+    const online = once(watcher.user.watchlist, "online");
+    await Promise.all([
+      signedIn(track(client({ user: { id: watched } }))),
+      signedIn(track(client({ user: { id: watched } }))),
+    ]);
+    await online;
+
+    const offline = once<{ name: string; user_ids: string[] }>(watcher.user.watchlist, "offline");
+    await backend().terminateUserConnections(watched);
+    expect(await offline).toEqual({ name: "offline", user_ids: [watched] });
+  });
+
   it("gives a new watcher the watched users already online", async () => {
     const watched = uniqueName("watched-");
     await signedIn(track(client({ user: { id: watched } })));
