@@ -4,7 +4,7 @@ import * as frames from "../protocol/server-frames";
 import type { Connection } from "./connection";
 import type { Room } from "./room";
 
-export const NOT_AUTHORIZED_IN_TIME = "Connection not authorized within timeout";
+const NOT_AUTHORIZED_IN_TIME = "Connection not authorized within timeout";
 
 /**
  * Authorised connections (`app.enableUserAuthentication`): a socket must
