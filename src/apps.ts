@@ -80,6 +80,9 @@ export interface AppsEnv {
   readonly APP_KEY?: string;
   readonly APP_SECRET?: string;
   readonly ENABLE_CLIENT_MESSAGES?: string;
+  readonly SUBSCRIPTION_COUNT_EVENTS?: string;
+  readonly ENABLE_USER_AUTHENTICATION?: string;
+  readonly USER_AUTHENTICATION_TIMEOUT_MS?: string;
 }
 
 export interface AppRegistry {
@@ -108,9 +111,10 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
     secret,
     enabled: true,
     enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
-    enableUserAuthentication: false,
-    userAuthenticationTimeoutMs: DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
-    subscriptionCountEvents: false,
+    enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
+    userAuthenticationTimeoutMs:
+      positiveInteger(env.USER_AUTHENTICATION_TIMEOUT_MS) ?? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+    subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
     allowedOrigins: [],
     webhooks: [],
     limits: DEFAULT_LIMITS,
@@ -120,4 +124,11 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
     byKey: (key) => (key === app.key ? app : undefined),
     byId: (id) => (id === app.id ? app : undefined),
   };
+}
+
+/** A whole number above zero, or undefined for anything else (unset, "", "abc", "-5"). */
+function positiveInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number > 0 ? number : undefined;
 }

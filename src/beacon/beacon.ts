@@ -6,9 +6,12 @@ import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
+import { runDueWork } from "./alarm";
 import { writeAttachment } from "./attachment";
+import { startAuthorizationDeadline } from "./authorization-deadline";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
+import { DueWork } from "./due-work";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
@@ -34,11 +37,13 @@ const APP_ID_META = "app_id";
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly dueWork: DueWork;
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.dueWork = new DueWork(ctx.storage.sql, () => this.armAlarm());
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -54,7 +59,9 @@ export class Beacon extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
     writeAttachment(server, attachment);
-    room.track(new Connection(server, attachment));
+    const connection = new Connection(server, attachment);
+    room.track(connection);
+    startAuthorizationDeadline(room, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -107,10 +114,39 @@ export class Beacon extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     await this.forget(ws, `closed ${code}`);
+    // Completing the close handshake lets the client see its close promptly.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "Closed");
+    } catch {
+      // Already closed.
+    }
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     await this.forget(ws, `error ${String(error)}`);
+  }
+
+  /** Timed work (see alarm.ts); its due times are in SQLite. */
+  override async alarm(): Promise<void> {
+    const room = this.currentRoom();
+    // Without its app the work cannot run; re-arming now would fire again at once. currentRoom() re-arms once the app is back.
+    if (room === undefined) return;
+    try {
+      await runDueWork(room, Date.now());
+    } catch (error) {
+      log("error", "alarm failed", { app: room.app.id, error: String(error) });
+    }
+    this.armAlarm();
+  }
+
+  /** The object's one alarm, set to the earliest timed work; a pending alarm does not keep it awake. */
+  private armAlarm(): void {
+    const next = this.dueWork.nextDueAt();
+    if (next === undefined) return;
+    // Not awaited: the output gate holds outgoing messages until the write is durable.
+    this.ctx.storage
+      .setAlarm(next)
+      .catch((error: unknown) => log("error", "could not set the alarm", { error: String(error) }));
   }
 
   /**
@@ -152,7 +188,9 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.getWebSockets());
+    this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets());
+    // Work that fell due while the app could not be served would otherwise wait for the next earlier item.
+    this.armAlarm();
     return this.room;
   }
 

@@ -1,6 +1,8 @@
 import * as frames from "../protocol/server-frames";
 import type { Connection } from "./connection";
 import type { Room } from "./room";
+import { subscriptionCountChanged } from "./subscription-count";
+import { signOut } from "./users";
 
 export interface PresenceMember {
   userId: string;
@@ -22,6 +24,7 @@ export function addSubscription(room: Room, connection: Connection, channel: str
   });
   connection.channels.set(channel, member?.userId ?? null);
   room.channels.add(channel, connection);
+  subscriptionCountChanged(room, channel, Date.now());
   if (member !== undefined && room.presence.join(channel, member.userId, member.info, connection.id)) {
     room.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
   }
@@ -36,6 +39,7 @@ export function removeSubscription(room: Room, connection: Connection, channel: 
 /** A socket is gone: one delete for all its rows, then the notices it owes. */
 export function removeConnection(room: Room, connection: Connection): void {
   room.store.removeSocket(connection.id);
+  signOut(room, connection);
   for (const channel of [...connection.channels.keys()]) leaveInMemory(room, connection, channel);
   room.connections.delete(connection.id);
 }
@@ -44,6 +48,7 @@ function leaveInMemory(room: Room, connection: Connection, channel: string): voi
   const userId = connection.channels.get(channel);
   connection.channels.delete(channel);
   room.channels.remove(channel, connection);
+  subscriptionCountChanged(room, channel, Date.now());
   if (userId != null && room.presence.leave(channel, userId, connection.id)) {
     room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
   }

@@ -1,10 +1,15 @@
 import type { App } from "../apps";
 import * as frames from "../protocol/server-frames";
 import { readAttachment } from "./attachment";
+import { ChannelCache } from "./cache";
 import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
+import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
 import type { Store } from "./store";
+import { subscriptionCountChanged } from "./subscription-count";
+import { restoreUsers, UserIndex, UserSessions } from "./users";
+import { WatchlistIndex } from "./watchlist";
 
 /**
  * An app's live state while its Beacon is awake. It is only a cache: every
@@ -14,30 +19,41 @@ export class Room {
   readonly connections = new Map<string, Connection>();
   readonly channels = new ChannelIndex();
   readonly presence = new PresenceRoster();
+  readonly users = new UserIndex();
+  readonly watchlist = new WatchlistIndex();
+  readonly sessions: UserSessions;
+  readonly cache: ChannelCache;
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
   constructor(
     readonly app: App,
     readonly store: Store,
-  ) {}
+    sql: SqlStorage,
+    readonly dueWork: DueWork,
+  ) {
+    this.sessions = new UserSessions(sql);
+    this.cache = new ChannelCache(sql);
+  }
 
   /**
    * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
    * that vanished while the object slept are removed, and presence members
    * that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, sockets: WebSocket[]): Room {
-    const room = new Room(app, store);
+  static restore(app: App, store: Store, sql: SqlStorage, dueWork: DueWork, sockets: WebSocket[]): Room {
+    const room = new Room(app, store, sql, dueWork);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
     }
     const vanished = new Map<string, Set<string>>();
     const staleSockets = new Set<string>();
+    const vanishedFrom = new Set<string>();
     for (const row of store.allSubscriptions()) {
       const connection = room.connections.get(row.socketId);
       if (connection === undefined) {
         staleSockets.add(row.socketId);
+        vanishedFrom.add(row.channel);
         if (row.userId !== null) addTo(vanished, row.channel, row.userId);
         continue;
       }
@@ -48,6 +64,7 @@ export class Room {
       }
     }
     for (const socketId of staleSockets) store.removeSocket(socketId);
+    for (const channel of vanishedFrom) subscriptionCountChanged(room, channel, Date.now());
     for (const [channel, userIds] of vanished) {
       for (const userId of userIds) {
         if (!room.presence.isMember(channel, userId)) {
@@ -55,6 +72,7 @@ export class Room {
         }
       }
     }
+    restoreUsers(room);
     return room;
   }
 

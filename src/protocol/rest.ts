@@ -22,6 +22,8 @@ export const REST_AUTH_PARAMS = {
 export const INFO_ATTRIBUTES = {
   userCount: "user_count",
   subscriptionCount: "subscription_count",
+  /** `GET /channels/{cache-channel}` only: the cached event and its seconds to live. */
+  cache: "cache",
 } as const;
 
 /** `user_count` exists only for presence channels, so `GET /channels` must be filtered to them to ask for it. */

@@ -9,9 +9,14 @@ import type { RestCall, RestReply } from "./respond";
 export async function getChannel(call: RestCall): Promise<RestReply> {
   const channel = pathChannel(call);
   if (!channel.ok) return channel;
-  const info = parseInfo(call.query.get("info") ?? undefined);
+  const info = parseInfo(call.query.get("info") ?? undefined, { allowCache: true });
   if (!info.ok) return info;
   if (info.value?.userCount && channel.value.kind !== "presence") return err(userCountRefusal(channel.value.name));
+  if (info.value?.cache && !channel.value.cached) {
+    return err(
+      restError(400, `cache is only available for cache channels, and '${clip(channel.value.name)}' is not one`),
+    );
+  }
   return ok(await call.beacon().channelInfo(call.app.id, channel.value.name, info.value ?? NO_INFO));
 }
 

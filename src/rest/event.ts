@@ -49,6 +49,10 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
     if (!parsed.ok) return bad(`Invalid channel '${clip(channel)}': ${parsed.error}`);
     channels.push(parsed.value);
   }
+  // Each encrypted channel has its own key, so one ciphertext cannot serve several channels (the SDKs refuse it too).
+  if (channels.length > 1 && channels.some((channel) => channel.kind === "encrypted")) {
+    return bad("An event for an encrypted channel must be triggered on that channel alone");
+  }
 
   if (data === undefined) return bad("data is required");
   if (typeof data !== "string") {

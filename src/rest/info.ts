@@ -10,18 +10,23 @@ export const NO_INFO: InfoRequest = { userCount: false, subscriptionCount: false
  * (the endpoint then answers without counts); an unknown attribute is a 400,
  * as Pusher refuses attributes it cannot give.
  */
-export function parseInfo(value: unknown): Result<InfoRequest | undefined, RestError> {
+export function parseInfo(
+  value: unknown,
+  { allowCache = false }: { allowCache?: boolean } = {},
+): Result<InfoRequest | undefined, RestError> {
   if (value === undefined || value === null) return ok(undefined);
   if (typeof value !== "string") {
     return err(restError(400, "info must be a comma-separated string, e.g. user_count,subscription_count"));
   }
   let userCount = false;
   let subscriptionCount = false;
+  let cache = false;
   for (const part of value.split(",")) {
     const attribute = part.trim();
     if (attribute === "") continue;
     if (attribute === INFO_ATTRIBUTES.userCount) userCount = true;
     else if (attribute === INFO_ATTRIBUTES.subscriptionCount) subscriptionCount = true;
+    else if (attribute === INFO_ATTRIBUTES.cache && allowCache) cache = true;
     else {
       return err(
         restError(
@@ -31,7 +36,7 @@ export function parseInfo(value: unknown): Result<InfoRequest | undefined, RestE
       );
     }
   }
-  return ok({ userCount, subscriptionCount });
+  return ok(cache ? { userCount, subscriptionCount, cache } : { userCount, subscriptionCount });
 }
 
 export function userCountRefusal(channel: string): RestError {

@@ -10,5 +10,9 @@ export function channelAttributes(room: Room, channel: string, info: InfoRequest
   const attributes: ChannelAttributes = {};
   if (info.userCount) attributes.user_count = room.presence.memberCount(channel);
   if (info.subscriptionCount) attributes.subscription_count = room.channels.count(channel);
+  if (info.cache) {
+    const cached = room.cache.lookup(channel, Date.now());
+    if (cached !== undefined) attributes.cache = { event: cached.event, data: cached.data, ttl: cached.ttl };
+  }
   return attributes;
 }

@@ -11,11 +11,11 @@ const MESSAGE = "Connection terminated by the app";
  * reconnect), and leaves its channels and presence rosters at once, so the
  * user is gone for the next publish or query even though webSocketClose
  * arrives later. Sockets are matched by their `pusher:signin` user, as
- * Pusher does, not by presence channel_data.
- * A scan of the app's sockets: terminating is rare, so it does not earn an index.
+ * Pusher does, not by presence channel_data, found through the user index.
  */
 export function terminateUserConnections(room: Room, userId: string): number {
-  const sockets = [...room.connections.values()].filter((connection) => connection.userId === userId);
+  // Copied: removeConnection takes each socket out of the index being read.
+  const sockets = [...room.users.socketsOf(userId)];
   for (const connection of sockets) {
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: MESSAGE }));
     connection.close(CLOSE_CODES.unauthorized, MESSAGE);

@@ -8,12 +8,16 @@
 export interface InfoRequest {
   readonly userCount: boolean;
   readonly subscriptionCount: boolean;
+  /** Only a single cache channel's endpoint may ask for its cached event. */
+  readonly cache?: boolean;
 }
 
 /** Counts for one channel, named as Pusher's HTTP API names them. */
 export interface ChannelAttributes {
   user_count?: number;
   subscription_count?: number;
+  /** Present only when asked for and an unexpired event is cached. */
+  cache?: { event: string; data: string; ttl: number };
 }
 
 export interface PublishEvent {
