@@ -91,11 +91,7 @@ describe("refused client events", () => {
     const others = await bystanders();
     const { channel, sender, receiver } = await pair("private-encrypted-chat-");
     sender.send(clientEvent(channel));
-    await expectRefused(
-      sender,
-      receiver,
-      `Client events are only allowed on private and presence channels, not on '${channel}'`,
-    );
+    await expectRefused(sender, receiver, `Client events are not supported on encrypted channels ('${channel}')`);
     await others.stillWorking();
   });
 

@@ -182,7 +182,7 @@ describe("refused subscriptions", () => {
       send: async (socket, channel) => rawSubscribe(socket, channel, await authorize(socket.socketId, channel)),
       type: "AuthError",
       status: 401,
-      error: "Presence channels need channel_data signed by the auth endpoint",
+      error: "Presence channels need channel_data signed by the auth endpoint, or a signed-in connection",
     },
     {
       name: "a presence channel whose channel_data was changed after signing",
