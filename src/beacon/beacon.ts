@@ -11,6 +11,17 @@ import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
+import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
+import { publish } from "./rpc/publish";
+import { terminateUserConnections } from "./rpc/terminate";
+import type {
+  ChannelAttributes,
+  ChannelState,
+  ChannelsQuery,
+  InfoRequest,
+  PublishEvent,
+  PublishResult,
+} from "./rpc/types";
 import { Store } from "./store";
 
 /** The header the Worker uses to tell the Beacon which app a socket is for. */
@@ -35,8 +46,7 @@ export class Beacon extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
-    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
-    const room = this.currentRoom();
+    const room = this.enter(appId);
     if (room === undefined) return new Response("Unknown app", { status: 404 });
 
     const { 0: client, 1: server } = new WebSocketPair();
@@ -47,6 +57,32 @@ export class Beacon extends DurableObject<Env> {
     room.track(new Connection(server, attachment));
     server.send(frames.connectionEstablished(socketId));
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /*
+   * The HTTP API, one RPC per REST call. The Worker has checked the
+   * signature and every value; each call names its app so that a Beacon
+   * first woken by a backend knows which app it serves.
+   */
+
+  async publish(appId: string, events: PublishEvent[]): Promise<PublishResult> {
+    return this.serve(appId, "publish", (room) => publish(room, events));
+  }
+
+  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Record<string, ChannelAttributes>> {
+    return this.serve(appId, "channelsInfo", (room) => channelsInfo(room, query));
+  }
+
+  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<ChannelState> {
+    return this.serve(appId, "channelInfo", (room) => channelInfo(room, channel, info));
+  }
+
+  async channelUsers(appId: string, channel: string): Promise<Array<{ id: string }>> {
+    return this.serve(appId, "channelUsers", (room) => channelUsers(room, channel));
+  }
+
+  async terminateUserConnections(appId: string, userId: string): Promise<number> {
+    return this.serve(appId, "terminateUserConnections", (room) => terminateUserConnections(room, userId));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -85,6 +121,24 @@ export class Beacon extends DurableObject<Env> {
       removeConnection(room, connection);
     } catch (error) {
       log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
+    }
+  }
+
+  /** Records which app this object serves (its first caller says so) and returns its room. */
+  private enter(appId: string): Room | undefined {
+    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
+    return this.currentRoom();
+  }
+
+  /** Runs one RPC; a failure is logged with its app here and rethrown for the Worker to answer 500. */
+  private serve<T>(appId: string, method: string, task: (room: Room) => T): T {
+    try {
+      const room = this.enter(appId);
+      if (room === undefined) throw new Error(`App '${appId}' is not configured`);
+      return task(room);
+    } catch (error) {
+      log("error", "rpc failed", { app: appId, method, error: String(error) });
+      throw error;
     }
   }
 
