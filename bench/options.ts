@@ -25,6 +25,8 @@ export interface BenchOptions {
   clientEventSeconds: number;
   presenceSockets: number;
   wranglerDev: boolean;
+  /** Profile this target's Worker (its figures are then not comparable). */
+  profile: "sower" | "baseline" | undefined;
   appKey: string;
   waitTimeoutMs: number;
   deadlineAtMs: number;
@@ -64,6 +66,7 @@ export const USAGE = `npm run bench -- [flags]
   --event-seconds=N   client-event duration (default 5)
   --presence=N        presence sockets, 100 per channel (default 500)
   --wrangler-dev      also measure connect and fan-out on \`wrangler dev\` (what \`npm start\` gives)
+  --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
   --deadline=S        global deadline for the whole run (default 900)
   --json=PATH         also write every figure as JSON`;
@@ -87,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "event-seconds": { type: "string" },
       presence: { type: "string" },
       "wrangler-dev": { type: "boolean" },
+      profile: { type: "string" },
       wait: { type: "string" },
       deadline: { type: "string" },
       json: { type: "string" },
@@ -127,6 +131,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     clientEventSeconds: int(values["event-seconds"], 5, CAPS.clientEventSeconds, "event-seconds"),
     presenceSockets: int(values.presence, 500, CAPS.presenceSockets, "presence"),
     wranglerDev: values["wrangler-dev"] ?? false,
+    profile: values.profile === "sower" || values.profile === "baseline" ? values.profile : undefined,
     appKey: BENCH_APP.key,
     waitTimeoutMs: int(values.wait, 60, 600, "wait") * 1000,
     deadlineAtMs: nowMs() + int(values.deadline, 900, 3600, "deadline") * 1000,

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
-import { hostTarget, type TargetName } from "./host/miniflare.ts";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { hostTarget, type Target, type TargetName } from "./host/miniflare.ts";
+import { Profiler } from "./host/profiler.ts";
 import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
 import { type BenchOptions, parseOptions, type ScenarioName } from "./options.ts";
@@ -35,7 +37,7 @@ async function main(options: BenchOptions): Promise<void> {
         .join(" ")}, ${options.threads} client threads`,
   );
   const pool = new ClientPool(options.threads);
-  const hosts = await Promise.all(options.targets.map((name) => hostTarget(name)));
+  const hosts = await Promise.all(options.targets.map((name) => hostTarget(name, options.profile === name)));
   const results: Record<string, ByTarget> = {};
   try {
     for (const [position, scenario] of options.scenarios.entries()) {
@@ -48,7 +50,14 @@ async function main(options: BenchOptions): Promise<void> {
       const order = position % 2 === 0 ? hosts : [...hosts].reverse();
       for (const target of order) {
         const context = new ScenarioContext(target, pool, options);
+        const profiler = await startProfiler(target);
         byTarget[target.name as TargetName] = await RUNNERS[scenario].run(context);
+        if (profiler !== undefined) {
+          const path = join(tmpdir(), `${target.name}-${scenario}.cpuprofile`);
+          console.log(
+            `\nCPU profile of ${target.name} in ${scenario} (${path}), self time:\n${await profiler.stop(path)}`,
+          );
+        }
         // Let the object settle (close handlers, SQLite clean-up) before the next measurement.
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -67,6 +76,13 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.json !== undefined) {
     writeFileSync(options.json, JSON.stringify({ started, options, results, wrangler }, null, 2));
   }
+}
+
+async function startProfiler(target: Target): Promise<Profiler | undefined> {
+  if (target.inspectorUrl === undefined) return undefined;
+  const profiler = await Profiler.attach(target.inspectorUrl, target.name);
+  await profiler.start();
+  return profiler;
 }
 
 main(parseOptions(process.argv.slice(2))).then(

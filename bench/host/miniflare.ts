@@ -12,6 +12,8 @@ export interface Target {
   /** http://127.0.0.1:port, straight to workerd. */
   readonly origin: string;
   readonly pids: readonly number[];
+  /** workerd's inspector, when hosted for profiling. */
+  readonly inspectorUrl?: URL;
   /** SQLite rows read and written so far (all zero for the baseline, which keeps no SQL state). */
   sqlCounts(): Promise<SqlCounts>;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, database
  * than through Miniflare's Node proxy (which `wrangler dev` puts in front and
  * which roughly doubles the CPU per message). Both targets get exactly this.
  */
-export async function hostTarget(name: TargetName): Promise<Target> {
+export async function hostTarget(name: TargetName, inspect = false): Promise<Target> {
   const spec = SPECS[name];
   const before = new Set(descendants(process.pid));
   const mf = new Miniflare(
@@ -64,6 +66,7 @@ export async function hostTarget(name: TargetName): Promise<Target> {
         ENABLE_CLIENT_MESSAGES: "true",
       },
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      ...(inspect ? { inspectorPort: 0 } : {}),
     }),
   );
   await mf.ready;
@@ -74,6 +77,7 @@ export async function hostTarget(name: TargetName): Promise<Target> {
     name,
     origin: direct.origin,
     pids,
+    ...(inspect ? { inspectorUrl: await mf.getInspectorURL() } : {}),
     async sqlCounts() {
       if (name !== "sower") return NO_SQL;
       // Miniflare's proxy types do not carry RPC methods; the shape is BenchBeacon's.

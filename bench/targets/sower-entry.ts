@@ -17,30 +17,50 @@ export interface SqlCounts {
 }
 
 export class BenchBeacon extends Beacon {
-  private readonly cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[];
-  private readonly totals = { rowsRead: 0, rowsWritten: 0, statements: 0 };
+  private readonly counter: SqlCounter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     // Wrapped before Beacon's constructor runs, so its schema statements count too.
-    const sql = ctx.storage.sql;
-    const exec = sql.exec.bind(sql);
-    const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-    sql.exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
-      const cursor = exec<T>(query, ...bindings);
-      cursors.push(cursor);
-      return cursor;
-    };
+    const counter = new SqlCounter(ctx.storage.sql);
     super(ctx, env);
-    this.cursors = cursors;
+    this.counter = counter;
   }
 
-  /** Cursors are read once their statements have run (every Store call consumes its cursor at once). */
   sqlCounts(): SqlCounts {
-    for (const cursor of this.cursors.splice(0)) {
-      this.totals.rowsRead += cursor.rowsRead;
-      this.totals.rowsWritten += cursor.rowsWritten;
-      this.totals.statements++;
-    }
-    return { ...this.totals, databaseBytes: this.ctx.storage.sql.databaseSize };
+    return { ...this.counter.totals(), databaseBytes: this.ctx.storage.sql.databaseSize };
+  }
+}
+
+/**
+ * Counts rows through each cursor's own rowsRead/rowsWritten. A cursor's
+ * counts are final once it is consumed, and every Store call consumes its
+ * cursor before the next statement, so each cursor is read when the next
+ * one is made: one cursor held at a time.
+ */
+class SqlCounter {
+  private readonly sums = { rowsRead: 0, rowsWritten: 0, statements: 0 };
+  private last: SqlStorageCursor<Record<string, SqlStorageValue>> | undefined;
+
+  constructor(sql: SqlStorage) {
+    const exec = sql.exec.bind(sql);
+    sql.exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
+      this.fold();
+      const cursor = exec<T>(query, ...bindings);
+      this.last = cursor;
+      return cursor;
+    };
+  }
+
+  totals(): { rowsRead: number; rowsWritten: number; statements: number } {
+    this.fold();
+    return { ...this.sums };
+  }
+
+  private fold(): void {
+    if (this.last === undefined) return;
+    this.sums.rowsRead += this.last.rowsRead;
+    this.sums.rowsWritten += this.last.rowsWritten;
+    this.sums.statements++;
+    this.last = undefined;
   }
 }
