@@ -9,6 +9,8 @@ export interface BenchOptions {
   scenarios: ScenarioName[];
   targets: Array<"sower" | "baseline">;
   threads: number;
+  /** Rounds of each scenario per target; figures are the median. */
+  rounds: number;
   /** Sockets in the connect, fan-out, channels and deflate scenarios. */
   sockets: number;
   /** REST triggers in the fan-out burst (spread over `lanes`). */
@@ -39,6 +41,7 @@ const CAPS = {
   triggers: 100_000,
   lanes: 64,
   threads: 16,
+  rounds: 9,
   pacedTriggers: 10_000,
   pacedRate: 1_000,
   payloadBytes: 10_000,
@@ -54,6 +57,7 @@ export const USAGE = `npm run bench -- [flags]
   --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
   --targets=a,b       sower,baseline (default: both)
   --threads=N         client threads (default 2)
+  --rounds=N          rounds per scenario and target, figures are medians (default 1)
   --sockets=N         sockets for connect/fanout/channels/deflate (default 1000)
   --triggers=N        fan-out burst triggers (default 200)
   --lanes=N           concurrent REST connections, each in order (default 4)
@@ -78,6 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       scenarios: { type: "string" },
       targets: { type: "string" },
       threads: { type: "string" },
+      rounds: { type: "string" },
       sockets: { type: "string" },
       triggers: { type: "string" },
       lanes: { type: "string" },
@@ -119,6 +124,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     scenarios,
     targets,
     threads: int(values.threads, 2, CAPS.threads, "threads"),
+    rounds: int(values.rounds, 1, CAPS.rounds, "rounds"),
     sockets: int(values.sockets, 1000, CAPS.sockets, "sockets"),
     triggers: int(values.triggers, 200, CAPS.triggers, "triggers"),
     lanes: int(values.lanes, 4, CAPS.lanes, "lanes"),

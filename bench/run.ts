@@ -6,6 +6,7 @@ import { Profiler } from "./host/profiler.ts";
 import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
 import { type BenchOptions, parseOptions, type ScenarioName } from "./options.ts";
+import { mergeRounds } from "./report/merge.ts";
 import { type ByTarget, scenarioTable } from "./report/table.ts";
 import { channels } from "./scenarios/channels.ts";
 import { clientEvents } from "./scenarios/client-events.ts";
@@ -41,28 +42,36 @@ async function main(options: BenchOptions): Promise<void> {
   const results: Record<string, ByTarget> = {};
   try {
     for (const [position, scenario] of options.scenarios.entries()) {
-      if (nowMs() > options.deadlineAtMs) {
+      const rounds: Partial<Record<TargetName, ScenarioResult[]>> = {};
+      for (let round = 0; round < options.rounds; round++) {
+        if (nowMs() > options.deadlineAtMs) break;
+        // Alternate which target goes first, so drift in the machine's load falls on both.
+        const order = (position + round) % 2 === 0 ? hosts : [...hosts].reverse();
+        for (const target of order) {
+          const context = new ScenarioContext(target, pool, options);
+          const profiler = await startProfiler(target);
+          const result = await RUNNERS[scenario].run(context);
+          rounds[target.name] = [...(rounds[target.name] ?? []), result];
+          if (profiler !== undefined) {
+            const path = join(tmpdir(), `${target.name}-${scenario}.cpuprofile`);
+            console.log(
+              `\nCPU profile of ${target.name} in ${scenario} (${path}), self time:\n${await profiler.stop(path)}`,
+            );
+          }
+          // Let the object settle (close handlers, SQLite clean-up) before the next measurement.
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+      if (rounds.sower === undefined && rounds.baseline === undefined) {
         console.log(`\nDeadline reached: skipped ${scenario} and later scenarios.`);
         break;
       }
       const byTarget: ByTarget = {};
-      // Alternate which target goes first, so drift in the machine's load falls on both.
-      const order = position % 2 === 0 ? hosts : [...hosts].reverse();
-      for (const target of order) {
-        const context = new ScenarioContext(target, pool, options);
-        const profiler = await startProfiler(target);
-        byTarget[target.name as TargetName] = await RUNNERS[scenario].run(context);
-        if (profiler !== undefined) {
-          const path = join(tmpdir(), `${target.name}-${scenario}.cpuprofile`);
-          console.log(
-            `\nCPU profile of ${target.name} in ${scenario} (${path}), self time:\n${await profiler.stop(path)}`,
-          );
-        }
-        // Let the object settle (close handlers, SQLite clean-up) before the next measurement.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      if (rounds.sower !== undefined) byTarget.sower = mergeRounds(rounds.sower);
+      if (rounds.baseline !== undefined) byTarget.baseline = mergeRounds(rounds.baseline);
       results[scenario] = byTarget;
-      console.log(scenarioTable(RUNNERS[scenario].title, byTarget));
+      const title = `${RUNNERS[scenario].title}${options.rounds > 1 ? ` (median of ${options.rounds} rounds)` : ""}`;
+      console.log(scenarioTable(title, byTarget));
     }
   } finally {
     await pool.stop();
