@@ -4,9 +4,15 @@ import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+const WRANGLER_CONFIG = readFileSync(`${ROOT}wrangler.jsonc`, "utf8");
+
 /** The compatibility date both targets run with: Sower's own, from wrangler.jsonc. */
-export const COMPATIBILITY_DATE =
-  /"compatibility_date":\s*"([^"]+)"/.exec(readFileSync(`${ROOT}wrangler.jsonc`, "utf8"))?.[1] ?? "2026-11-01";
+export const COMPATIBILITY_DATE = /"compatibility_date":\s*"([^"]+)"/.exec(WRANGLER_CONFIG)?.[1] ?? "2026-11-01";
+
+/** Sower's compatibility flags from wrangler.jsonc; the baseline keeps the platform's defaults. */
+export const SOWER_COMPATIBILITY_FLAGS = [
+  ...(/"compatibility_flags":\s*\[([^\]]*)\]/.exec(WRANGLER_CONFIG)?.[1] ?? "").matchAll(/"([^"]+)"/g),
+].map((match) => match[1] ?? "");
 
 /**
  * Bundles a Worker entry the way `wrangler deploy` does (esbuild, ES module,

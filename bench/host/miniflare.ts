@@ -1,7 +1,7 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { BENCH_APP } from "../load/app.ts";
 import type { SqlCounts } from "../targets/sower-entry.ts";
-import { bundle, COMPATIBILITY_DATE } from "./build.ts";
+import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
 import { descendants } from "./proc.ts";
 
 export type TargetName = "sower" | "baseline";
@@ -58,6 +58,7 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
       script: await bundle(spec.entry),
       scriptPath: `${name}.mjs`,
       compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: name === "sower" ? SOWER_COMPATIBILITY_FLAGS : [],
       durableObjects: { [spec.binding]: { className: spec.className, useSQLite: true } },
       bindings: {
         APP_ID: BENCH_APP.id,
