@@ -39,6 +39,7 @@ export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly dueWork: DueWork;
   private room: Room | undefined;
+  private appId: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -167,7 +168,11 @@ export class Beacon extends DurableObject<Env> {
 
   /** Records which app this object serves (its first caller says so) and returns its room. */
   private enter(appId: string): Room | undefined {
-    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
+    // Remembered while awake: otherwise every connect and REST call pays (and is billed) a SQLite read.
+    if (this.appId !== appId) {
+      if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
+      this.appId = appId;
+    }
     return this.currentRoom();
   }
 

@@ -1,0 +1,9 @@
+/**
+ * The app both targets serve in the bench. The secret only exists inside the
+ * bench run on loopback; it signs the bench's own requests.
+ */
+export const BENCH_APP = {
+  id: "bench-app",
+  key: "bench-key",
+  secret: "bench-secret-0123456789abcdef",
+} as const;

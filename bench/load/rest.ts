@@ -1,0 +1,81 @@
+import { createHash, createHmac } from "node:crypto";
+import { Agent, request } from "node:http";
+import { BENCH_APP } from "./app.ts";
+
+/**
+ * Signs a REST call exactly as the `pusher` SDK (pusher-http-node 5.x) does:
+ * auth_key, auth_timestamp, auth_version and body_md5 sorted by key, then
+ * `auth_signature` = HMAC-SHA256 of `METHOD\npath\nquery`.
+ */
+export function signedQuery(method: string, path: string, body: string): string {
+  const params: Record<string, string> = {
+    auth_key: BENCH_APP.key,
+    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_version: "1.0",
+  };
+  if (body !== "") params.body_md5 = createHash("md5").update(body).digest("hex");
+  const query = Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${params[key]}`)
+    .join("&");
+  const signature = createHmac("sha256", BENCH_APP.secret).update(`${method}\n${path}\n${query}`).digest("hex");
+  return `${query}&auth_signature=${signature}`;
+}
+
+/** `pusher.trigger(channels, name, data)`: the body the SDK posts. */
+export function triggerBody(channels: readonly string[], name: string, data: string): string {
+  return JSON.stringify({ name, data, channels });
+}
+
+/**
+ * A keep-alive HTTP client for `POST /apps/{id}/events`. Each lane is one
+ * connection that waits for a response before the next trigger, so events of
+ * one lane must reach subscribers in order.
+ */
+export class Publisher {
+  private readonly agent: Agent;
+  private readonly url: URL;
+  private readonly path = `/apps/${BENCH_APP.id}/events`;
+  requests = 0;
+  failures = 0;
+
+  constructor(origin: string, lanes: number) {
+    this.url = new URL(origin);
+    this.agent = new Agent({ keepAlive: true, maxSockets: lanes });
+  }
+
+  trigger(channels: readonly string[], name: string, data: string): Promise<void> {
+    const body = triggerBody(channels, name, data);
+    this.requests++;
+    return new Promise((resolve) => {
+      const call = request(
+        {
+          agent: this.agent,
+          host: this.url.hostname,
+          port: this.url.port,
+          method: "POST",
+          path: `${this.path}?${signedQuery("POST", this.path, body)}`,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            "x-pusher-library": "pusher-http-node 5.3.4",
+          },
+        },
+        (response) => {
+          if (response.statusCode !== 200) this.failures++;
+          response.resume();
+          response.on("end", resolve);
+        },
+      );
+      call.on("error", () => {
+        this.failures++;
+        resolve();
+      });
+      call.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

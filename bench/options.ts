@@ -1,0 +1,146 @@
+import { parseArgs } from "node:util";
+import { BENCH_APP } from "./load/app.ts";
+import { nowMs } from "./load/messages.ts";
+
+export const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  targets: Array<"sower" | "baseline">;
+  threads: number;
+  /** Rounds of each scenario per target; figures are the median. */
+  rounds: number;
+  /** Sockets in the connect, fan-out, channels and deflate scenarios. */
+  sockets: number;
+  /** REST triggers in the fan-out burst (spread over `lanes`). */
+  triggers: number;
+  lanes: number;
+  /** Paced triggers for the latency figures, and their rate per second. */
+  pacedTriggers: number;
+  pacedRate: number;
+  /** Bytes of padding in each event's data. */
+  payloadBytes: number;
+  channels: number;
+  pairs: number;
+  clientEventRate: number;
+  clientEventSeconds: number;
+  presenceSockets: number;
+  wranglerDev: boolean;
+  /** Profile this target's Worker (its figures are then not comparable). */
+  profile: "sower" | "baseline" | undefined;
+  appKey: string;
+  waitTimeoutMs: number;
+  deadlineAtMs: number;
+  json: string | undefined;
+}
+
+/** Hard caps: the bench must stay bounded whatever it is asked. */
+const CAPS = {
+  sockets: 15_000,
+  triggers: 100_000,
+  lanes: 64,
+  threads: 16,
+  rounds: 9,
+  pacedTriggers: 10_000,
+  pacedRate: 1_000,
+  payloadBytes: 10_000,
+  channels: 10_000,
+  pairs: 7_500,
+  clientEventRate: 10,
+  clientEventSeconds: 120,
+  presenceSockets: 15_000,
+} as const;
+
+export const USAGE = `npm run bench -- [flags]
+
+  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
+  --targets=a,b       sower,baseline (default: both)
+  --threads=N         client threads (default 2)
+  --rounds=N          rounds per scenario and target, figures are medians (default 1)
+  --sockets=N         sockets for connect/fanout/channels/deflate (default 1000)
+  --triggers=N        fan-out burst triggers (default 200)
+  --lanes=N           concurrent REST connections, each in order (default 4)
+  --paced=N           paced triggers for latency (default 40)
+  --rate=N            paced triggers per second (default 20)
+  --payload=N         padding bytes per event (default 100)
+  --channels=N        channels in the channels scenario (default 1000)
+  --pairs=N           client-event pairs (default 250)
+  --event-rate=N      client events per socket per second, at most 10 (default 5)
+  --event-seconds=N   client-event duration (default 5)
+  --presence=N        presence sockets, 100 per channel (default 500)
+  --wrangler-dev      also measure connect and fan-out on \`wrangler dev\` (what \`npm start\` gives)
+  --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
+  --wait=S            seconds to wait for deliveries before counting losses (default 60)
+  --deadline=S        global deadline for the whole run (default 900)
+  --json=PATH         also write every figure as JSON`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenarios: { type: "string" },
+      targets: { type: "string" },
+      threads: { type: "string" },
+      rounds: { type: "string" },
+      sockets: { type: "string" },
+      triggers: { type: "string" },
+      lanes: { type: "string" },
+      paced: { type: "string" },
+      rate: { type: "string" },
+      payload: { type: "string" },
+      channels: { type: "string" },
+      pairs: { type: "string" },
+      "event-rate": { type: "string" },
+      "event-seconds": { type: "string" },
+      presence: { type: "string" },
+      "wrangler-dev": { type: "boolean" },
+      profile: { type: "string" },
+      wait: { type: "string" },
+      deadline: { type: "string" },
+      json: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (value: string | undefined, fallback: number, cap: number, name: string): number => {
+    const parsed = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer`);
+    return Math.min(parsed, cap);
+  };
+  const scenarios = (values.scenarios?.split(",") ?? [...SCENARIOS]).map((name) => {
+    const known = SCENARIOS.find((scenario) => scenario === name);
+    if (known === undefined) throw new Error(`unknown scenario '${name}': ${SCENARIOS.join(", ")}`);
+    return known;
+  });
+  const targets = (values.targets?.split(",") ?? ["sower", "baseline"]).map((name) => {
+    if (name !== "sower" && name !== "baseline") throw new Error(`unknown target '${name}'`);
+    return name;
+  });
+  return {
+    scenarios,
+    targets,
+    threads: int(values.threads, 2, CAPS.threads, "threads"),
+    rounds: int(values.rounds, 1, CAPS.rounds, "rounds"),
+    sockets: int(values.sockets, 1000, CAPS.sockets, "sockets"),
+    triggers: int(values.triggers, 200, CAPS.triggers, "triggers"),
+    lanes: int(values.lanes, 4, CAPS.lanes, "lanes"),
+    pacedTriggers: int(values.paced, 40, CAPS.pacedTriggers, "paced"),
+    pacedRate: int(values.rate, 20, CAPS.pacedRate, "rate"),
+    payloadBytes: int(values.payload, 100, CAPS.payloadBytes, "payload"),
+    channels: int(values.channels, 1000, CAPS.channels, "channels"),
+    pairs: int(values.pairs, 250, CAPS.pairs, "pairs"),
+    clientEventRate: int(values["event-rate"], 5, CAPS.clientEventRate, "event-rate"),
+    clientEventSeconds: int(values["event-seconds"], 5, CAPS.clientEventSeconds, "event-seconds"),
+    presenceSockets: int(values.presence, 500, CAPS.presenceSockets, "presence"),
+    wranglerDev: values["wrangler-dev"] ?? false,
+    profile: values.profile === "sower" || values.profile === "baseline" ? values.profile : undefined,
+    appKey: BENCH_APP.key,
+    waitTimeoutMs: int(values.wait, 60, 600, "wait") * 1000,
+    deadlineAtMs: nowMs() + int(values.deadline, 900, 3600, "deadline") * 1000,
+    json: values.json,
+  };
+}

@@ -1,0 +1,94 @@
+import type { DeliveryStats } from "../load/messages.ts";
+import { nowMs, stamp } from "../load/messages.ts";
+import { Publisher } from "../load/rest.ts";
+import { concat, type Distribution, distribution } from "../report/stats.ts";
+import type { ScenarioContext } from "./context.ts";
+
+export const EVENT_NAME = "bench-event";
+
+export interface Published {
+  /** Send time of every trigger, by `lane:seq`. */
+  sendTimes: Map<string, number>;
+  startedAtMs: number;
+  failures: number;
+}
+
+/**
+ * Posts `total` triggers over `lanes` keep-alive connections, each lane one
+ * request at a time (so its events must arrive in order), optionally paced
+ * to `ratePerSecond` overall. `channelsFor(k)` gives trigger k's channels.
+ */
+export async function publish(
+  context: ScenarioContext,
+  total: number,
+  lanes: number,
+  channelsFor: (trigger: number) => string[],
+  ratePerSecond?: number,
+): Promise<Published> {
+  const publisher = new Publisher(context.target.origin, lanes);
+  const padding = "x".repeat(context.options.payloadBytes);
+  const sendTimes = new Map<string, number>();
+  const startedAtMs = nowMs();
+  const lane = async (laneIndex: number) => {
+    for (let trigger = laneIndex, seq = 0; trigger < total; trigger += lanes, seq++) {
+      if (ratePerSecond !== undefined) {
+        const due = startedAtMs + (trigger * 1000) / ratePerSecond;
+        const wait = due - nowMs();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      if (nowMs() > context.options.deadlineAtMs) break;
+      const data = stamp(laneIndex, seq, padding);
+      sendTimes.set(`${laneIndex}:${seq}`, data.t);
+      await publisher.trigger(channelsFor(trigger), EVENT_NAME, JSON.stringify(data));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, total) }, (_, index) => lane(index)));
+  publisher.close();
+  context.billing.workerRequests += publisher.requests;
+  context.billing.objectRequests += publisher.requests;
+  return { sendTimes, startedAtMs, failures: publisher.failures };
+}
+
+export interface DeliveryAnalysis {
+  latency: Distribution;
+  /** Per trigger: from publish to its first and to its last subscriber. */
+  toFirst: Distribution;
+  toLast: Distribution;
+  unique: number;
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  errors: number;
+  errorSamples: string[];
+}
+
+export function analyse(stats: DeliveryStats[], expected: number, sendTimes: Map<string, number>): DeliveryAnalysis {
+  const spans = new Map<string, [number, number]>();
+  for (const thread of stats) {
+    for (const [event, first, last] of thread.firstLast) {
+      const span = spans.get(event);
+      if (span === undefined) spans.set(event, [first, last]);
+      else spans.set(event, [Math.min(span[0], first), Math.max(span[1], last)]);
+    }
+  }
+  const toFirst: number[] = [];
+  const toLast: number[] = [];
+  for (const [event, [first, last]] of spans) {
+    const sent = sendTimes.get(event);
+    if (sent === undefined) continue;
+    toFirst.push(first - sent);
+    toLast.push(last - sent);
+  }
+  const unique = stats.reduce((sum, thread) => sum + thread.unique, 0);
+  return {
+    latency: distribution(concat(stats.map((thread) => thread.latencies))),
+    toFirst: distribution(toFirst),
+    toLast: distribution(toLast),
+    unique,
+    lost: Math.max(0, expected - unique),
+    duplicates: stats.reduce((sum, thread) => sum + thread.duplicates, 0),
+    reordered: stats.reduce((sum, thread) => sum + thread.reordered, 0),
+    errors: stats.reduce((sum, thread) => sum + thread.errors, 0),
+    errorSamples: stats.flatMap((thread) => thread.errorSamples).slice(0, 3),
+  };
+}
