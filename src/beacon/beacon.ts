@@ -6,12 +6,16 @@ import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
+import { AlarmClock } from "./alarms";
 import { writeAttachment } from "./attachment";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
 import { Store } from "./store";
+import { WebhookOutbox } from "./webhooks/outbox";
+import { WebhookQueue } from "./webhooks/queue";
+import { webhookWork } from "./webhooks/work";
 
 /** The header the Worker uses to tell the Beacon which app a socket is for. */
 export const APP_ID_HEADER = "x-sower-app-id";
@@ -23,11 +27,17 @@ const APP_ID_META = "app_id";
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly outbox: WebhookOutbox;
+  private readonly alarms: AlarmClock;
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.outbox = new WebhookOutbox(ctx.storage.sql);
+    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app())], () => ({
+      app: this.store.getMeta(APP_ID_META),
+    }));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -77,6 +87,11 @@ export class Beacon extends DurableObject<Env> {
     this.forget(ws, `error ${String(error)}`);
   }
 
+  /** Timed work (webhook delivery, grace periods): the clock runs every kind that is due. */
+  override async alarm(): Promise<void> {
+    await this.alarms.ring();
+  }
+
   private forget(ws: WebSocket, why: string): void {
     const room = this.currentRoom();
     const connection = room?.connectionFor(ws);
@@ -93,7 +108,8 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.getWebSockets());
+    const webhooks = new WebhookQueue(app, this.outbox, () => this.alarms.reschedule());
+    this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), webhooks);
     return this.room;
   }
 
