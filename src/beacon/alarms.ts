@@ -34,6 +34,15 @@ export class AlarmClock {
   ) {}
 
   /**
+   * Call after storing work due at `dueAt`: free when the alarm is already
+   * known to ring by then, which is the common case on a busy socket.
+   */
+  wake(dueAt: number): void {
+    if (typeof this.armedAt === "number" && this.armedAt <= dueAt) return;
+    this.reschedule();
+  }
+
+  /**
    * Call after changing any stored due time. Cheap when nothing changed: one
    * indexed query per kind and no storage write.
    */

@@ -108,7 +108,9 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    const webhooks = new WebhookQueue(app, this.outbox, () => this.alarms.reschedule());
+    const webhooks = new WebhookQueue(app, this.outbox, (dueAt) =>
+      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
+    );
     this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), webhooks);
     return this.room;
   }

@@ -191,6 +191,24 @@ describe("the leave grace period", () => {
   }, 20_000);
 });
 
+describe("sockets that vanished while the Beacon was away", () => {
+  it("are reported as member_removed and channel_vacated when the Beacon wakes", async () => {
+    const socket = await open();
+    const channel = channelName("presence-");
+    await subscribe(socket, channel, "fay");
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    // The sockets die with the object, so no close handler ever runs for them.
+    await evictDurableObject(beacon(), { webSockets: "close" });
+    await open();
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual([
+      { name: "channel_occupied", channel },
+      { name: "member_added", channel, user_id: "fay" },
+      { name: "member_removed", channel, user_id: "fay" },
+      { name: "channel_vacated", channel },
+    ]);
+  }, 15_000);
+});
+
 describe("delivery that never loses a webhook", () => {
   it("retries after HTTP 500s, keeps order and batches what queued meanwhile", async () => {
     const socket = await open();

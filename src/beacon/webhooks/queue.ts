@@ -16,8 +16,8 @@ export class WebhookQueue {
   constructor(
     private readonly app: App,
     private readonly outbox: WebhookOutbox,
-    /** Called after rows were added, so the alarm covers them. */
-    private readonly scheduled: () => void,
+    /** Called after work due at the given time was stored, or (without one) after work was removed. */
+    private readonly scheduled: (dueAt?: number) => void,
   ) {}
 
   queue(event: WebhookEvent, now: number = Date.now()): void {
@@ -36,7 +36,7 @@ export class WebhookQueue {
       case "member_removed":
         if (!this.anyEndpointFollows(event)) return;
         this.outbox.holdLeave(leaveOf(event), now + WEBHOOK_LEAVE_GRACE_MS);
-        this.scheduled();
+        this.scheduled(now + WEBHOOK_LEAVE_GRACE_MS);
         return;
       case "client_event":
       case "cache_miss":
@@ -67,7 +67,7 @@ export class WebhookQueue {
       wire ??= JSON.stringify(toWire(event));
       this.outbox.add(endpoint.url, wire, now, now + WEBHOOK_BATCH_WINDOW_MS);
     }
-    if (wire !== undefined) this.scheduled();
+    if (wire !== undefined) this.scheduled(now + WEBHOOK_BATCH_WINDOW_MS);
   }
 
   /**
