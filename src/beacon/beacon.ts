@@ -35,9 +35,7 @@ export class Beacon extends DurableObject<Env> {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
-    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app())], () => ({
-      app: this.store.getMeta(APP_ID_META),
-    }));
+    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox)]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -89,7 +87,10 @@ export class Beacon extends DurableObject<Env> {
 
   /** Timed work (webhook delivery, grace periods): the clock runs every kind that is due. */
   override async alarm(): Promise<void> {
-    await this.alarms.ring();
+    const room = this.currentRoom();
+    // Without its app nothing can be signed or sent; currentRoom() re-arms once the app is back.
+    if (room === undefined) return;
+    await this.alarms.ring(room);
   }
 
   private forget(ws: WebSocket, why: string): void {
@@ -112,6 +113,8 @@ export class Beacon extends DurableObject<Env> {
       dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
     );
     this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), webhooks);
+    // Work that fell due while the app could not be served has no alarm left.
+    this.alarms.reschedule();
     return this.room;
   }
 
