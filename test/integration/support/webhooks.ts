@@ -32,6 +32,7 @@ type Answer = "ok" | "fail" | "hang";
 export class WebhookRecorder {
   readonly deliveries: Delivery[] = [];
   private readonly scripts = new Map<string, Answer[]>();
+  private readonly failing = new Set<string>();
 
   install(): () => void {
     const original = globalThis.fetch;
@@ -50,6 +51,12 @@ export class WebhookRecorder {
    */
   answerNext(channel: string, ...answers: Answer[]): void {
     this.scripts.set(channel, [...(this.scripts.get(channel) ?? []), ...answers]);
+  }
+
+  /** Every request about `channel` fails until the returned function is called. */
+  failUntilReleased(channel: string): () => void {
+    this.failing.add(channel);
+    return () => this.failing.delete(channel);
   }
 
   /** Every request (any status) to `url` that carried an event on `channel`. */
@@ -86,7 +93,8 @@ export class WebhookRecorder {
     const body = await request.text();
     const events = parseEvents(body);
     const script = events.map((event) => this.scripts.get(event.channel)).find((answers) => answers?.length);
-    const answer = script?.shift() ?? "ok";
+    const held = events.some((event) => this.failing.has(event.channel));
+    const answer = held ? "fail" : (script?.shift() ?? "ok");
     if (answer === "hang") {
       this.deliveries.push({ url: request.url, headers: Object.fromEntries(request.headers), body, events, status: 0 });
       // Never answers; only the sender's own time-out ends the request.
