@@ -1,5 +1,5 @@
 import type { App } from "../../apps";
-import { WEBHOOK_LEAVE_GRACE_MS } from "../../protocol/webhooks";
+import { WEBHOOK_LEAVE_GRACE_MS, type WebhookEventType } from "../../protocol/webhooks";
 import { toWire, type WebhookEvent } from "./events";
 import { endpointWants } from "./filter";
 import type { HeldLeave, WebhookOutbox } from "./outbox";
@@ -48,6 +48,11 @@ export class WebhookQueue {
     }
   }
 
+  /** Whether any endpoint wants this kind of event on this channel, for work that exists only to report it. */
+  wants(type: WebhookEventType, channel: string): boolean {
+    return this.app.webhooks.some((endpoint) => endpointWants(endpoint, type, channel));
+  }
+
   /** Held leaves whose grace period is over become real webhooks. */
   releaseDueLeaves(now: number): void {
     for (const leave of this.outbox.takeDueLeaves(now)) {
@@ -76,9 +81,7 @@ export class WebhookQueue {
    */
   private anyEndpointFollows(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): boolean {
     const join = event.name === "channel_vacated" ? "channel_occupied" : "member_added";
-    return this.app.webhooks.some(
-      (endpoint) => endpointWants(endpoint, event.name, event.channel) || endpointWants(endpoint, join, event.channel),
-    );
+    return this.wants(event.name, event.channel) || this.wants(join, event.channel);
   }
 }
 
