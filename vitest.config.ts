@@ -48,6 +48,23 @@ export default defineConfig({
         test: { name: "integration", include: ["test/integration/**/*.test.ts"] },
       },
       {
+        // The same runtime with the opt-in app options switched on, for the features they gate.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.jsonc" },
+            miniflare: {
+              bindings: {
+                APP_SECRET: "integration-secret-0123456789",
+                SUBSCRIPTION_COUNT_EVENTS: "true",
+                ENABLE_USER_AUTHENTICATION: "true",
+                USER_AUTHENTICATION_TIMEOUT_MS: "2000",
+              },
+            },
+          }),
+        ],
+        test: { name: "integration-options", include: ["test/integration-options/**/*.test.ts"] },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

@@ -77,6 +77,9 @@ export interface AppsEnv {
   readonly ENABLE_CLIENT_MESSAGES?: string;
   /** JSON list of webhook endpoints for the default app (see webhook-config.ts). */
   readonly WEBHOOKS?: string;
+  readonly SUBSCRIPTION_COUNT_EVENTS?: string;
+  readonly ENABLE_USER_AUTHENTICATION?: string;
+  readonly USER_AUTHENTICATION_TIMEOUT_MS?: string;
 }
 
 export interface AppRegistry {
@@ -107,9 +110,10 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
     secret,
     enabled: true,
     enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
-    enableUserAuthentication: false,
-    userAuthenticationTimeoutMs: DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
-    subscriptionCountEvents: false,
+    enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
+    userAuthenticationTimeoutMs:
+      positiveInteger(env.USER_AUTHENTICATION_TIMEOUT_MS) ?? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+    subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
     allowedOrigins: [],
     webhooks: webhooks.value,
     limits: DEFAULT_LIMITS,
@@ -131,4 +135,11 @@ function defaultAppWebhooks(text: string | undefined): ReturnType<typeof parseWe
   if (text === undefined || text.trim() === "") return { ok: true, value: [] };
   if (lastWebhooks?.text !== text) lastWebhooks = { text, parsed: parseWebhookEndpointsJson(text, "WEBHOOKS") };
   return lastWebhooks.parsed;
+}
+
+/** A whole number above zero, or undefined for anything else (unset, "", "abc", "-5"). */
+function positiveInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number > 0 ? number : undefined;
 }

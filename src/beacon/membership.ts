@@ -1,6 +1,8 @@
 import * as frames from "../protocol/server-frames";
 import type { Connection } from "./connection";
 import type { Room } from "./room";
+import { subscriptionCountChanged } from "./subscription-count";
+import { signOut } from "./users";
 
 export interface PresenceMember {
   userId: string;
@@ -23,6 +25,7 @@ export function addSubscription(room: Room, connection: Connection, channel: str
   });
   connection.channels.set(channel, member?.userId ?? null);
   if (room.channels.add(channel, connection) === 1) room.webhooks.queue({ name: "channel_occupied", channel });
+  subscriptionCountChanged(room, channel, Date.now());
   if (member !== undefined && room.presence.join(channel, member.userId, member.info, connection.id)) {
     room.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
     room.webhooks.queue({ name: "member_added", channel, userId: member.userId });
@@ -38,6 +41,7 @@ export function removeSubscription(room: Room, connection: Connection, channel: 
 /** A socket is gone: one delete for all its rows, then the notices it owes. */
 export function removeConnection(room: Room, connection: Connection): void {
   room.store.removeSocket(connection.id);
+  signOut(room, connection);
   for (const channel of [...connection.channels.keys()]) leaveInMemory(room, connection, channel);
   room.connections.delete(connection.id);
 }
@@ -46,6 +50,7 @@ function leaveInMemory(room: Room, connection: Connection, channel: string): voi
   const userId = connection.channels.get(channel);
   connection.channels.delete(channel);
   const remaining = room.channels.remove(channel, connection);
+  subscriptionCountChanged(room, channel, Date.now());
   if (userId != null && room.presence.leave(channel, userId, connection.id)) {
     room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
     room.webhooks.queue({ name: "member_removed", channel, userId });

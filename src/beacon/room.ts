@@ -1,10 +1,15 @@
 import type { App } from "../apps";
 import * as frames from "../protocol/server-frames";
 import { readAttachment } from "./attachment";
+import { ChannelCache } from "./cache";
 import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
+import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
 import type { Store } from "./store";
+import { subscriptionCountChanged } from "./subscription-count";
+import { restoreUsers, UserIndex, UserSessions } from "./users";
+import { WatchlistIndex } from "./watchlist";
 import type { WebhookQueue } from "./webhooks/queue";
 
 /**
@@ -15,33 +20,49 @@ export class Room {
   readonly connections = new Map<string, Connection>();
   readonly channels = new ChannelIndex();
   readonly presence = new PresenceRoster();
+  readonly users = new UserIndex();
+  readonly watchlist = new WatchlistIndex();
+  readonly sessions: UserSessions;
+  readonly cache: ChannelCache;
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
   constructor(
     readonly app: App,
     readonly store: Store,
+    sql: SqlStorage,
+    readonly dueWork: DueWork,
     readonly webhooks: WebhookQueue,
-  ) {}
+  ) {
+    this.sessions = new UserSessions(sql);
+    this.cache = new ChannelCache(sql);
+  }
 
   /**
    * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
    * that vanished while the object slept are removed, and presence members
    * and channels that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, sockets: WebSocket[], webhooks: WebhookQueue): Room {
-    const room = new Room(app, store, webhooks);
+  static restore(
+    app: App,
+    store: Store,
+    sql: SqlStorage,
+    dueWork: DueWork,
+    sockets: WebSocket[],
+    webhooks: WebhookQueue,
+  ): Room {
+    const room = new Room(app, store, sql, dueWork, webhooks);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
     }
     const vanished = new Map<string, Set<string>>();
     const staleSockets = new Set<string>();
-    const staleChannels = new Set<string>();
+    const vanishedFrom = new Set<string>();
     for (const row of store.allSubscriptions()) {
       const connection = room.connections.get(row.socketId);
       if (connection === undefined) {
         staleSockets.add(row.socketId);
-        staleChannels.add(row.channel);
+        vanishedFrom.add(row.channel);
         if (row.userId !== null) addTo(vanished, row.channel, row.userId);
         continue;
       }
@@ -52,6 +73,7 @@ export class Room {
       }
     }
     for (const socketId of staleSockets) store.removeSocket(socketId);
+    for (const channel of vanishedFrom) subscriptionCountChanged(room, channel, Date.now());
     for (const [channel, userIds] of vanished) {
       for (const userId of userIds) {
         if (!room.presence.isMember(channel, userId)) {
@@ -60,9 +82,10 @@ export class Room {
         }
       }
     }
-    for (const channel of staleChannels) {
+    for (const channel of vanishedFrom) {
       if (room.channels.count(channel) === 0) webhooks.queue({ name: "channel_vacated", channel });
     }
+    restoreUsers(room);
     return room;
   }
 
@@ -71,9 +94,14 @@ export class Room {
     this.bySocket.set(connection.ws, connection);
   }
 
+  /**
+   * Only sockets still in the room: one removed by terminate_connections may
+   * deliver a last frame or two before its close arrives, and must not be
+   * served (or re-subscribed) meanwhile.
+   */
   connectionFor(ws: WebSocket): Connection | undefined {
     const known = this.bySocket.get(ws);
-    if (known !== undefined) return known;
+    if (known !== undefined) return this.connections.get(known.id) === known ? known : undefined;
     const attachment = readAttachment(ws);
     const connection = attachment && this.connections.get(attachment.socketId);
     if (connection !== undefined) this.bySocket.set(ws, connection);

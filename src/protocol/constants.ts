@@ -47,6 +47,8 @@ export const LIMITS = {
   channelsPerTrigger: 100,
   eventsPerBatch: 10,
   watchlistSize: 100,
+  /** How long a cache channel keeps its last server event (Pusher: 30 minutes). */
+  cacheTtlSeconds: 30 * 60,
   /** A frame larger than any legal one is refused before it is parsed. */
   frameBytes: 64 * 1024,
 } as const;

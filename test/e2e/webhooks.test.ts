@@ -42,7 +42,7 @@ afterEach(() => {
 });
 
 async function member(userId: string): Promise<PusherClient> {
-  const pusher = track(client({ presence: { user_id: userId, user_info: { name: userId } } }, server.info));
+  const pusher = track(client({ presence: { user_id: userId, user_info: { name: userId } }, server: server.info }));
   await connected(pusher);
   return pusher;
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
-import { ALL_EVENTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
+import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
 
 let recorder: WebhookRecorder;
 let restore: () => void;
@@ -148,6 +148,36 @@ describe("webhook requests", () => {
   }, 15_000);
 });
 
+describe("cache misses and subscription counts", () => {
+  it("report a cache miss to the backend as well as to the subscriber", async () => {
+    const socket = await open();
+    const channel = channelName("cache-");
+    socket.send({ event: "pusher:subscribe", data: { channel, auth: "" } });
+    await socket.nextEvent("pusher:cache_miss");
+    expect(await recorder.waitFor(COUNTS_URL, channel, 1)).toEqual([{ name: "cache_miss", channel }]);
+  });
+
+  it("report settled subscription counts, down to 0, even when subscribers are not told", async () => {
+    const first = await open();
+    const second = await open();
+    const channel = channelName("room-");
+    await subscribe(first, channel);
+    await subscribe(second, channel);
+    expect(await recorder.waitFor(COUNTS_URL, channel, 1)).toEqual([
+      { name: "subscription_count", channel, subscription_count: 2 },
+    ]);
+    unsubscribe(first, channel);
+    unsubscribe(second, channel);
+    expect((await recorder.waitFor(COUNTS_URL, channel, 2))[1]).toEqual({
+      name: "subscription_count",
+      channel,
+      subscription_count: 0,
+    });
+    // This app has not opted in to subscription_count events for clients.
+    await second.expectSilence();
+  });
+});
+
 describe("the leave grace period", () => {
   it("sends channel_vacated and member_removed once, after the grace period", async () => {
     const socket = await open();
@@ -216,7 +246,7 @@ describe("delivery that never loses a webhook", () => {
     const socket = await open();
     const first = channelName("room-");
     const second = channelName("room-");
-    recorder.answerNext(first, "fail", "fail");
+    recorder.answerNext(ALL_EVENTS_URL, first, "fail", "fail");
     await subscribe(socket, first);
     await recorder.waitForRequests(ALL_EVENTS_URL, first, 1);
     await subscribe(socket, second);
@@ -239,16 +269,21 @@ describe("delivery that never loses a webhook", () => {
     const channels = Array.from({ length: 120 }, () => channelName("room-"));
     const [first] = channels;
     if (first === undefined) throw new Error("no channels");
-    recorder.answerNext(first, "fail");
+    const release = recorder.failUntilReleased(ALL_EVENTS_URL, first);
     await subscribe(sockets[0] as TestSocket, first);
     await recorder.waitForRequests(ALL_EVENTS_URL, first, 1);
     // Queued while the endpoint backs off, so they are all due together.
-    for (const [index, channel] of channels.slice(1).entries())
+    for (const [index, channel] of channels.slice(1).entries()) {
       await subscribe(sockets[index % 2] as TestSocket, channel);
+    }
+    release();
     const last = channels.at(-1) ?? "";
     await recorder.waitFor(ALL_EVENTS_URL, last, 1, 15_000);
     const accepted = recorder.deliveries.filter(
-      (delivery) => delivery.status === 200 && delivery.events.some((event) => channels.includes(event.channel)),
+      (delivery) =>
+        delivery.url === ALL_EVENTS_URL &&
+        delivery.status === 200 &&
+        delivery.events.some((event) => channels.includes(event.channel)),
     );
     expect(accepted.map((delivery) => delivery.events.length)).toEqual([DELIVERY.maxEventsPerRequest, 20]);
     expect(accepted.flatMap((delivery) => delivery.events.map((event) => event.channel))).toEqual(channels);
@@ -257,7 +292,7 @@ describe("delivery that never loses a webhook", () => {
   it("gives up on an endpoint that does not answer in time, and retries", async () => {
     const socket = await open();
     const channel = channelName("room-");
-    recorder.answerNext(channel, "hang");
+    recorder.answerNext(ALL_EVENTS_URL, channel, "hang");
     await subscribe(socket, channel);
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1, DELIVERY.timeoutMs + 5000)).toEqual([
       { name: "channel_occupied", channel },
@@ -268,7 +303,7 @@ describe("delivery that never loses a webhook", () => {
   it("delivers webhooks queued before the Beacon was evicted", async () => {
     const socket = await open();
     const channel = channelName("room-");
-    recorder.answerNext(channel, "fail");
+    recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
     await subscribe(socket, channel);
     await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
     await evictDurableObject(beacon());
@@ -304,7 +339,7 @@ describe("delivery that never loses a webhook", () => {
         DELIVERY.minAttempts,
       );
     });
-    recorder.answerNext(channel, "fail");
+    recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
     const errors = vi.spyOn(console, "error");
     try {
       await runInDurableObject(beacon(), (_, state) => state.storage.setAlarm(Date.now()));

@@ -43,6 +43,10 @@ function refuse(room: Room, connection: Connection, message: ClientEvent, now: n
   if (!room.app.enableClientMessages) return "Client events are not enabled for this app";
   const channel = parseChannelName(message.channel, room.app.limits.maxChannelNameLength);
   if (!channel.ok) return channel.error;
+  if (channel.value.kind === "encrypted") {
+    // The server never holds the channel's key, so it could not vouch for what a client sent.
+    return `Client events are not supported on encrypted channels ('${message.channel}')`;
+  }
   if (channel.value.kind !== "private" && channel.value.kind !== "presence") {
     return `Client events are only allowed on private and presence channels, not on '${message.channel}'`;
   }

@@ -1,10 +1,13 @@
 import { userStringToSign, verifyToken } from "../../auth/signatures";
-import { LIMITS } from "../../protocol/constants";
-import { CLOSE_CODES, err, ok, type Result } from "../../protocol/errors";
-import { isRecord } from "../../protocol/json";
+import { SERVER_TO_USER_PREFIX } from "../../protocol/channels";
+import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import { parseUserData, type UserData } from "../../protocol/user-data";
+import { markAuthorized } from "../authorization-deadline";
 import type { Connection } from "../connection";
+import { removeSubscription } from "../membership";
 import type { Room } from "../room";
+import { signIn } from "../users";
 
 export interface SigninRequest {
   auth: string;
@@ -23,27 +26,23 @@ export async function handleSignin(room: Room, connection: Connection, request: 
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;
   }
-  connection.signIn(user.value);
+  // A socket that signs in as someone else stops receiving the earlier user's events.
+  const previous = connection.userId;
+  if (previous !== undefined && previous !== user.value.id) {
+    removeSubscription(room, connection, `${SERVER_TO_USER_PREFIX}${previous}`);
+  }
   connection.send(frames.signinSuccess(request.userData));
+  signIn(room, connection, request.userData, user.value);
+  markAuthorized(room, connection);
 }
 
 async function verifySignin(
   room: Room,
   connection: Connection,
   request: SigninRequest,
-): Promise<Result<string, string>> {
+): Promise<Result<UserData, string>> {
   if (!(await verifyToken(room.app, request.auth, userStringToSign(connection.id, request.userData)))) {
     return err("Invalid signature for pusher:signin");
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(request.userData);
-  } catch {
-    return err("user_data is not valid JSON");
-  }
-  if (!isRecord(data) || typeof data.id !== "string" || data.id.length === 0) {
-    return err("user_data.id must be a non-empty string");
-  }
-  if (data.id.length > LIMITS.userIdLength) return err(`user_data.id is longer than ${LIMITS.userIdLength} characters`);
-  return ok(data.id);
+  return parseUserData(request.userData);
 }

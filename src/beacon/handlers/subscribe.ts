@@ -4,6 +4,9 @@ import { LIMITS } from "../../protocol/constants";
 import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorType } from "../../protocol/errors";
 import { isRecord, utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
+import type { UserData } from "../../protocol/user-data";
+import { markAuthorized } from "../authorization-deadline";
+import { sendCachedEvent } from "../cache";
 import type { Connection } from "../connection";
 import { addSubscription, type PresenceMember } from "../membership";
 import type { Room } from "../room";
@@ -25,6 +28,8 @@ export async function handleSubscribe(room: Room, connection: Connection, reques
   if (!connection.channels.has(channel.name)) addSubscription(room, connection, channel.name, member);
   const snapshot = channel.kind === "presence" ? room.presence.snapshot(channel.name) : undefined;
   connection.send(frames.subscriptionSucceeded(channel.name, snapshot));
+  if (requiresAuth(channel.kind)) markAuthorized(room, connection);
+  if (channel.cached) sendCachedEvent(room, connection, channel.name, Date.now());
 }
 
 interface Admission {
@@ -55,16 +60,26 @@ async function admit(
   if (!requiresAuth(channel.kind)) return ok({ channel, member: undefined });
 
   const isPresence = channel.kind === "presence";
-  if (isPresence && request.channelData === undefined) {
-    return refuse("AuthError", 401, "Presence channels need channel_data signed by the auth endpoint");
+  const signedInUser = room.users.session(connection);
+  if (isPresence && request.channelData === undefined && signedInUser === undefined) {
+    return refuse(
+      "AuthError",
+      401,
+      "Presence channels need channel_data signed by the auth endpoint, or a signed-in connection",
+    );
   }
+  // Without channel_data the member is the signed-in user, and the token covers only socket:channel.
   const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
   if (!(await verifyToken(room.app, request.auth, signed))) {
     return refuse("AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
   }
-  if (!isPresence || request.channelData === undefined) return ok({ channel, member: undefined });
+  if (!isPresence) return ok({ channel, member: undefined });
 
-  const member = parsePresenceMember(request.channelData, room.app.limits.maxPresenceMemberSizeBytes);
+  const maxInfoBytes = room.app.limits.maxPresenceMemberSizeBytes;
+  const member =
+    request.channelData !== undefined
+      ? parsePresenceMember(request.channelData, maxInfoBytes)
+      : signedInMember(signedInUser, maxInfoBytes);
   if (!member.ok) return refuse("AuthError", 400, member.error);
   if (
     !alreadySubscribed &&
@@ -78,6 +93,14 @@ async function admit(
     );
   }
   return ok({ channel, member: member.value });
+}
+
+function signedInMember(user: UserData | undefined, maxInfoBytes: number): Result<PresenceMember, string> {
+  if (user === undefined) return err("Presence channels need channel_data or a signed-in connection");
+  const info = user.info ?? {};
+  const infoJson = JSON.stringify(info);
+  if (utf8Length(infoJson) > maxInfoBytes) return err(`user_data.user_info is larger than ${maxInfoBytes} bytes`);
+  return ok({ userId: user.id, info, infoJson });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { TimedWork } from "../alarms";
+import type { TimedWork } from "../alarm-clock";
 import { deliverDue } from "./delivery";
 import type { WebhookOutbox } from "./outbox";
 

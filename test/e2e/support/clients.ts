@@ -4,9 +4,9 @@ import { inject } from "vitest";
 import type { ServerInfo } from "./server";
 
 /** The backend SDK, pointed at the local server exactly as a user would point it. */
-export function backend(server: ServerInfo = inject("sower")): Pusher {
+export function backend(server: ServerInfo = inject("sower"), options: Partial<Pusher.Options> = {}): Pusher {
   const { host, port, appId, key, secret } = server;
-  return new Pusher({ appId, key, secret, host, port: String(port), useTLS: false });
+  return new Pusher({ appId, key, secret, host, port: String(port), useTLS: false, ...options });
 }
 
 type ClientOptions = ConstructorParameters<typeof PusherClient>[1];
@@ -16,14 +16,24 @@ type ClientOptions = ConstructorParameters<typeof PusherClient>[1];
  * channels are authorized in-process by the `pusher` SDK, as an app's auth
  * endpoint would do.
  */
-export function client(
-  options: Partial<ClientOptions> & { presence?: Pusher.PresenceChannelData } = {},
-  server: ServerInfo = inject("sower"),
-) {
+export interface ClientExtras {
+  /** channel_data the auth endpoint signs for presence channels. */
+  presence?: Pusher.PresenceChannelData;
+  /** user_data the user-authentication endpoint signs for `signin()`. */
+  user?: Pusher.UserChannelData;
+  /** Another server than the shared one. */
+  server?: ServerInfo;
+  /** Another client build, such as `pusher-js/with-encryption`. */
+  build?: typeof PusherClient;
+  /** Options for the SDK that plays the app's auth endpoint. */
+  sdkOptions?: Partial<Pusher.Options>;
+}
+
+export function client(options: Partial<ClientOptions> & ClientExtras = {}) {
+  const { presence, user, server = inject("sower"), build = PusherClient, sdkOptions, ...rest } = options;
   const { host, port, key } = server;
-  const sdk = backend(server);
-  const { presence, ...rest } = options;
-  const pusher = new PusherClient(key, {
+  const sdk = backend(server, sdkOptions);
+  const pusher = new build(key, {
     cluster: "",
     wsHost: host,
     wsPort: port,
@@ -41,6 +51,17 @@ export function client(
         } catch (error) {
           callback(error instanceof Error ? error : new Error(String(error)), null);
         }
+      },
+    },
+    userAuthentication: {
+      endpoint: "/unused",
+      transport: "ajax",
+      customHandler: ({ socketId }, callback) => {
+        if (user === undefined) {
+          callback(new Error("this test client has no user"), null);
+          return;
+        }
+        callback(null, sdk.authenticateUser(socketId, user));
       },
     },
     ...rest,

@@ -46,18 +46,20 @@ export class WebhookRecorder {
   }
 
   /**
-   * The next requests carrying an event on `channel` fail (HTTP 500) or never
+   * The next requests to `url` carrying an event on `channel` fail (HTTP 500) or never
    * answer, in this order; later ones get 200. Keyed by channel, so webhooks
    * left over from other tests never use up the script.
    */
-  answerNext(channel: string, ...answers: Answer[]): void {
-    this.scripts.set(channel, [...(this.scripts.get(channel) ?? []), ...answers]);
+  answerNext(url: string, channel: string, ...answers: Answer[]): void {
+    const key = `${url} ${channel}`;
+    this.scripts.set(key, [...(this.scripts.get(key) ?? []), ...answers]);
   }
 
-  /** Every request about `channel` fails until the returned function is called. */
-  failUntilReleased(channel: string): () => void {
-    this.failing.add(channel);
-    return () => this.failing.delete(channel);
+  /** Every request to `url` about `channel` fails until the returned function is called. */
+  failUntilReleased(url: string, channel: string): () => void {
+    const key = `${url} ${channel}`;
+    this.failing.add(key);
+    return () => this.failing.delete(key);
   }
 
   /** Every request (any status) to `url` that carried an event on `channel`. */
@@ -93,8 +95,9 @@ export class WebhookRecorder {
   private async answer(request: Request): Promise<Response> {
     const body = await request.text();
     const events = parseEvents(body);
-    const script = events.map((event) => this.scripts.get(event.channel)).find((answers) => answers?.length);
-    const held = events.some((event) => this.failing.has(event.channel));
+    const keys = events.map((event) => `${request.url} ${event.channel}`);
+    const script = keys.map((key) => this.scripts.get(key)).find((answers) => answers?.length);
+    const held = keys.some((key) => this.failing.has(key));
     const answer = held ? "fail" : (script?.shift() ?? "ok");
     if (answer === "hang") {
       this.deliveries.push({ url: request.url, headers: Object.fromEntries(request.headers), body, events, status: 0 });

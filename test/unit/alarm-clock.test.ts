@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AlarmClock, type TimedWork } from "../../src/beacon/alarms";
+import { AlarmClock, type TimedWork } from "../../src/beacon/alarm-clock";
 import type { Room } from "../../src/beacon/room";
 
 /** The two storage calls the clock makes, recorded. */

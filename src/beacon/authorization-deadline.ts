@@ -1,0 +1,43 @@
+import { parseChannelName, requiresAuth } from "../protocol/channels";
+import { CLOSE_CODES } from "../protocol/errors";
+import * as frames from "../protocol/server-frames";
+import type { Connection } from "./connection";
+import type { Room } from "./room";
+
+const NOT_AUTHORIZED_IN_TIME = "Connection not authorized within timeout";
+
+/**
+ * Authorised connections (`app.enableUserAuthentication`): a socket must
+ * sign in or hold an authorised (private, encrypted or presence)
+ * subscription within `userAuthenticationTimeoutMs`. The deadline is a row
+ * in the due-work table, removed when the socket is authorised, so only
+ * sockets that never were are visited by the alarm.
+ */
+export function startAuthorizationDeadline(room: Room, connection: Connection, connectedAt: number): void {
+  if (!room.app.enableUserAuthentication) return;
+  room.dueWork.schedule("authorization-deadline", connection.id, connectedAt + room.app.userAuthenticationTimeoutMs);
+}
+
+export function markAuthorized(room: Room, connection: Connection): void {
+  if (room.app.enableUserAuthentication) room.dueWork.cancel("authorization-deadline", connection.id);
+}
+
+/** Alarm runner: closes the sockets whose deadline passed unauthorised. */
+export function enforceAuthorizationDeadlines(room: Room, socketIds: readonly string[]): void {
+  for (const socketId of socketIds) {
+    const connection = room.connections.get(socketId);
+    if (connection === undefined || isAuthorized(room, connection)) continue;
+    connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: NOT_AUTHORIZED_IN_TIME }));
+    connection.close(CLOSE_CODES.unauthorized, NOT_AUTHORIZED_IN_TIME);
+  }
+}
+
+/** A second check at the deadline, in case a cancellation was missed. */
+function isAuthorized(room: Room, connection: Connection): boolean {
+  if (connection.userId !== undefined) return true;
+  for (const channel of connection.channels.keys()) {
+    const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
+    if (parsed.ok && requiresAuth(parsed.value.kind)) return true;
+  }
+  return false;
+}

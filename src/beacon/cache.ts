@@ -1,0 +1,78 @@
+import { parseChannelName } from "../protocol/channels";
+import { LIMITS } from "../protocol/constants";
+import * as frames from "../protocol/server-frames";
+import type { Connection } from "./connection";
+import type { Room } from "./room";
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS channel_cache (
+  channel TEXT PRIMARY KEY,
+  event TEXT NOT NULL,
+  data TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID`;
+const INDEX = "CREATE INDEX IF NOT EXISTS channel_cache_by_expiry ON channel_cache (expires_at)";
+
+export interface CachedEvent {
+  readonly event: string;
+  readonly data: string;
+  /** Whole seconds until the entry expires. */
+  readonly ttl: number;
+}
+
+/**
+ * The last server-triggered event of each cache channel, in SQLite so it
+ * outlives eviction. Expired entries are removed when a new one is written
+ * (no timer needed) and ignored when read.
+ */
+export class ChannelCache {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+    sql.exec(INDEX);
+  }
+
+  remember(channel: string, event: string, data: string, now: number): void {
+    this.sql.exec("DELETE FROM channel_cache WHERE expires_at <= ?", now);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO channel_cache (channel, event, data, expires_at) VALUES (?, ?, ?, ?)",
+      channel,
+      event,
+      data,
+      now + LIMITS.cacheTtlSeconds * 1000,
+    );
+  }
+
+  lookup(channel: string, now: number): CachedEvent | undefined {
+    const rows = this.sql.exec<{ event: string; data: string; expires_at: number }>(
+      "SELECT event, data, expires_at FROM channel_cache WHERE channel = ? AND expires_at > ?",
+      channel,
+      now,
+    );
+    for (const row of rows) return { event: row.event, data: row.data, ttl: Math.ceil((row.expires_at - now) / 1000) };
+    return undefined;
+  }
+}
+
+/** Called for every server-triggered event: only cache channels keep it. */
+export function rememberIfCacheChannel(room: Room, channel: string, event: string, data: string, now: number): void {
+  const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
+  if (parsed.ok && parsed.value.cached) room.cache.remember(channel, event, data, now);
+}
+
+/**
+ * Right after `subscription_succeeded` on a cache channel the subscriber
+ * gets the cached event as if it had just been triggered, or a cache miss.
+ */
+export function sendCachedEvent(room: Room, connection: Connection, channel: string, now: number): void {
+  const cached = room.cache.lookup(channel, now);
+  if (cached === undefined) {
+    cacheMissed(room, connection, channel);
+    return;
+  }
+  connection.send(frames.userEvent(cached.event, channel, cached.data));
+}
+
+/** The one place a cache miss happens: the subscriber and the `cache_miss` webhook hear of it. */
+function cacheMissed(room: Room, connection: Connection, channel: string): void {
+  connection.send(frames.cacheMiss(channel));
+  room.webhooks.queue({ name: "cache_miss", channel });
+}
