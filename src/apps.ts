@@ -1,4 +1,6 @@
 import { LIMITS } from "./protocol/constants";
+import type { WebhookEventType } from "./protocol/webhooks";
+import { parseWebhookEndpointsJson } from "./webhook-config";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -37,14 +39,7 @@ export interface AppLimits {
   readonly maxEventBatchSize: number;
 }
 
-export type WebhookEventType =
-  | "channel_occupied"
-  | "channel_vacated"
-  | "member_added"
-  | "member_removed"
-  | "client_event"
-  | "cache_miss"
-  | "subscription_count";
+export type { WebhookEventType } from "./protocol/webhooks";
 
 export interface WebhookEndpoint {
   readonly url: string;
@@ -80,6 +75,8 @@ export interface AppsEnv {
   readonly APP_KEY?: string;
   readonly APP_SECRET?: string;
   readonly ENABLE_CLIENT_MESSAGES?: string;
+  /** JSON list of webhook endpoints for the default app (see webhook-config.ts). */
+  readonly WEBHOOKS?: string;
   readonly SUBSCRIPTION_COUNT_EVENTS?: string;
   readonly ENABLE_USER_AUTHENTICATION?: string;
   readonly USER_AUTHENTICATION_TIMEOUT_MS?: string;
@@ -105,6 +102,8 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
         "Set it with `wrangler secret put APP_SECRET` (or in .dev.vars when running locally).",
     };
   }
+  const webhooks = defaultAppWebhooks(env.WEBHOOKS);
+  if (!webhooks.ok) return { ok: false, problem: webhooks.error };
   const app: App = {
     id: env.APP_ID || "sower",
     key: env.APP_KEY || "sower-key",
@@ -116,7 +115,7 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
       positiveInteger(env.USER_AUTHENTICATION_TIMEOUT_MS) ?? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
     subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
     allowedOrigins: [],
-    webhooks: [],
+    webhooks: webhooks.value,
     limits: DEFAULT_LIMITS,
   };
   return {
@@ -124,6 +123,18 @@ export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: stri
     byKey: (key) => (key === app.key ? app : undefined),
     byId: (id) => (id === app.id ? app : undefined),
   };
+}
+
+/**
+ * The registry is rebuilt on every request and every Beacon event, so the
+ * last parse is kept: the variable only changes with a new deployment.
+ */
+let lastWebhooks: { text: string; parsed: ReturnType<typeof parseWebhookEndpointsJson> } | undefined;
+
+function defaultAppWebhooks(text: string | undefined): ReturnType<typeof parseWebhookEndpointsJson> {
+  if (text === undefined || text.trim() === "") return { ok: true, value: [] };
+  if (lastWebhooks?.text !== text) lastWebhooks = { text, parsed: parseWebhookEndpointsJson(text, "WEBHOOKS") };
+  return lastWebhooks.parsed;
 }
 
 /** A whole number above zero, or undefined for anything else (unset, "", "abc", "-5"). */

@@ -6,7 +6,8 @@ import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
-import { runDueWork } from "./alarm";
+import { dueWorkKind } from "./alarm";
+import { AlarmClock } from "./alarm-clock";
 import { writeAttachment } from "./attachment";
 import { startAuthorizationDeadline } from "./authorization-deadline";
 import { Connection } from "./connection";
@@ -26,6 +27,9 @@ import type {
   PublishResult,
 } from "./rpc/types";
 import { Store } from "./store";
+import { WebhookOutbox } from "./webhooks/outbox";
+import { WebhookQueue } from "./webhooks/queue";
+import { webhookWork } from "./webhooks/work";
 
 /** The header the Worker uses to tell the Beacon which app a socket is for. */
 export const APP_ID_HEADER = "x-sower-app-id";
@@ -38,13 +42,18 @@ const APP_ID_META = "app_id";
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly dueWork: DueWork;
+  private readonly outbox: WebhookOutbox;
+  private readonly alarms: AlarmClock;
   private room: Room | undefined;
   private appId: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
-    this.dueWork = new DueWork(ctx.storage.sql, () => this.armAlarm());
+    this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
+    this.outbox = new WebhookOutbox(ctx.storage.sql);
+    // One alarm for every kind of timed work; it rings at the earliest due time of all.
+    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(this.dueWork), webhookWork(this.outbox)]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -127,27 +136,12 @@ export class Beacon extends DurableObject<Env> {
     await this.forget(ws, `error ${String(error)}`);
   }
 
-  /** Timed work (see alarm.ts); its due times are in SQLite. */
+  /** Timed work (see alarm-clock.ts): the clock runs every kind that is due; due times are in SQLite. */
   override async alarm(): Promise<void> {
     const room = this.currentRoom();
-    // Without its app the work cannot run; re-arming now would fire again at once. currentRoom() re-arms once the app is back.
+    // Without its app nothing can be signed or sent; currentRoom() re-arms once the app is back.
     if (room === undefined) return;
-    try {
-      await runDueWork(room, Date.now());
-    } catch (error) {
-      log("error", "alarm failed", { app: room.app.id, error: String(error) });
-    }
-    this.armAlarm();
-  }
-
-  /** The object's one alarm, set to the earliest timed work; a pending alarm does not keep it awake. */
-  private armAlarm(): void {
-    const next = this.dueWork.nextDueAt();
-    if (next === undefined) return;
-    // Not awaited: the output gate holds outgoing messages until the write is durable.
-    this.ctx.storage
-      .setAlarm(next)
-      .catch((error: unknown) => log("error", "could not set the alarm", { error: String(error) }));
+    await this.alarms.ring(room);
   }
 
   /**
@@ -193,9 +187,12 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets());
-    // Work that fell due while the app could not be served would otherwise wait for the next earlier item.
-    this.armAlarm();
+    const webhooks = new WebhookQueue(app, this.outbox, (dueAt) =>
+      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
+    );
+    this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets(), webhooks);
+    // Work that fell due while the app could not be served has no alarm left.
+    this.alarms.reschedule();
     return this.room;
   }
 

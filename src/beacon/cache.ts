@@ -71,7 +71,8 @@ export function sendCachedEvent(room: Room, connection: Connection, channel: str
   connection.send(frames.userEvent(cached.event, channel, cached.data));
 }
 
-/** The one place a cache miss happens (the `cache_miss` webhook hooks in here). */
-function cacheMissed(_room: Room, connection: Connection, channel: string): void {
+/** The one place a cache miss happens: the subscriber and the `cache_miss` webhook hear of it. */
+function cacheMissed(room: Room, connection: Connection, channel: string): void {
   connection.send(frames.cacheMiss(channel));
+  room.webhooks.queue({ name: "cache_miss", channel });
 }

@@ -10,6 +10,7 @@ import type { Store } from "./store";
 import { subscriptionCountChanged } from "./subscription-count";
 import { restoreUsers, UserIndex, UserSessions } from "./users";
 import { WatchlistIndex } from "./watchlist";
+import type { WebhookQueue } from "./webhooks/queue";
 
 /**
  * An app's live state while its Beacon is awake. It is only a cache: every
@@ -30,6 +31,7 @@ export class Room {
     readonly store: Store,
     sql: SqlStorage,
     readonly dueWork: DueWork,
+    readonly webhooks: WebhookQueue,
   ) {
     this.sessions = new UserSessions(sql);
     this.cache = new ChannelCache(sql);
@@ -38,10 +40,17 @@ export class Room {
   /**
    * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
    * that vanished while the object slept are removed, and presence members
-   * that only they held are announced as gone.
+   * and channels that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, sql: SqlStorage, dueWork: DueWork, sockets: WebSocket[]): Room {
-    const room = new Room(app, store, sql, dueWork);
+  static restore(
+    app: App,
+    store: Store,
+    sql: SqlStorage,
+    dueWork: DueWork,
+    sockets: WebSocket[],
+    webhooks: WebhookQueue,
+  ): Room {
+    const room = new Room(app, store, sql, dueWork, webhooks);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
@@ -69,8 +78,12 @@ export class Room {
       for (const userId of userIds) {
         if (!room.presence.isMember(channel, userId)) {
           room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+          webhooks.queue({ name: "member_removed", channel, userId });
         }
       }
+    }
+    for (const channel of vanishedFrom) {
+      if (room.channels.count(channel) === 0) webhooks.queue({ name: "channel_vacated", channel });
     }
     restoreUsers(room);
     return room;

@@ -14,9 +14,13 @@ import type { Room } from "./room";
  */
 export const SUBSCRIPTION_COUNT_DELAY_MS = 500;
 
-/** Marks a channel whose subscriber count changed, when the app has opted in. */
+/**
+ * Marks a channel whose subscriber count changed, when the app has opted in
+ * or a webhook endpoint asked for `subscription_count` (which is an opt-in
+ * of its own).
+ */
 export function subscriptionCountChanged(room: Room, channel: string, now: number): void {
-  if (!room.app.subscriptionCountEvents) return;
+  if (!room.app.subscriptionCountEvents && !room.webhooks.wants("subscription_count", channel)) return;
   const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
   // Presence channels have member events instead; user channels are private to one user.
   if (!parsed.ok || parsed.value.kind === "presence" || parsed.value.kind === "server-to-user") return;
@@ -30,8 +34,9 @@ export function flushSubscriptionCounts(room: Room, channels: readonly string[])
 
 /**
  * The one place a settled count is announced, also when it fell to 0 (nobody
- * is left to tell then, but the `subscription_count` webhook hooks in here).
+ * is left to tell then, but the backend hears it through the webhook).
  */
 function announceSubscriptionCount(room: Room, channel: string, count: number): void {
-  room.channels.broadcast(channel, frames.subscriptionCount(channel, count));
+  if (room.app.subscriptionCountEvents) room.channels.broadcast(channel, frames.subscriptionCount(channel, count));
+  room.webhooks.queue({ name: "subscription_count", channel, subscriptionCount: count });
 }
