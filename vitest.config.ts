@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_APPS } from "./test/integration/support/apps.ts";
 
 /**
  * Test tiers as Vitest projects, split by where they run:
@@ -16,7 +17,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789" } },
+            // APPS holds the default app (same id, key and secret as before) and apps for multi-app tests.
+            miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", APPS: JSON.stringify(TEST_APPS) } },
           }),
         ],
         test: { name: "integration", include: ["test/integration/**/*.test.ts"] },

@@ -1,4 +1,4 @@
-import { loadApps } from "./apps";
+import { type AppsResult, loadApps } from "./apps";
 import { upgradeSocket } from "./upgrade";
 
 const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
@@ -7,14 +7,24 @@ const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
 export async function route(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const apps = loadApps(env);
+  if (url.pathname === "/health") return health(apps);
   if (!apps.ok) return text(503, `Sower is not configured: ${apps.problem}`);
-  if (url.pathname === "/health") return Response.json({ status: "ok" });
 
   const socket = SOCKET_PATH.exec(url.pathname);
   if (socket?.[1] !== undefined) {
     return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
   }
   return text(404, `Not found: ${url.pathname}`);
+}
+
+/**
+ * For load balancers and uptime checks: answered by the Worker alone, so it
+ * never wakes a Beacon. A configuration problem fails it; problems never
+ * quote secrets.
+ */
+function health(apps: AppsResult): Response {
+  if (!apps.ok) return Response.json({ status: "misconfigured", problem: apps.problem }, { status: 503 });
+  return Response.json({ status: "ok", apps: apps.all().length });
 }
 
 function text(status: number, body: string): Response {

@@ -4,13 +4,16 @@ import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { CLOSE_CODES } from "../protocol/errors";
+import { utf8Length } from "../protocol/json";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
+import { refuseSocket } from "../refusal";
 import { writeAttachment } from "./attachment";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
+import { Stats, type StatsSnapshot } from "./stats";
 import { Store } from "./store";
 
 /** The header the Worker uses to tell the Beacon which app a socket is for. */
@@ -23,11 +26,13 @@ const APP_ID_META = "app_id";
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly stats: Stats;
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.stats = new Stats(this.store, Date.now());
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -35,9 +40,10 @@ export class Beacon extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
-    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
-    const room = this.currentRoom();
+    const room = this.roomFor(appId);
     if (room === undefined) return new Response("Unknown app", { status: 404 });
+    const refusal = refuseOverCapacity(room);
+    if (refusal !== undefined) return refusal;
 
     const { 0: client, 1: server } = new WebSocketPair();
     const socketId = newSocketId();
@@ -46,6 +52,8 @@ export class Beacon extends DurableObject<Env> {
     writeAttachment(server, attachment);
     room.track(new Connection(server, attachment));
     server.send(frames.connectionEstablished(socketId));
+    this.stats.count("connections");
+    this.stats.flushIfDue(Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -56,6 +64,7 @@ export class Beacon extends DurableObject<Env> {
       closeOrphan(ws);
       return;
     }
+    this.stats.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
     const frame = parseClientFrame(message);
     if (!frame.ok) {
       connection.send(frames.errorFrame(frame.error));
@@ -67,6 +76,7 @@ export class Beacon extends DurableObject<Env> {
       log("error", "frame handler failed", { app: room.app.id, socket: connection.id, error: String(error) });
       connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
     }
+    this.stats.flushIfDue(Date.now());
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -83,9 +93,25 @@ export class Beacon extends DurableObject<Env> {
     if (room === undefined || connection === undefined) return;
     try {
       removeConnection(room, connection);
+      // The object may hibernate once its last socket is gone: keep the counts.
+      if (room.connections.size === 0) this.stats.flush(Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
     }
+  }
+
+  /** The app's statistics, for the signed stats and metrics endpoints. */
+  async readStats(appId: string): Promise<StatsSnapshot | undefined> {
+    const room = this.roomFor(appId);
+    if (room === undefined) return undefined;
+    const now = Date.now();
+    return this.stats.snapshot(appId, room.gauges(), now);
+  }
+
+  /** The Worker names the app on every call; the first call tells a new object which app it serves. */
+  private roomFor(appId: string): Room | undefined {
+    if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
+    return this.currentRoom();
   }
 
   /** The room, rebuilt from durable state the first time it is needed after a wake. */
@@ -93,7 +119,7 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.getWebSockets());
+    this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), this.stats);
     return this.room;
   }
 
@@ -102,6 +128,15 @@ export class Beacon extends DurableObject<Env> {
     const apps = loadApps(this.env);
     return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
+}
+
+/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
+function refuseOverCapacity(room: Room): Response | undefined {
+  const max = room.app.limits.maxConnections;
+  if (max === null || room.connections.size < max) return undefined;
+  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
+    app: room.app.id,
+  });
 }
 
 /** A socket whose app is gone from the configuration cannot be served. */

@@ -4,6 +4,7 @@ import { readAttachment } from "./attachment";
 import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
 import { PresenceRoster } from "./presence";
+import type { Gauges, Stats } from "./stats";
 import type { Store } from "./store";
 
 /**
@@ -12,22 +13,25 @@ import type { Store } from "./store";
  */
 export class Room {
   readonly connections = new Map<string, Connection>();
-  readonly channels = new ChannelIndex();
+  readonly channels: ChannelIndex;
   readonly presence = new PresenceRoster();
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
   constructor(
     readonly app: App,
     readonly store: Store,
-  ) {}
+    readonly stats?: Stats,
+  ) {
+    this.channels = new ChannelIndex(stats);
+  }
 
   /**
    * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
    * that vanished while the object slept are removed, and presence members
    * that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, sockets: WebSocket[]): Room {
-    const room = new Room(app, store);
+  static restore(app: App, store: Store, sockets: WebSocket[], stats?: Stats): Room {
+    const room = new Room(app, store, stats);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
@@ -61,6 +65,17 @@ export class Room {
   track(connection: Connection): void {
     this.connections.set(connection.id, connection);
     this.bySocket.set(connection.ws, connection);
+  }
+
+  /** What is live right now, for the app's statistics. */
+  gauges(): Gauges {
+    let channels = 0;
+    let presenceMembers = 0;
+    for (const channel of this.channels.names()) {
+      channels++;
+      presenceMembers += this.presence.memberCount(channel);
+    }
+    return { connections: this.connections.size, channels, presenceMembers };
   }
 
   connectionFor(ws: WebSocket): Connection | undefined {

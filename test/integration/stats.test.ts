@@ -1,0 +1,61 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { signToken } from "../../src/auth/signatures";
+import type { Beacon } from "../../src/beacon/beacon";
+import type { StatsSnapshot } from "../../src/beacon/stats";
+import { connectApp } from "./support/app-sockets";
+import { METERED_APP } from "./support/apps";
+
+function readStats(): Promise<StatsSnapshot | undefined> {
+  return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
+}
+
+describe("per-app statistics", () => {
+  it("counts connections, channels, presence members, messages and bytes, and keeps totals through eviction", async () => {
+    const a = await connectApp(METERED_APP.key);
+    const b = await connectApp(METERED_APP.key);
+    const channel = "private-metered";
+    const subscribes: string[] = [];
+    for (const socket of [a, b]) {
+      const frame = JSON.stringify({
+        event: "pusher:subscribe",
+        data: { channel, auth: await signToken(METERED_APP, `${socket.socketId}:${channel}`) },
+      });
+      subscribes.push(frame);
+      socket.send(frame);
+      await socket.nextEvent("pusher_internal:subscription_succeeded");
+    }
+    const presence = "presence-metered";
+    const channelData = JSON.stringify({ user_id: "u1", user_info: {} });
+    const auth = await signToken(METERED_APP, `${a.socketId}:${presence}:${channelData}`);
+    const join = JSON.stringify({
+      event: "pusher:subscribe",
+      data: { channel: presence, auth, channel_data: channelData },
+    });
+    a.send(join);
+    await a.nextEvent("pusher_internal:subscription_succeeded");
+    const clientEvent = JSON.stringify({ event: "client-ping", channel, data: { n: 1 } });
+    a.send(clientEvent);
+    const delivered = await b.nextEvent("client-ping");
+
+    const stats = await readStats();
+    expect(stats?.appId).toBe(METERED_APP.id);
+    expect(stats?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+    const sent = [...subscribes, join, clientEvent];
+    expect(stats?.totals).toMatchObject({
+      connections: 2,
+      messages_in: sent.length,
+      bytes_in: sent.reduce((sum, frame) => sum + new TextEncoder().encode(frame).length, 0),
+      messages_out: 1,
+      bytes_out: new TextEncoder().encode(JSON.stringify(delivered)).length,
+      webhooks_delivered: 0,
+    });
+    expect(stats?.rates.messages_in).toBeGreaterThan(0);
+
+    await evictDurableObject(env.BEACON.getByName(METERED_APP.id));
+    const after = await readStats();
+    expect(after?.totals).toEqual(stats?.totals);
+    expect(after?.since).toBe(stats?.since);
+    expect(after?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The apps the integration runtime is configured with (vitest.config.ts sets
+ * them as the APPS binding). The first is the default app every other test
+ * file uses; the rest exist to test isolation and per-app limits.
+ */
+export interface TestApp {
+  readonly id: string;
+  readonly key: string;
+  readonly secret: string;
+  readonly [option: string]: unknown;
+}
+
+export const DEFAULT_APP: TestApp = {
+  id: "sower",
+  key: "sower-key",
+  secret: "integration-secret-0123456789",
+  enable_client_messages: true,
+};
+
+export const APP_A: TestApp = {
+  id: "tenant-a",
+  key: "tenant-a-key",
+  secret: "tenant-a-secret-0123456789",
+  enable_client_messages: true,
+};
+export const APP_B: TestApp = {
+  id: "tenant-b",
+  key: "tenant-b-key",
+  secret: "tenant-b-secret-0123456789",
+  enable_client_messages: true,
+};
+export const DISABLED_APP: TestApp = {
+  id: "disabled",
+  key: "disabled-key",
+  secret: "disabled-secret-0123456789",
+  enabled: false,
+};
+export const ORIGINS_APP: TestApp = {
+  id: "origins",
+  key: "origins-key",
+  secret: "origins-secret-0123456789",
+  allowed_origins: ["https://app.example.com", "https://*.example.org"],
+};
+export const CAPPED_APP: TestApp = {
+  id: "capped",
+  key: "capped-key",
+  secret: "capped-secret-0123456789",
+  max_connections: 2,
+};
+export const LIMITED_APP: TestApp = {
+  id: "limited",
+  key: "limited-key",
+  secret: "limited-secret-0123456789",
+  max_backend_events_per_sec: 3,
+  max_read_requests_per_sec: 2,
+};
+
+export const METERED_APP: TestApp = {
+  id: "metered",
+  key: "metered-key",
+  secret: "metered-secret-0123456789",
+  enable_client_messages: true,
+};
+
+export const TEST_APPS: readonly TestApp[] = [
+  METERED_APP,
+  DEFAULT_APP,
+  APP_A,
+  APP_B,
+  DISABLED_APP,
+  ORIGINS_APP,
+  CAPPED_APP,
+  LIMITED_APP,
+];
