@@ -1,7 +1,9 @@
 import { type AppsResult, loadApps } from "./apps";
+import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
 
 const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
+const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
 export async function route(request: Request, env: Env): Promise<Response> {
@@ -14,6 +16,7 @@ export async function route(request: Request, env: Env): Promise<Response> {
   if (socket?.[1] !== undefined) {
     return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
   }
+  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
   return text(404, `Not found: ${url.pathname}`);
 }
 

@@ -13,6 +13,17 @@ import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
 import { Room } from "./room";
+import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
+import { publish } from "./rpc/publish";
+import { terminateUserConnections } from "./rpc/terminate";
+import type {
+  ChannelAttributes,
+  ChannelState,
+  ChannelsQuery,
+  InfoRequest,
+  PublishEvent,
+  PublishResult,
+} from "./rpc/types";
 import { Stats, type StatsSnapshot } from "./stats";
 import { Store } from "./store";
 
@@ -40,7 +51,7 @@ export class Beacon extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
-    const room = this.roomFor(appId);
+    const room = this.enter(appId);
     if (room === undefined) return new Response("Unknown app", { status: 404 });
     const refusal = refuseOverCapacity(room);
     if (refusal !== undefined) return refusal;
@@ -55,6 +66,37 @@ export class Beacon extends DurableObject<Env> {
     this.stats.count("connections");
     this.stats.flushIfDue(Date.now());
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /*
+   * The HTTP API, one RPC per REST call. The Worker has checked the
+   * signature and every value; each call names its app so that a Beacon
+   * first woken by a backend knows which app it serves.
+   */
+
+  async publish(appId: string, events: PublishEvent[]): Promise<PublishResult> {
+    return this.serve(appId, "publish", (room) => publish(room, events));
+  }
+
+  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Record<string, ChannelAttributes>> {
+    return this.serve(appId, "channelsInfo", (room) => channelsInfo(room, query));
+  }
+
+  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<ChannelState> {
+    return this.serve(appId, "channelInfo", (room) => channelInfo(room, channel, info));
+  }
+
+  async channelUsers(appId: string, channel: string): Promise<Array<{ id: string }>> {
+    return this.serve(appId, "channelUsers", (room) => channelUsers(room, channel));
+  }
+
+  async terminateUserConnections(appId: string, userId: string): Promise<number> {
+    return this.serve(appId, "terminateUserConnections", (room) => terminateUserConnections(room, userId));
+  }
+
+  /** The app's statistics, for the signed stats and metrics endpoints. */
+  async readStats(appId: string): Promise<StatsSnapshot> {
+    return this.serve(appId, "readStats", (room) => this.stats.snapshot(appId, room.gauges(), Date.now()));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -100,18 +142,22 @@ export class Beacon extends DurableObject<Env> {
     }
   }
 
-  /** The app's statistics, for the signed stats and metrics endpoints. */
-  async readStats(appId: string): Promise<StatsSnapshot | undefined> {
-    const room = this.roomFor(appId);
-    if (room === undefined) return undefined;
-    const now = Date.now();
-    return this.stats.snapshot(appId, room.gauges(), now);
-  }
-
-  /** The Worker names the app on every call; the first call tells a new object which app it serves. */
-  private roomFor(appId: string): Room | undefined {
+  /** Records which app this object serves (its first caller says so) and returns its room. */
+  private enter(appId: string): Room | undefined {
     if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
     return this.currentRoom();
+  }
+
+  /** Runs one RPC; a failure is logged with its app here and rethrown for the Worker to answer 500. */
+  private serve<T>(appId: string, method: string, task: (room: Room) => T): T {
+    try {
+      const room = this.enter(appId);
+      if (room === undefined) throw new Error(`App '${appId}' is not configured`);
+      return task(room);
+    } catch (error) {
+      log("error", "rpc failed", { app: appId, method, error: String(error) });
+      throw error;
+    }
   }
 
   /** The room, rebuilt from durable state the first time it is needed after a wake. */

@@ -78,9 +78,14 @@ export class Room {
     return { connections: this.connections.size, channels, presenceMembers };
   }
 
+  /**
+   * Only sockets still in the room: one removed by terminate_connections may
+   * deliver a last frame or two before its close arrives, and must not be
+   * served (or re-subscribed) meanwhile.
+   */
   connectionFor(ws: WebSocket): Connection | undefined {
     const known = this.bySocket.get(ws);
-    if (known !== undefined) return known;
+    if (known !== undefined) return this.connections.get(known.id) === known ? known : undefined;
     const attachment = readAttachment(ws);
     const connection = attachment && this.connections.get(attachment.socketId);
     if (connection !== undefined) this.bySocket.set(ws, connection);

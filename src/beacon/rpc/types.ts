@@ -1,0 +1,40 @@
+/**
+ * What the Worker and the Beacon exchange over Durable Object RPC. Everything
+ * here has already been validated by the Worker (src/rest/), so the Beacon
+ * only acts on it. Values are plain data: RPC copies them by structured clone.
+ */
+
+/** Which counts a REST call asked for with `info=`. */
+export interface InfoRequest {
+  readonly userCount: boolean;
+  readonly subscriptionCount: boolean;
+}
+
+/** Counts for one channel, named as Pusher's HTTP API names them. */
+export interface ChannelAttributes {
+  user_count?: number;
+  subscription_count?: number;
+}
+
+export interface PublishEvent {
+  readonly name: string;
+  /** Sent to subscribers exactly as the backend gave it. */
+  readonly data: string;
+  /** Distinct, valid channel names. */
+  readonly channels: readonly string[];
+  /** The connection that must not receive the event. */
+  readonly socketId?: string;
+  readonly info?: InfoRequest;
+}
+
+/** Per event, in order: the counts of each of its channels, or null when it asked for none. */
+export type PublishResult = Array<Record<string, ChannelAttributes> | null>;
+
+export interface ChannelsQuery {
+  readonly prefix: string;
+  readonly info: InfoRequest;
+}
+
+export interface ChannelState extends ChannelAttributes {
+  occupied: boolean;
+}

@@ -1,0 +1,71 @@
+import type { AppLimits } from "../apps";
+import { err, ok, type Result } from "../protocol/errors";
+import { isRecord } from "../protocol/json";
+import { type RestError, restError } from "../protocol/rest";
+
+/** JSON can escape one byte as six (`\u0000`), so the cap allows for that and no more. */
+const ESCAPE_GROWTH = 6;
+const ENVELOPE_SLACK = 1024;
+
+/**
+ * The largest body any legal request can have: one event on the most
+ * channels, or a full batch, with every string escaped at its worst. Bodies
+ * above it are refused before they are read in full or parsed.
+ */
+export function bodyLimit(limits: AppLimits): number {
+  const strings = limits.maxEventPayloadBytes + limits.maxEventNameLength;
+  const oneEvent =
+    ESCAPE_GROWTH * strings +
+    limits.maxEventChannelsAtOnce * (ESCAPE_GROWTH * limits.maxChannelNameLength + 3) +
+    ENVELOPE_SLACK;
+  const batchEvent = ESCAPE_GROWTH * (strings + limits.maxChannelNameLength) + ENVELOPE_SLACK;
+  return Math.max(oneEvent, Math.max(1, limits.maxEventBatchSize) * batchEvent);
+}
+
+/** Reads the raw bytes once, stopping as soon as they pass `limit`. */
+export async function readBody(request: Request, limit: number): Promise<Result<Uint8Array, RestError>> {
+  const tooLarge = restError(413, `Request body is larger than ${limit} bytes`);
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > limit) return err(tooLarge);
+  if (request.body === null) return ok(new Uint8Array(0));
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return err(tooLarge);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return ok(body);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** The body as a JSON object; anything else is a 400 that says what was wrong. */
+export function parseJsonObject(body: Uint8Array): Result<Record<string, unknown>, RestError> {
+  if (body.length === 0) return err(restError(400, "The request needs a JSON body"));
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return err(restError(400, "The request body is not valid UTF-8"));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return err(restError(400, "The request body is not valid JSON"));
+  }
+  return isRecord(value) ? ok(value) : err(restError(400, "The request body must be a JSON object"));
+}

@@ -1,0 +1,35 @@
+import { type ChannelInfo, parseChannelName } from "../protocol/channels";
+import { err, ok, type Result } from "../protocol/errors";
+import { type RestError, restError } from "../protocol/rest";
+import { NO_INFO, parseInfo, userCountRefusal } from "./info";
+import type { RestCall, RestReply } from "./respond";
+import { clip } from "./text";
+
+/** `GET /apps/{id}/channels/{channel}?info=`: `{"occupied": bool, ...counts}`. */
+export async function getChannel(call: RestCall): Promise<RestReply> {
+  const channel = pathChannel(call);
+  if (!channel.ok) return channel;
+  const info = parseInfo(call.query.get("info") ?? undefined);
+  if (!info.ok) return info;
+  if (info.value?.userCount && channel.value.kind !== "presence") return err(userCountRefusal(channel.value.name));
+  return ok(await call.beacon().channelInfo(call.app.id, channel.value.name, info.value ?? NO_INFO));
+}
+
+/** `GET /apps/{id}/channels/{presence-channel}/users`: `{"users": [{"id": "1"}]}`. */
+export async function getChannelUsers(call: RestCall): Promise<RestReply> {
+  const channel = pathChannel(call);
+  if (!channel.ok) return channel;
+  if (channel.value.kind !== "presence") {
+    return err(
+      restError(400, `Users can only be listed for presence channels, and '${clip(channel.value.name)}' is not one`),
+    );
+  }
+  return ok({ users: await call.beacon().channelUsers(call.app.id, channel.value.name) });
+}
+
+/** The channel named in the path, validated as the socket side validates it. */
+function pathChannel(call: RestCall): Result<ChannelInfo, RestError> {
+  const [name = ""] = call.params;
+  const parsed = parseChannelName(name, call.app.limits.maxChannelNameLength);
+  return parsed.ok ? parsed : err(restError(400, `Invalid channel '${clip(name)}': ${parsed.error}`));
+}

@@ -1,0 +1,24 @@
+import { err, ok } from "../protocol/errors";
+import { restError } from "../protocol/rest";
+import { NO_INFO, parseInfo } from "./info";
+import type { RestCall, RestReply } from "./respond";
+
+const PRESENCE_PREFIX = "presence-";
+
+/**
+ * `GET /apps/{id}/channels?filter_by_prefix=&info=`: occupied channels.
+ * `user_count` exists only for presence channels, so asking for it needs a
+ * `presence-` prefix filter (api "GET channels").
+ */
+export async function listChannels(call: RestCall): Promise<RestReply> {
+  const prefix = call.query.get("filter_by_prefix") ?? "";
+  const info = parseInfo(call.query.get("info") ?? undefined);
+  if (!info.ok) return info;
+  if (info.value?.userCount && !prefix.startsWith(PRESENCE_PREFIX)) {
+    return err(
+      restError(400, "info=user_count needs filter_by_prefix=presence- (user_count exists only for presence channels)"),
+    );
+  }
+  const channels = await call.beacon().channelsInfo(call.app.id, { prefix, info: info.value ?? NO_INFO });
+  return ok({ channels });
+}

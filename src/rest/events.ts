@@ -1,0 +1,17 @@
+import { ok } from "../protocol/errors";
+import { parseJsonObject } from "./body";
+import { parseEvent } from "./event";
+import type { RestCall, RestReply } from "./respond";
+
+/**
+ * `POST /apps/{id}/events`: `{}`, or with `info` the counts of every
+ * channel triggered to, `{"channels": {"presence-x": {"user_count": 1}}}`.
+ */
+export async function triggerEvents(call: RestCall): Promise<RestReply> {
+  const body = parseJsonObject(call.body);
+  if (!body.ok) return body;
+  const event = parseEvent(body.value, call.app.limits, "events");
+  if (!event.ok) return event;
+  const [counts] = await call.beacon().publish(call.app.id, [event.value]);
+  return ok(event.value.info === undefined ? {} : { channels: counts ?? {} });
+}

@@ -1,0 +1,36 @@
+import type { App } from "../apps";
+import type { Beacon } from "../beacon/beacon";
+import type { Result } from "../protocol/errors";
+import type { RestError } from "../protocol/rest";
+
+/** One validated REST call, as every endpoint receives it. */
+export interface RestCall {
+  readonly app: App;
+  readonly query: URLSearchParams;
+  /** The raw body, already size-capped and covered by the signature. */
+  readonly body: Uint8Array;
+  /** Decoded path parameters (a channel name, a user id), in path order. */
+  readonly params: readonly string[];
+  /** The app's Beacon, asked for only once the call is valid. */
+  beacon(): DurableObjectStub<Beacon>;
+}
+
+/** What an endpoint answers: the JSON body of a 200, or a refusal. */
+export type RestReply = Result<unknown, RestError>;
+
+export type Endpoint = (call: RestCall) => Promise<RestReply> | RestReply;
+
+/**
+ * Pusher answers errors in plain text and the SDKs hand that text to the
+ * developer unchanged (pusher-http-node's RequestError.body), so the text
+ * says what was wrong and how to fix it.
+ */
+export function errorResponse(error: RestError): Response {
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
+  if (error.allow !== undefined) headers.set("Allow", error.allow);
+  return new Response(`${error.message}\n`, { status: error.status, headers });
+}
+
+export function jsonResponse(body: unknown): Response {
+  return Response.json(body);
+}

@@ -1,0 +1,115 @@
+import type { AppRegistry } from "../apps";
+import { verifyRestSignature } from "../auth/rest-signature";
+import { log } from "../log";
+import { err, ok, type Result } from "../protocol/errors";
+import { type RestError, restError } from "../protocol/rest";
+import { triggerBatch } from "./batch-events";
+import { bodyLimit, readBody } from "./body";
+import { getChannel, getChannelUsers } from "./channel";
+import { listChannels } from "./channels";
+import { triggerEvents } from "./events";
+import { type Endpoint, errorResponse, jsonResponse, type RestReply } from "./respond";
+import { terminateConnections } from "./terminate";
+import { clip } from "./text";
+
+interface Route {
+  readonly path: RegExp;
+  readonly method: "GET" | "POST";
+  readonly endpoint: Endpoint;
+}
+
+/** Paths below `/apps/{app_id}`; capture groups are the path parameters. */
+const ROUTES: readonly Route[] = [
+  { path: /^\/events\/?$/, method: "POST", endpoint: triggerEvents },
+  { path: /^\/batch_events\/?$/, method: "POST", endpoint: triggerBatch },
+  { path: /^\/channels\/?$/, method: "GET", endpoint: listChannels },
+  { path: /^\/channels\/([^/]+)\/?$/, method: "GET", endpoint: getChannel },
+  { path: /^\/channels\/([^/]+)\/users\/?$/, method: "GET", endpoint: getChannelUsers },
+  { path: /^\/users\/([^/]+)\/terminate_connections\/?$/, method: "POST", endpoint: terminateConnections },
+];
+
+const APP_PATH = /^\/apps\/([^/]+)(\/.*)?$/;
+
+/**
+ * `/apps/{app_id}/...`, Pusher's HTTP API. Everything that can be refused is
+ * refused here, in the stateless Worker, in this order: unknown path (404),
+ * wrong method (405), unknown app (404), body too large (413), signature
+ * (401), app disabled (403), bad parameters (400/413). Only then does the
+ * app's Beacon get one RPC.
+ */
+export async function handleRest(
+  request: Request,
+  url: URL,
+  apps: Pick<AppRegistry, "byId">,
+  beacons: Env["BEACON"],
+): Promise<Response> {
+  try {
+    const reply = await serve(request, url, apps, beacons);
+    return reply.ok ? jsonResponse(reply.value) : errorResponse(reply.error);
+  } catch (error) {
+    log("error", "rest request failed", { method: request.method, path: url.pathname, error: String(error) });
+    return errorResponse(restError(500, "Internal error: the request could not be completed. Try again."));
+  }
+}
+
+async function serve(
+  request: Request,
+  url: URL,
+  apps: Pick<AppRegistry, "byId">,
+  beacons: Env["BEACON"],
+): Promise<RestReply> {
+  const matched = APP_PATH.exec(url.pathname);
+  const [, rawAppId = "", rest = ""] = matched ?? [];
+  const found = findRoute(rest, request.method);
+  if (!found.ok) return found;
+  const { route, params } = found.value;
+
+  const appId = decode(rawAppId);
+  const app = appId === undefined ? undefined : apps.byId(appId);
+  if (app === undefined) return err(restError(404, `Unknown app id '${clip(appId ?? rawAppId)}'`));
+
+  const body = await readBody(request, bodyLimit(app.limits));
+  if (!body.ok) return body;
+  const signed = await verifyRestSignature(
+    app,
+    { method: request.method, path: url.pathname, query: url.search, body: body.value },
+    Date.now() / 1000,
+  );
+  if (!signed.ok) return err(restError(401, signed.error));
+  if (!app.enabled) return err(restError(403, "App is disabled"));
+
+  const decoded: string[] = [];
+  for (const param of params) {
+    const value = decode(param);
+    if (value === undefined) return err(restError(400, `Path segment '${clip(param)}' is not valid percent-encoding`));
+    decoded.push(value);
+  }
+  return route.endpoint({
+    app,
+    query: url.searchParams,
+    body: body.value,
+    params: decoded,
+    beacon: () => beacons.getByName(app.id),
+  });
+}
+
+function findRoute(path: string, method: string): Result<{ route: Route; params: string[] }, RestError> {
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const match = route.path.exec(path);
+    if (match === null) continue;
+    if (route.method === method) return ok({ route, params: match.slice(1).map((param) => param ?? "") });
+    allowed.push(route.method);
+  }
+  if (allowed.length === 0) return err(restError(404, `Unknown API path '${clip(path || "/")}'`));
+  const allow = allowed.join(", ");
+  return err({ status: 405, message: `Method ${clip(method)} is not allowed here: use ${allow}`, allow });
+}
+
+function decode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,17 @@
+import { LIMITS } from "../protocol/constants";
+import { err, ok } from "../protocol/errors";
+import { restError } from "../protocol/rest";
+import type { RestCall, RestReply } from "./respond";
+
+/**
+ * `POST /apps/{id}/users/{user_id}/terminate_connections`: `{}` whether or
+ * not the user had sockets, as Pusher answers.
+ */
+export async function terminateConnections(call: RestCall): Promise<RestReply> {
+  const [userId = ""] = call.params;
+  if (userId.length === 0 || userId.length > LIMITS.userIdLength) {
+    return err(restError(400, `A user id must be 1 to ${LIMITS.userIdLength} characters long`));
+  }
+  await call.beacon().terminateUserConnections(call.app.id, userId);
+  return ok({});
+}
