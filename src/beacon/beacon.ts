@@ -3,8 +3,9 @@ import { type App, loadApps } from "../apps";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { CLOSE_CODES } from "../protocol/errors";
+import { CLOSE_CODES, err, ok } from "../protocol/errors";
 import { utf8Length } from "../protocol/json";
+import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import { refuseSocket } from "../refusal";
@@ -12,6 +13,7 @@ import { writeAttachment } from "./attachment";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { removeConnection } from "./membership";
+import { type RateKind, RateLimits } from "./rate-limits";
 import { Room } from "./room";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { publish } from "./rpc/publish";
@@ -21,6 +23,7 @@ import type {
   ChannelState,
   ChannelsQuery,
   InfoRequest,
+  Metered,
   PublishEvent,
   PublishResult,
 } from "./rpc/types";
@@ -38,6 +41,7 @@ const APP_ID_META = "app_id";
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly stats: Stats;
+  private readonly rates = new RateLimits();
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -74,20 +78,24 @@ export class Beacon extends DurableObject<Env> {
    * first woken by a backend knows which app it serves.
    */
 
-  async publish(appId: string, events: PublishEvent[]): Promise<PublishResult> {
-    return this.serve(appId, "publish", (room) => publish(room, events));
+  async publish(appId: string, events: PublishEvent[]): Promise<Metered<PublishResult>> {
+    const points = events.reduce((sum, event) => sum + event.channels.length, 0);
+    return this.serveMetered(appId, "publish", "backendEvents", points, (room) => {
+      for (const event of events) this.stats.received(utf8Length(event.data));
+      return publish(room, events);
+    });
   }
 
-  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Record<string, ChannelAttributes>> {
-    return this.serve(appId, "channelsInfo", (room) => channelsInfo(room, query));
+  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<Record<string, ChannelAttributes>>> {
+    return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (room) => channelsInfo(room, query));
   }
 
-  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<ChannelState> {
-    return this.serve(appId, "channelInfo", (room) => channelInfo(room, channel, info));
+  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<Metered<ChannelState>> {
+    return this.serveMetered(appId, "channelInfo", "readRequests", 1, (room) => channelInfo(room, channel, info));
   }
 
-  async channelUsers(appId: string, channel: string): Promise<Array<{ id: string }>> {
-    return this.serve(appId, "channelUsers", (room) => channelUsers(room, channel));
+  async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
+    return this.serveMetered(appId, "channelUsers", "readRequests", 1, (room) => channelUsers(room, channel));
   }
 
   async terminateUserConnections(appId: string, userId: string): Promise<number> {
@@ -158,6 +166,32 @@ export class Beacon extends DurableObject<Env> {
       log("error", "rpc failed", { app: appId, method, error: String(error) });
       throw error;
     }
+  }
+
+  /**
+   * A REST call metered by the app's per-second limits. Counting here, where
+   * every call for the app arrives, keeps the limit exact across Worker
+   * isolates; a refusal is a value (HTTP 429), not a thrown error.
+   */
+  private serveMetered<T>(
+    appId: string,
+    method: string,
+    kind: RateKind,
+    points: number,
+    task: (room: Room) => T,
+  ): Metered<T> {
+    return this.serve(appId, method, (room) => {
+      const now = Date.now();
+      const verdict = this.rates.take(kind, points, room.app.limits, now);
+      if (!verdict.ok) {
+        this.stats.count("rate_limited");
+        if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
+        return err(restError(429, verdict.message));
+      }
+      const value = task(room);
+      this.stats.flushIfDue(now);
+      return ok(value);
+    });
   }
 
   /** The room, rebuilt from durable state the first time it is needed after a wake. */
