@@ -1,10 +1,11 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import type { Beacon } from "../../src/beacon/beacon";
 import type { StatsSnapshot } from "../../src/beacon/stats";
+import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
-import { METERED_APP } from "./support/apps";
+import { DEFAULT_APP, METERED_APP } from "./support/apps";
 
 function readStats(): Promise<StatsSnapshot | undefined> {
   return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
@@ -57,5 +58,26 @@ describe("per-app statistics", () => {
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
     expect(after?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+  });
+
+  it("serves them to a signed request as JSON and as Prometheus text, and to nobody else", async () => {
+    await connectApp(METERED_APP.key);
+    const json = await appRest(METERED_APP, "GET", "/stats");
+    expect(json.status).toBe(200);
+    const body = JSON.parse(json.text);
+    expect(body).toMatchObject({ app_id: METERED_APP.id, totals: { connections: 3 } });
+    expect(body.connections).toBe(3);
+    expect(json.text).not.toContain(METERED_APP.secret);
+
+    const metrics = await appRest(METERED_APP, "GET", "/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(metrics.text).toContain('sower_connections{app_id="metered"} 3\n');
+    expect(metrics.text).toContain('sower_connections_total{app_id="metered"} 3\n');
+
+    // Another app's credentials, or none, get nothing.
+    expect((await appRest(METERED_APP, "GET", "/stats", { signer: DEFAULT_APP })).status).toBe(401);
+    const unsigned = await SELF.fetch(`http://sower.test/apps/${METERED_APP.id}/metrics`);
+    expect(unsigned.status).toBe(401);
   });
 });
