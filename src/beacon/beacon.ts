@@ -134,6 +134,8 @@ export class Beacon extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const socket = this.room?.connectionFor(ws)?.id;
+    log("warn", "socket error", { app: this.room?.app.id, socket, error: String(error) });
     this.forget(ws, `error ${String(error)}`);
   }
 

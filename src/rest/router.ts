@@ -80,7 +80,15 @@ async function serve(
     { method: request.method, path: url.pathname, query: url.search, body: body.value },
     Date.now() / 1000,
   );
-  if (!signed.ok) return err(restError(401, signed.error));
+  if (!signed.ok) {
+    log("warn", "rest auth failed", {
+      app: app.id,
+      method: request.method,
+      path: clip(url.pathname),
+      reason: clip(signed.error),
+    });
+    return err(restError(401, signed.error));
+  }
   if (!app.enabled) return err(restError(403, "App is disabled"));
 
   const decoded: string[] = [];

@@ -1,4 +1,5 @@
 import { userStringToSign, verifyToken } from "../../auth/signatures";
+import { log } from "../../log";
 import { LIMITS } from "../../protocol/constants";
 import { CLOSE_CODES, err, ok, type Result } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
@@ -19,6 +20,7 @@ export interface SigninRequest {
 export async function handleSignin(room: Room, connection: Connection, request: SigninRequest): Promise<void> {
   const user = await verifySignin(room, connection, request);
   if (!user.ok) {
+    log("warn", "signin failed", { app: room.app.id, socket: connection.id, reason: user.error });
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: user.error }));
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;

@@ -1,4 +1,5 @@
 import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { log } from "../../log";
 import { type ChannelInfo, parseChannelName, requiresAuth } from "../../protocol/channels";
 import { LIMITS } from "../../protocol/constants";
 import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorType } from "../../protocol/errors";
@@ -17,6 +18,10 @@ export interface SubscribeRequest {
 export async function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Promise<void> {
   const admitted = await admit(room, connection, request);
   if (!admitted.ok) {
+    const { type, status, channel } = admitted.error;
+    // The reason is left out: it quotes channel_data, which may hold personal data.
+    if (type === "AuthError")
+      log("warn", "subscription auth failed", { app: room.app.id, socket: connection.id, channel, status });
     connection.send(frames.subscriptionError(admitted.error));
     return;
   }
