@@ -17,7 +17,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
-            // APPS holds the default app (same id, key and secret as before) and apps for multi-app tests.
+            // APPS holds the default app (same id, key, secret and webhooks as before) and apps for multi-app tests.
             miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", APPS: JSON.stringify(TEST_APPS) } },
           }),
         ],

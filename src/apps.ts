@@ -1,5 +1,6 @@
 import { type App, DEFAULT_LIMITS, DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS, MIN_SECRET_LENGTH } from "./config/app";
 import { parseAppsJson } from "./config/apps-json";
+import { parseWebhookEndpointsJson } from "./webhook-config";
 
 export type { App, AppLimits, WebhookEndpoint, WebhookEventType } from "./config/app";
 export { DEFAULT_LIMITS, DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS, MIN_SECRET_LENGTH } from "./config/app";
@@ -11,6 +12,8 @@ export interface AppsEnv {
   readonly APP_KEY?: string;
   readonly APP_SECRET?: string;
   readonly ENABLE_CLIENT_MESSAGES?: string;
+  /** JSON list of webhook endpoints for the single app of APP_ID (see webhook-config.ts). */
+  readonly WEBHOOKS?: string;
 }
 
 export interface AppRegistry {
@@ -33,13 +36,27 @@ let cached: { source: string; result: AppsResult } | undefined;
  * rather than letting anyone forge signatures.
  */
 export function loadApps(env: AppsEnv): AppsResult {
-  const source = JSON.stringify([env.APPS, env.APP_ID, env.APP_KEY, env.APP_SECRET, env.ENABLE_CLIENT_MESSAGES]);
+  const source = JSON.stringify([
+    env.APPS,
+    env.APP_ID,
+    env.APP_KEY,
+    env.APP_SECRET,
+    env.ENABLE_CLIENT_MESSAGES,
+    env.WEBHOOKS,
+  ]);
   if (cached?.source !== source) cached = { source, result: readApps(env) };
   return cached.result;
 }
 
 function readApps(env: AppsEnv): AppsResult {
+  const webhooksText = env.WEBHOOKS?.trim() ?? "";
   if (env.APPS !== undefined && env.APPS.trim() !== "") {
+    if (webhooksText !== "") {
+      return {
+        ok: false,
+        problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
+      };
+    }
     const parsed = parseAppsJson(env.APPS);
     return parsed.ok ? registry(parsed.apps) : parsed;
   }
@@ -52,6 +69,9 @@ function readApps(env: AppsEnv): AppsResult {
         "Set it with `wrangler secret put APP_SECRET` (or in .dev.vars when running locally), or define apps in APPS.",
     };
   }
+  const webhooks =
+    webhooksText === "" ? { ok: true as const, value: [] } : parseWebhookEndpointsJson(webhooksText, "WEBHOOKS");
+  if (!webhooks.ok) return { ok: false, problem: webhooks.error };
   return registry([
     {
       id: env.APP_ID || "sower",
@@ -63,7 +83,7 @@ function readApps(env: AppsEnv): AppsResult {
       userAuthenticationTimeoutMs: DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
       subscriptionCountEvents: false,
       allowedOrigins: [],
-      webhooks: [],
+      webhooks: webhooks.value,
       limits: DEFAULT_LIMITS,
     },
   ]);

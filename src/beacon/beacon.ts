@@ -9,6 +9,7 @@ import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import { refuseSocket } from "../refusal";
+import { AlarmClock } from "./alarms";
 import { writeAttachment } from "./attachment";
 import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
@@ -29,6 +30,9 @@ import type {
 } from "./rpc/types";
 import { Stats, type StatsSnapshot } from "./stats";
 import { Store } from "./store";
+import { WebhookOutbox } from "./webhooks/outbox";
+import { WebhookQueue } from "./webhooks/queue";
+import { webhookWork } from "./webhooks/work";
 
 /** The header the Worker uses to tell the Beacon which app a socket is for. */
 export const APP_ID_HEADER = "x-sower-app-id";
@@ -42,12 +46,18 @@ export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly stats: Stats;
   private readonly rates = new RateLimits();
+  private readonly outbox: WebhookOutbox;
+  private readonly alarms: AlarmClock;
   private room: Room | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
     this.stats = new Stats(this.store, Date.now());
+    this.outbox = new WebhookOutbox(ctx.storage.sql);
+    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app())], () => ({
+      app: this.store.getMeta(APP_ID_META),
+    }));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -139,6 +149,11 @@ export class Beacon extends DurableObject<Env> {
     this.forget(ws, `error ${String(error)}`);
   }
 
+  /** Timed work (webhook delivery, grace periods): the clock runs every kind that is due. */
+  override async alarm(): Promise<void> {
+    await this.alarms.ring();
+  }
+
   private forget(ws: WebSocket, why: string): void {
     const room = this.currentRoom();
     const connection = room?.connectionFor(ws);
@@ -201,7 +216,8 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), this.stats);
+    const webhooks = new WebhookQueue(app, this.outbox, () => this.alarms.reschedule());
+    this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), webhooks, this.stats);
     return this.room;
   }
 

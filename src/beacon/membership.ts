@@ -11,7 +11,8 @@ export interface PresenceMember {
 
 /**
  * Every change of who is subscribed to what goes through here, so durable
- * rows, in-memory indexes and presence notices can never disagree.
+ * rows, in-memory indexes, presence notices and webhooks can never disagree.
+ * Webhooks are queued in the same synchronous step as the rows they report.
  */
 export function addSubscription(room: Room, connection: Connection, channel: string, member?: PresenceMember): void {
   room.store.addSubscription({
@@ -21,9 +22,10 @@ export function addSubscription(room: Room, connection: Connection, channel: str
     userInfo: member?.infoJson ?? null,
   });
   connection.channels.set(channel, member?.userId ?? null);
-  room.channels.add(channel, connection);
+  if (room.channels.add(channel, connection) === 1) room.webhooks.queue({ name: "channel_occupied", channel });
   if (member !== undefined && room.presence.join(channel, member.userId, member.info, connection.id)) {
     room.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
+    room.webhooks.queue({ name: "member_added", channel, userId: member.userId });
   }
 }
 
@@ -43,8 +45,10 @@ export function removeConnection(room: Room, connection: Connection): void {
 function leaveInMemory(room: Room, connection: Connection, channel: string): void {
   const userId = connection.channels.get(channel);
   connection.channels.delete(channel);
-  room.channels.remove(channel, connection);
+  const remaining = room.channels.remove(channel, connection);
   if (userId != null && room.presence.leave(channel, userId, connection.id)) {
     room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+    room.webhooks.queue({ name: "member_removed", channel, userId });
   }
+  if (remaining === 0) room.webhooks.queue({ name: "channel_vacated", channel });
 }

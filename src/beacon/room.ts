@@ -6,6 +6,7 @@ import { Connection } from "./connection";
 import { PresenceRoster } from "./presence";
 import type { Gauges, Stats } from "./stats";
 import type { Store } from "./store";
+import type { WebhookQueue } from "./webhooks/queue";
 
 /**
  * An app's live state while its Beacon is awake. It is only a cache: every
@@ -20,6 +21,7 @@ export class Room {
   constructor(
     readonly app: App,
     readonly store: Store,
+    readonly webhooks: WebhookQueue,
     readonly stats?: Stats,
   ) {
     this.channels = new ChannelIndex(stats);
@@ -28,20 +30,22 @@ export class Room {
   /**
    * Rebuilds the indexes after a wake-up and reconciles: rows left by sockets
    * that vanished while the object slept are removed, and presence members
-   * that only they held are announced as gone.
+   * and channels that only they held are announced as gone.
    */
-  static restore(app: App, store: Store, sockets: WebSocket[], stats?: Stats): Room {
-    const room = new Room(app, store, stats);
+  static restore(app: App, store: Store, sockets: WebSocket[], webhooks: WebhookQueue, stats?: Stats): Room {
+    const room = new Room(app, store, webhooks, stats);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
     }
     const vanished = new Map<string, Set<string>>();
     const staleSockets = new Set<string>();
+    const staleChannels = new Set<string>();
     for (const row of store.allSubscriptions()) {
       const connection = room.connections.get(row.socketId);
       if (connection === undefined) {
         staleSockets.add(row.socketId);
+        staleChannels.add(row.channel);
         if (row.userId !== null) addTo(vanished, row.channel, row.userId);
         continue;
       }
@@ -56,8 +60,12 @@ export class Room {
       for (const userId of userIds) {
         if (!room.presence.isMember(channel, userId)) {
           room.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+          webhooks.queue({ name: "member_removed", channel, userId });
         }
       }
+    }
+    for (const channel of staleChannels) {
+      if (room.channels.count(channel) === 0) webhooks.queue({ name: "channel_vacated", channel });
     }
     return room;
   }

@@ -1,14 +1,15 @@
 import { isRecord } from "../protocol/json";
+import { parseWebhookEndpoints } from "../webhook-config";
 import {
   type App,
   type AppLimits,
   DEFAULT_LIMITS,
   DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
   MIN_SECRET_LENGTH,
+  type WebhookEndpoint,
 } from "./app";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
-import { parseWebhooks } from "./webhooks";
 
 /** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
 const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -71,7 +72,7 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     userAuthenticationTimeoutMs: read.count("user_authentication_timeout", DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS),
     subscriptionCountEvents: read.flag("subscription_count_events", false),
     allowedOrigins: read.origins("allowed_origins"),
-    webhooks: entry.webhooks === undefined ? [] : parseWebhooks(entry.webhooks, `${named}.webhooks`, problems),
+    webhooks: read.webhooks("webhooks"),
     limits: readLimits(read),
   };
   return problems.count === before ? app : undefined;
@@ -155,6 +156,16 @@ class OptionReader {
     if (typeof value === "number" && Number.isFinite(value) && value * 1024 >= 1) return Math.floor(value * 1024);
     this.invalid(field, "a positive number of kilobytes");
     return fallbackBytes;
+  }
+
+  /** soketi's endpoint list, read by the same parser as the single app's WEBHOOKS. */
+  webhooks(field: string): WebhookEndpoint[] {
+    const value = this.entry[field];
+    if (value === undefined || value === null) return [];
+    const parsed = parseWebhookEndpoints(value, `${this.where}.${field}`);
+    if (parsed.ok) return parsed.value;
+    this.problems.addMessage(parsed.error);
+    return [];
   }
 
   origins(field: string): string[] {

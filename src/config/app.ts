@@ -1,4 +1,5 @@
 import { LIMITS } from "../protocol/constants";
+import type { WebhookEventType } from "../protocol/webhooks";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -37,14 +38,7 @@ export interface AppLimits {
   readonly maxEventBatchSize: number;
 }
 
-export type WebhookEventType =
-  | "channel_occupied"
-  | "channel_vacated"
-  | "member_added"
-  | "member_removed"
-  | "client_event"
-  | "cache_miss"
-  | "subscription_count";
+export type { WebhookEventType } from "../protocol/webhooks";
 
 export interface WebhookEndpoint {
   readonly url: string;

@@ -10,6 +10,11 @@ export class Problems {
     this.list.push(`${where}: ${message}`);
   }
 
+  /** A message from another parser that already names where the problem is. */
+  addMessage(message: string): void {
+    this.list.push(message);
+  }
+
   get empty(): boolean {
     return this.list.length === 0;
   }

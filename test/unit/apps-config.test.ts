@@ -183,15 +183,13 @@ describe("the APPS list", () => {
         max_event_payload_in_kb: -1,
         user_authentication_timeout: 1.5,
         allowed_origins: ["https://example.com/path", "*"],
-        webhooks: [{ url: "ftp://x", event_types: ["channel_occupied", "member_joined"], filter: { prefix: "a" } }],
+        webhooks: [{ url: "ftp://x", event_types: ["channel_occupied"] }],
       }),
     ]);
     expect(problem.split("; ")).toEqual([
-      'APPS has 7 problems: APPS[0] (app "shop").user_authentication_timeout: must be a whole number of at least 1, got 1.5',
+      'APPS has 5 problems: APPS[0] (app "shop").user_authentication_timeout: must be a whole number of at least 1, got 1.5',
       'APPS[0] (app "shop").allowed_origins[0]: must be "*", an origin such as "https://example.com" or a wildcard such as "https://*.example.com" (no path), got a string',
-      'APPS[0] (app "shop").webhooks[0].url: must be an http(s) URL, got a string',
-      'APPS[0] (app "shop").webhooks[0].event_types: "member_joined" is not one of channel_occupied, channel_vacated, member_added, member_removed, client_event, cache_miss, subscription_count',
-      'APPS[0] (app "shop").webhooks[0].filter.prefix: is not a filter option',
+      'APPS[0] (app "shop").webhooks[0].url must be an http or https URL',
       'APPS[0] (app "shop").max_client_events_per_sec: must be a whole number of at least 1, got 0',
       'APPS[0] (app "shop").max_event_payload_in_kb: must be a positive number of kilobytes, got -1',
     ]);
@@ -205,6 +203,19 @@ describe("loadApps", () => {
     expect(apps.byKey("one-key")?.id).toBe("one");
     expect(apps.byId("one")?.enableClientMessages).toBe(true);
     expect(apps.all()).toHaveLength(1);
+  });
+
+  it("gives the single app the endpoints of WEBHOOKS, and refuses WEBHOOKS beside APPS", () => {
+    const hooks = JSON.stringify([{ url: "https://hooks.example.com/", event_types: ["channel_occupied"] }]);
+    const single = loadApps({ APP_SECRET: SECRET, WEBHOOKS: hooks });
+    if (!single.ok) throw new Error(single.problem);
+    expect(single.all()[0]?.webhooks).toEqual([
+      { url: "https://hooks.example.com/", eventTypes: ["channel_occupied"], filter: {}, headers: {} },
+    ]);
+    expect(loadApps({ APPS: JSON.stringify([app()]), WEBHOOKS: hooks })).toEqual({
+      ok: false,
+      problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
+    });
   });
 
   it("lets APPS alone define the apps", () => {

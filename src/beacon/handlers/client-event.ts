@@ -29,6 +29,14 @@ export function handleClientEvent(room: Room, connection: Connection, message: C
     frames.userEvent(message.event, message.channel, message.data, presenceUserId),
     connection,
   );
+  room.webhooks.queue({
+    name: "client_event",
+    channel: message.channel,
+    event: message.event,
+    data: message.data,
+    socketId: connection.id,
+    ...(presenceUserId === undefined ? {} : { userId: presenceUserId }),
+  });
 }
 
 function refuse(room: Room, connection: Connection, message: ClientEvent, now: number): string | undefined {

@@ -10,11 +10,38 @@ export interface TestApp {
   readonly [option: string]: unknown;
 }
 
+/**
+ * Webhook endpoints of the default app. Only channels ending in `-wh`
+ * produce webhooks, so other tests' channels never queue any.
+ */
+const INTEGRATION_WEBHOOKS = [
+  {
+    url: "http://webhooks.test/all",
+    event_types: [
+      "channel_occupied",
+      "channel_vacated",
+      "member_added",
+      "member_removed",
+      "client_event",
+      "cache_miss",
+      "subscription_count",
+    ],
+    filter: { channel_name_ends_with: "-wh" },
+  },
+  {
+    url: "http://webhooks.test/presence-vacated",
+    event_types: ["channel_vacated"],
+    filter: { channel_name_starts_with: "presence-", channel_name_ends_with: "-wh" },
+    headers: { Authorization: "Bearer integration-token" },
+  },
+];
+
 export const DEFAULT_APP: TestApp = {
   id: "sower",
   key: "sower-key",
   secret: "integration-secret-0123456789",
   enable_client_messages: true,
+  webhooks: INTEGRATION_WEBHOOKS,
 };
 
 export const APP_A: TestApp = {

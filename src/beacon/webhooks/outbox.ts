@@ -1,0 +1,201 @@
+/**
+ * The webhook outbox in the Beacon's SQLite. A webhook is a row here from
+ * the moment the state change that caused it happens until an endpoint has
+ * answered 2xx, so eviction, a restart or a crash in between loses nothing.
+ *
+ * Three tables:
+ * - `webhook_leaves`: `channel_vacated` / `member_removed` held for Pusher's
+ *   grace period; a re-join within it deletes the row and nothing is sent.
+ * - `webhook_outbox`: one row per event per endpoint (by URL), in order.
+ * - `webhook_endpoints`: back-off state of endpoints that are failing. An
+ *   endpoint backs off as a whole, so its events stay in order and a dead
+ *   server is not hammered once per event.
+ */
+export type LeaveKind = "channel_vacated" | "member_removed";
+
+export interface HeldLeave {
+  kind: LeaveKind;
+  channel: string;
+  /** Empty for `channel_vacated`. */
+  userId: string;
+}
+
+export interface OutboxRow {
+  id: number;
+  /** One event in its wire form (JSON text). */
+  event: string;
+  createdAt: number;
+}
+
+const SCHEMA = [
+  // The rowid keeps leaves in the order they happened: member_removed before channel_vacated.
+  `CREATE TABLE IF NOT EXISTS webhook_leaves (
+     id INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     due_at INTEGER NOT NULL,
+     UNIQUE (kind, channel, user_id)
+   )`,
+  "CREATE INDEX IF NOT EXISTS webhook_leaves_due ON webhook_leaves (due_at)",
+  `CREATE TABLE IF NOT EXISTS webhook_outbox (
+     id INTEGER PRIMARY KEY,
+     endpoint TEXT NOT NULL,
+     event TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     due_at INTEGER NOT NULL
+   )`,
+  "CREATE INDEX IF NOT EXISTS webhook_outbox_endpoint ON webhook_outbox (endpoint, id)",
+  `CREATE TABLE IF NOT EXISTS webhook_endpoints (
+     endpoint TEXT PRIMARY KEY,
+     attempts INTEGER NOT NULL,
+     retry_at INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+];
+
+export class WebhookOutbox {
+  constructor(private readonly sql: SqlStorage) {
+    for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  holdLeave(leave: HeldLeave, dueAt: number): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO webhook_leaves (kind, channel, user_id, due_at) VALUES (?, ?, ?, ?)",
+      leave.kind,
+      leave.channel,
+      leave.userId,
+      dueAt,
+    );
+  }
+
+  /** True when a held leave was dropped, i.e. the backend never heard of it. */
+  cancelLeave(leave: HeldLeave): boolean {
+    return (
+      this.sql.exec(
+        "DELETE FROM webhook_leaves WHERE kind = ? AND channel = ? AND user_id = ?",
+        leave.kind,
+        leave.channel,
+        leave.userId,
+      ).rowsWritten > 0
+    );
+  }
+
+  /** Removes and returns the held leaves whose grace period is over. */
+  takeDueLeaves(now: number): HeldLeave[] {
+    const leaves: HeldLeave[] = [];
+    for (const row of this.sql.exec<{ kind: string; channel: string; user_id: string }>(
+      "SELECT kind, channel, user_id FROM webhook_leaves WHERE due_at <= ? ORDER BY due_at, id",
+      now,
+    )) {
+      if (row.kind === "channel_vacated" || row.kind === "member_removed") {
+        leaves.push({ kind: row.kind, channel: row.channel, userId: row.user_id });
+      }
+    }
+    this.sql.exec("DELETE FROM webhook_leaves WHERE due_at <= ?", now);
+    return leaves;
+  }
+
+  add(endpoint: string, event: string, createdAt: number, dueAt: number): void {
+    this.sql.exec(
+      "INSERT INTO webhook_outbox (endpoint, event, created_at, due_at) VALUES (?, ?, ?, ?)",
+      endpoint,
+      event,
+      createdAt,
+      dueAt,
+    );
+  }
+
+  /** The earliest time any webhook work is due, or undefined when there is none. */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const row of this.sql.exec<{ due: number | null }>("SELECT MIN(due_at) AS due FROM webhook_leaves")) {
+      if (row.due !== null) next = row.due;
+    }
+    for (const row of this.endpointsWithDueTimes()) {
+      if (next === undefined || row.dueAt < next) next = row.dueAt;
+    }
+    return next;
+  }
+
+  /** Endpoints with at least one row due and no back-off in force. */
+  dueEndpoints(now: number): string[] {
+    return this.endpointsWithDueTimes()
+      .filter((row) => row.dueAt <= now)
+      .map((row) => row.endpoint);
+  }
+
+  /** The endpoint's oldest due rows, in order. */
+  batch(endpoint: string, now: number, limit: number): OutboxRow[] {
+    return this.sql
+      .exec<{ id: number; event: string; created_at: number }>(
+        "SELECT id, event, created_at FROM webhook_outbox WHERE endpoint = ? AND due_at <= ? ORDER BY id LIMIT ?",
+        endpoint,
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, event: row.event, createdAt: row.created_at }));
+  }
+
+  /**
+   * Records an attempt before it is made, with the time to retry if it never
+   * reports back (a crash mid-request). Returns the attempt's number.
+   */
+  beginAttempt(endpoint: string, retryAt: (attempt: number) => number): number {
+    let attempt = 1;
+    for (const row of this.sql.exec<{ attempts: number }>(
+      "SELECT attempts FROM webhook_endpoints WHERE endpoint = ?",
+      endpoint,
+    )) {
+      attempt = row.attempts + 1;
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO webhook_endpoints (endpoint, attempts, retry_at) VALUES (?, ?, ?)",
+      endpoint,
+      attempt,
+      retryAt(attempt),
+    );
+    return attempt;
+  }
+
+  /** The endpoint answered 2xx: its rows are done and its back-off is over. */
+  delivered(endpoint: string, rows: readonly OutboxRow[]): void {
+    const last = rows.at(-1);
+    if (last !== undefined) {
+      this.sql.exec("DELETE FROM webhook_outbox WHERE endpoint = ? AND id <= ?", endpoint, last.id);
+    }
+    this.sql.exec("DELETE FROM webhook_endpoints WHERE endpoint = ?", endpoint);
+  }
+
+  /** Gives up on an endpoint's rows created before `cutoff`; returns how many. */
+  dropOlderThan(endpoint: string, cutoff: number): number {
+    return this.sql.exec("DELETE FROM webhook_outbox WHERE endpoint = ? AND created_at < ?", endpoint, cutoff)
+      .rowsWritten;
+  }
+
+  /** An endpoint removed from the configuration: nothing can be sent to it any more. */
+  forgetEndpoint(endpoint: string): number {
+    const dropped = this.sql.exec("DELETE FROM webhook_outbox WHERE endpoint = ?", endpoint).rowsWritten;
+    this.sql.exec("DELETE FROM webhook_endpoints WHERE endpoint = ?", endpoint);
+    return dropped;
+  }
+
+  /** Gives up on everything older than `cutoff`, for every endpoint; returns how many events. */
+  dropCreatedBefore(cutoff: number): number {
+    this.sql.exec("DELETE FROM webhook_leaves WHERE due_at < ?", cutoff);
+    const dropped = this.sql.exec("DELETE FROM webhook_outbox WHERE created_at < ?", cutoff).rowsWritten;
+    this.sql.exec("DELETE FROM webhook_endpoints WHERE endpoint NOT IN (SELECT endpoint FROM webhook_outbox)");
+    return dropped;
+  }
+
+  private endpointsWithDueTimes(): Array<{ endpoint: string; dueAt: number }> {
+    return this.sql
+      .exec<{ endpoint: string; due: number; retry_at: number | null }>(
+        `SELECT o.endpoint AS endpoint, MIN(o.due_at) AS due, e.retry_at AS retry_at
+           FROM webhook_outbox o LEFT JOIN webhook_endpoints e ON e.endpoint = o.endpoint
+          GROUP BY o.endpoint`,
+      )
+      .toArray()
+      .map((row) => ({ endpoint: row.endpoint, dueAt: Math.max(row.due, row.retry_at ?? 0) }));
+  }
+}

@@ -1,0 +1,95 @@
+import type { App } from "../../apps";
+import { WEBHOOK_LEAVE_GRACE_MS } from "../../protocol/webhooks";
+import { toWire, type WebhookEvent } from "./events";
+import { endpointWants } from "./filter";
+import type { HeldLeave, WebhookOutbox } from "./outbox";
+
+/** Events this close together go out in one request. */
+export const WEBHOOK_BATCH_WINDOW_MS = 50;
+
+/**
+ * Turns state changes into outbox rows. Everything here is synchronous and
+ * is called in the same step as the change it reports, so the change and
+ * its webhook are written together or not at all.
+ */
+export class WebhookQueue {
+  constructor(
+    private readonly app: App,
+    private readonly outbox: WebhookOutbox,
+    /** Called after rows were added, so the alarm covers them. */
+    private readonly scheduled: () => void,
+  ) {}
+
+  queue(event: WebhookEvent, now: number = Date.now()): void {
+    if (this.app.webhooks.length === 0) return;
+    switch (event.name) {
+      case "channel_occupied":
+      case "member_added":
+        // A re-join within the grace period: the backend never saw the leave, so it sees no join either.
+        if (this.outbox.cancelLeave(leaveUndoneBy(event))) {
+          this.scheduled();
+          return;
+        }
+        this.send(event, now);
+        return;
+      case "channel_vacated":
+      case "member_removed":
+        if (!this.anyEndpointFollows(event)) return;
+        this.outbox.holdLeave(leaveOf(event), now + WEBHOOK_LEAVE_GRACE_MS);
+        this.scheduled();
+        return;
+      case "client_event":
+      case "cache_miss":
+      case "subscription_count":
+        this.send(event, now);
+        return;
+      default:
+        event satisfies never;
+    }
+  }
+
+  /** Held leaves whose grace period is over become real webhooks. */
+  releaseDueLeaves(now: number): void {
+    for (const leave of this.outbox.takeDueLeaves(now)) {
+      this.send(
+        leave.kind === "channel_vacated"
+          ? { name: leave.kind, channel: leave.channel }
+          : { name: leave.kind, channel: leave.channel, userId: leave.userId },
+        now,
+      );
+    }
+  }
+
+  private send(event: WebhookEvent, now: number): void {
+    let wire: string | undefined;
+    for (const endpoint of this.app.webhooks) {
+      if (!endpointWants(endpoint, event.name, event.channel)) continue;
+      wire ??= JSON.stringify(toWire(event));
+      this.outbox.add(endpoint.url, wire, now, now + WEBHOOK_BATCH_WINDOW_MS);
+    }
+    if (wire !== undefined) this.scheduled();
+  }
+
+  /**
+   * A leave is held when some endpoint hears of either half of the pair, so
+   * that an endpoint that only wants joins also gets no second join.
+   */
+  private anyEndpointFollows(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): boolean {
+    const join = event.name === "channel_vacated" ? "channel_occupied" : "member_added";
+    return this.app.webhooks.some(
+      (endpoint) => endpointWants(endpoint, event.name, event.channel) || endpointWants(endpoint, join, event.channel),
+    );
+  }
+}
+
+function leaveOf(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): HeldLeave {
+  return event.name === "channel_vacated"
+    ? { kind: event.name, channel: event.channel, userId: "" }
+    : { kind: event.name, channel: event.channel, userId: event.userId };
+}
+
+function leaveUndoneBy(event: WebhookEvent & { name: "channel_occupied" | "member_added" }): HeldLeave {
+  return event.name === "channel_occupied"
+    ? { kind: "channel_vacated", channel: event.channel, userId: "" }
+    : { kind: "member_removed", channel: event.channel, userId: event.userId };
+}

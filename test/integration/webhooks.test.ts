@@ -1,0 +1,285 @@
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DELIVERY } from "../../src/beacon/webhooks/delivery";
+import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
+import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
+import { ALL_EVENTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
+
+let recorder: WebhookRecorder;
+let restore: () => void;
+const sockets: TestSocket[] = [];
+
+beforeEach(() => {
+  recorder = new WebhookRecorder();
+  restore = recorder.install();
+});
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.ws.close();
+  restore();
+});
+
+/** Computed here rather than with the server's helper, so the check is independent. */
+async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+let counter = 0;
+/** Channels ending in -wh are the only ones the integration tier's endpoints follow. */
+function channelName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}-${counter}-wh`;
+}
+
+async function open(): Promise<TestSocket> {
+  const socket = await connect();
+  sockets.push(socket);
+  return socket;
+}
+
+async function subscribe(socket: TestSocket, channel: string, userId?: string): Promise<void> {
+  const channelData =
+    userId === undefined ? undefined : JSON.stringify({ user_id: userId, user_info: { name: userId } });
+  const signed = `${socket.socketId}:${channel}${channelData === undefined ? "" : `:${channelData}`}`;
+  const auth = channel.startsWith("room-") ? "" : `${APP_KEY}:${await hmacSha256Hex(APP_SECRET, signed)}`;
+  socket.send({ event: "pusher:subscribe", data: { channel, auth, channel_data: channelData } });
+  await socket.nextEvent("pusher_internal:subscription_succeeded");
+}
+
+function unsubscribe(socket: TestSocket, channel: string): void {
+  socket.send({ event: "pusher:unsubscribe", data: { channel } });
+}
+
+const beacon = () => env.BEACON.getByName("sower");
+
+/** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
+async function settled(): Promise<void> {
+  await poll(8000, "the webhook outbox to drain", () =>
+    runInDurableObject(beacon(), async (_, state) => {
+      const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
+      const alarm = await state.storage.getAlarm();
+      return pending === undefined && alarm === null ? true : undefined;
+    }),
+  );
+}
+
+/** Waits until the Beacon holds a leave (or any other webhook work): the close has been handled. */
+async function workPending(): Promise<void> {
+  await poll(2000, "webhook work to be queued", () =>
+    runInDurableObject(beacon(), (_, state) =>
+      new WebhookOutbox(state.storage.sql).nextDueAt() === undefined ? undefined : true,
+    ),
+  );
+}
+
+describe("webhook requests", () => {
+  it("post channel_occupied signed with the app secret, with exactly application/json", async () => {
+    const socket = await open();
+    const channel = channelName("room-");
+    await subscribe(socket, channel);
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
+    const [delivery] = recorder.requests(ALL_EVENTS_URL, channel);
+    expect(delivery?.headers["content-type"]).toBe("application/json");
+    expect(delivery?.headers["x-pusher-key"]).toBe(APP_KEY);
+    expect(delivery?.headers["x-pusher-signature"]).toBe(await hmacSha256Hex(APP_SECRET, delivery?.body ?? ""));
+    expect(JSON.parse(delivery?.body ?? "{}").time_ms).toEqual(expect.any(Number));
+  });
+
+  it("report presence members and client events with socket_id and user_id", async () => {
+    const alice = await open();
+    const bob = await open();
+    const channel = channelName("presence-");
+    await subscribe(alice, channel, "alice");
+    await subscribe(bob, channel, "bob");
+    alice.send({ event: "client-typing", channel, data: { typing: true } });
+    const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 4);
+    expect(events).toEqual([
+      { name: "channel_occupied", channel },
+      { name: "member_added", channel, user_id: "alice" },
+      { name: "member_added", channel, user_id: "bob" },
+      {
+        name: "client_event",
+        channel,
+        event: "client-typing",
+        data: '{"typing":true}',
+        socket_id: alice.socketId,
+        user_id: "alice",
+      },
+    ]);
+  });
+
+  it("report private-channel client events without user_id", async () => {
+    const sender = await open();
+    const channel = channelName("private-");
+    await subscribe(sender, channel);
+    sender.send({ event: "client-ping", channel, data: { n: 1 } });
+    const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    expect(events[1]).toEqual({
+      name: "client_event",
+      channel,
+      event: "client-ping",
+      data: '{"n":1}',
+      socket_id: sender.socketId,
+    });
+  });
+
+  it("go only to endpoints whose event types and channel filter match, with their extra headers", async () => {
+    const socket = await open();
+    const publicChannel = channelName("room-");
+    const presenceChannel = channelName("presence-");
+    await subscribe(socket, publicChannel);
+    await subscribe(socket, presenceChannel, "carol");
+    unsubscribe(socket, publicChannel);
+    unsubscribe(socket, presenceChannel);
+    await recorder.waitFor(ALL_EVENTS_URL, presenceChannel, 4);
+    await recorder.waitFor(ALL_EVENTS_URL, publicChannel, 2);
+    await settled();
+    expect(recorder.received(PRESENCE_VACATED_URL, presenceChannel)).toEqual([
+      { name: "channel_vacated", channel: presenceChannel },
+    ]);
+    expect(recorder.requests(PRESENCE_VACATED_URL, presenceChannel)[0]?.headers.authorization).toBe(
+      "Bearer integration-token",
+    );
+    expect(recorder.requests(PRESENCE_VACATED_URL, publicChannel)).toEqual([]);
+  }, 15_000);
+});
+
+describe("the leave grace period", () => {
+  it("sends channel_vacated and member_removed once, after the grace period", async () => {
+    const socket = await open();
+    const channel = channelName("presence-");
+    await subscribe(socket, channel, "dave");
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    socket.ws.close();
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual([
+      { name: "channel_occupied", channel },
+      { name: "member_added", channel, user_id: "dave" },
+      { name: "member_removed", channel, user_id: "dave" },
+      { name: "channel_vacated", channel },
+    ]);
+    await settled();
+    expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(4);
+  }, 15_000);
+
+  it("drops a leave and its re-join when the user comes back within the grace period", async () => {
+    const first = await open();
+    const channel = channelName("presence-");
+    await subscribe(first, channel, "erin");
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    // A page reload: the old socket goes, a new one joins as the same user.
+    first.ws.close();
+    await workPending();
+    const second = await open();
+    await subscribe(second, channel, "erin");
+    await settled();
+    expect(recorder.received(ALL_EVENTS_URL, channel)).toEqual([
+      { name: "channel_occupied", channel },
+      { name: "member_added", channel, user_id: "erin" },
+    ]);
+    // Leaving for good afterwards is reported once.
+    unsubscribe(second, channel);
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 4);
+    await settled();
+    expect(recorder.received(ALL_EVENTS_URL, channel).slice(2)).toEqual([
+      { name: "member_removed", channel, user_id: "erin" },
+      { name: "channel_vacated", channel },
+    ]);
+  }, 20_000);
+});
+
+describe("delivery that never loses a webhook", () => {
+  it("retries after HTTP 500s, keeps order and batches what queued meanwhile", async () => {
+    const socket = await open();
+    const first = channelName("room-");
+    const second = channelName("room-");
+    recorder.answerNext(first, "fail", "fail");
+    await subscribe(socket, first);
+    await recorder.waitForRequests(ALL_EVENTS_URL, first, 1);
+    await subscribe(socket, second);
+    const received = await recorder.waitFor(ALL_EVENTS_URL, second, 1);
+    expect(received).toEqual([{ name: "channel_occupied", channel: second }]);
+    const requests = recorder.requests(ALL_EVENTS_URL, first);
+    expect(requests.map((request) => request.status)).toEqual([500, 500, 200]);
+    // The endpoint backs off as a whole: the second event waited behind the first and shared its request.
+    expect(requests[2]?.events).toEqual([
+      { name: "channel_occupied", channel: first },
+      { name: "channel_occupied", channel: second },
+    ]);
+    expect(recorder.received(ALL_EVENTS_URL, first)).toHaveLength(1);
+  }, 15_000);
+
+  it("gives up on an endpoint that does not answer in time, and retries", async () => {
+    const socket = await open();
+    const channel = channelName("room-");
+    recorder.answerNext(channel, "hang");
+    await subscribe(socket, channel);
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1, DELIVERY.timeoutMs + 5000)).toEqual([
+      { name: "channel_occupied", channel },
+    ]);
+    expect(recorder.requests(ALL_EVENTS_URL, channel).map((request) => request.status)).toEqual([0, 200]);
+  }, 20_000);
+
+  it("delivers webhooks queued before the Beacon was evicted", async () => {
+    const socket = await open();
+    const channel = channelName("room-");
+    recorder.answerNext(channel, "fail");
+    await subscribe(socket, channel);
+    await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
+    await evictDurableObject(beacon());
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
+    await settled();
+    expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(1);
+  }, 15_000);
+
+  it("keeps the alarm unset while no webhook is due", async () => {
+    const socket = await open();
+    const channel = channelName("room-");
+    await subscribe(socket, channel);
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
+    await settled();
+    expect(await runDurableObjectAlarm(beacon())).toBe(false);
+  });
+
+  it("abandons events that kept failing past the age limit, and says so in the log", async () => {
+    // Events are queued in time order, so an old event is the oldest of its endpoint: let earlier tests' drain first.
+    await settled();
+    const channel = channelName("room-");
+    const old = Date.now() - DELIVERY.maxAgeMs - 1000;
+    await runInDurableObject(beacon(), async (_, state) => {
+      new WebhookOutbox(state.storage.sql).add(
+        ALL_EVENTS_URL,
+        JSON.stringify({ name: "cache_miss", channel }),
+        old,
+        old,
+      );
+      state.storage.sql.exec(
+        "INSERT OR REPLACE INTO webhook_endpoints (endpoint, attempts, retry_at) VALUES (?, ?, 0)",
+        ALL_EVENTS_URL,
+        DELIVERY.minAttempts,
+      );
+    });
+    recorder.answerNext(channel, "fail");
+    const errors = vi.spyOn(console, "error");
+    try {
+      await runInDurableObject(beacon(), (_, state) => state.storage.setAlarm(Date.now()));
+      await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
+      await settled();
+      expect(recorder.requests(ALL_EVENTS_URL, channel).map((request) => request.status)).toEqual([500]);
+      const logged = errors.mock.calls.map((call) => JSON.parse(String(call[0])));
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          message: "webhook delivery abandoned after retrying too long",
+          app: "sower",
+          endpoint: "webhooks.test",
+          dropped: 1,
+        }),
+      );
+    } finally {
+      errors.mockRestore();
+    }
+  }, 15_000);
+});
