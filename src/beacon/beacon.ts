@@ -55,7 +55,7 @@ export class Beacon extends DurableObject<Env> {
     this.store = new Store(ctx.storage.sql);
     this.stats = new Stats(this.store, Date.now());
     this.outbox = new WebhookOutbox(ctx.storage.sql);
-    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app())], () => ({
+    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app(), this.stats)], () => ({
       app: this.store.getMeta(APP_ID_META),
     }));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
@@ -152,6 +152,7 @@ export class Beacon extends DurableObject<Env> {
   /** Timed work (webhook delivery, grace periods): the clock runs every kind that is due. */
   override async alarm(): Promise<void> {
     await this.alarms.ring();
+    this.stats.flushIfDue(Date.now());
   }
 
   private forget(ws: WebSocket, why: string): void {

@@ -111,9 +111,9 @@ export class Stats implements FanoutMeter {
     this.dirty = true;
   }
 
-  /** For webhook delivery: one call per attempt outcome. */
-  countWebhook(outcome: WebhookOutcome): void {
-    this.count(WEBHOOK_COUNTERS[outcome]);
+  /** For webhook delivery: the events of one attempt, by its outcome. */
+  countWebhook(outcome: WebhookOutcome, events = 1): void {
+    this.count(WEBHOOK_COUNTERS[outcome], events);
   }
 
   /** Called on work already under way; writes only when the interval has passed. */

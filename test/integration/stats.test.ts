@@ -6,6 +6,7 @@ import type { StatsSnapshot } from "../../src/beacon/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
 import { DEFAULT_APP, METERED_APP } from "./support/apps";
+import { ALL_EVENTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
 function readStats(): Promise<StatsSnapshot | undefined> {
   return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
@@ -58,6 +59,29 @@ describe("per-app statistics", () => {
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
     expect(after?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+  });
+
+  it("counts webhook events delivered and retried", async () => {
+    const recorder = new WebhookRecorder();
+    const restore = recorder.install();
+    try {
+      const socket = await connectApp(DEFAULT_APP.key);
+      const channel = `room-stats-${Date.now()}-wh`;
+      recorder.answerNext(channel, "fail");
+      socket.send({ event: "pusher:subscribe", data: { channel, auth: "" } });
+      await socket.nextEvent("pusher_internal:subscription_succeeded");
+      await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
+      const totals = await poll(4000, "the delivery to be counted", async () => {
+        const stats = await runInDurableObject(env.BEACON.getByName(DEFAULT_APP.id), (beacon: Beacon) =>
+          beacon.readStats(DEFAULT_APP.id),
+        );
+        return stats.totals.webhooks_delivered > 0 ? stats.totals : undefined;
+      });
+      expect(totals).toMatchObject({ webhooks_delivered: 1, webhooks_retrying: 1, webhooks_failed: 0 });
+      socket.ws.close(1000);
+    } finally {
+      restore();
+    }
   });
 
   it("serves them to a signed request as JSON and as Prometheus text, and to nobody else", async () => {

@@ -1,12 +1,12 @@
 import type { App } from "../../apps";
 import { log } from "../../log";
 import type { TimedWork } from "../alarms";
-import { DELIVERY, deliverDue } from "./delivery";
+import { DELIVERY, deliverDue, type WebhookMeter } from "./delivery";
 import type { WebhookOutbox } from "./outbox";
 import { WebhookQueue } from "./queue";
 
 /** Webhooks as alarm work: held leaves whose grace is over are queued, then due batches are sent. */
-export function webhookWork(outbox: WebhookOutbox, currentApp: () => App | undefined): TimedWork {
+export function webhookWork(outbox: WebhookOutbox, currentApp: () => App | undefined, meter?: WebhookMeter): TimedWork {
   return {
     name: "webhooks",
     nextDueAt: () => outbox.nextDueAt(),
@@ -19,7 +19,7 @@ export function webhookWork(outbox: WebhookOutbox, currentApp: () => App | undef
         return "blocked";
       }
       new WebhookQueue(app, outbox, reschedule).releaseDueLeaves(Date.now());
-      await deliverDue(app, outbox, reschedule);
+      await deliverDue(app, outbox, reschedule, meter);
       return "done";
     },
   };
