@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "../protocol/errors";
 import { REST_AUTH_PARAMS, REST_AUTH_VERSION, REST_TIMESTAMP_WINDOW_SECONDS } from "../protocol/rest";
+import { clip } from "../protocol/text";
 import { constantTimeEqual, hmacSha256Hex, md5Hex } from "./crypto";
 import type { AppCredentials } from "./signatures";
 
@@ -171,8 +172,4 @@ function unique(values: string[]): string[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }

@@ -1,6 +1,7 @@
 import { CLIENT_EVENT_PREFIX, EVENTS, LIMITS, PUSHER_EVENT_PREFIX } from "./constants";
 import { err, frameError, ok, type Result, type SocketError } from "./errors";
 import { isRecord, utf8Length } from "./json";
+import { clip } from "./text";
 
 /** Every frame a client may send, parsed and checked for shape (not for permission). */
 export type ClientFrame =
@@ -99,9 +100,4 @@ function decodeData(data: unknown): unknown {
   } catch {
     return data;
   }
-}
-
-/** Keeps error messages short when echoing what a client sent. */
-function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }

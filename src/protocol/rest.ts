@@ -24,6 +24,9 @@ export const INFO_ATTRIBUTES = {
   subscriptionCount: "subscription_count",
 } as const;
 
+/** `user_count` exists only for presence channels, so `GET /channels` must be filtered to them to ask for it. */
+export const USER_COUNT_PREFIX = "presence-";
+
 export type InfoAttribute = (typeof INFO_ATTRIBUTES)[keyof typeof INFO_ATTRIBUTES];
 
 /**

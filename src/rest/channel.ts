@@ -1,9 +1,9 @@
 import { type ChannelInfo, parseChannelName } from "../protocol/channels";
 import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
+import { clip } from "../protocol/text";
 import { NO_INFO, parseInfo, userCountRefusal } from "./info";
 import type { RestCall, RestReply } from "./respond";
-import { clip } from "./text";
 
 /** `GET /apps/{id}/channels/{channel}?info=`: `{"occupied": bool, ...counts}`. */
 export async function getChannel(call: RestCall): Promise<RestReply> {

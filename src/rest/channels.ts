@@ -1,9 +1,7 @@
 import { err, ok } from "../protocol/errors";
-import { restError } from "../protocol/rest";
+import { restError, USER_COUNT_PREFIX } from "../protocol/rest";
 import { NO_INFO, parseInfo } from "./info";
 import type { RestCall, RestReply } from "./respond";
-
-const PRESENCE_PREFIX = "presence-";
 
 /**
  * `GET /apps/{id}/channels?filter_by_prefix=&info=`: occupied channels.
@@ -14,9 +12,12 @@ export async function listChannels(call: RestCall): Promise<RestReply> {
   const prefix = call.query.get("filter_by_prefix") ?? "";
   const info = parseInfo(call.query.get("info") ?? undefined);
   if (!info.ok) return info;
-  if (info.value?.userCount && !prefix.startsWith(PRESENCE_PREFIX)) {
+  if (info.value?.userCount && !prefix.startsWith(USER_COUNT_PREFIX)) {
     return err(
-      restError(400, "info=user_count needs filter_by_prefix=presence- (user_count exists only for presence channels)"),
+      restError(
+        400,
+        `info=user_count needs filter_by_prefix=${USER_COUNT_PREFIX} (user_count exists only for presence channels)`,
+      ),
     );
   }
   const channels = await call.beacon().channelsInfo(call.app.id, { prefix, info: info.value ?? NO_INFO });

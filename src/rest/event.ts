@@ -1,12 +1,13 @@
 import type { AppLimits } from "../apps";
 import type { PublishEvent } from "../beacon/rpc/types";
 import { parseChannelName } from "../protocol/channels";
+import { INTERNAL_EVENT_PREFIX, PUSHER_EVENT_PREFIX } from "../protocol/constants";
 import { err, ok, type Result } from "../protocol/errors";
 import { isRecord, utf8Length } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 import { SOCKET_ID_PATTERN } from "../protocol/socket-id";
+import { clip } from "../protocol/text";
 import { parseInfo, userCountRefusal } from "./info";
-import { clip } from "./text";
 
 /**
  * `/events` takes `channel` or `channels`; each `/batch_events` entry takes
@@ -26,6 +27,13 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
   if (typeof name !== "string" || name.length === 0) return bad("name must be a non-empty string");
   if (name.length > limits.maxEventNameLength) {
     return bad(`Event name is longer than ${limits.maxEventNameLength} characters`);
+  }
+  // pusher-js acts on these itself (a forged subscription_succeeded or member_added
+  // would corrupt its state); Pusher refuses them too.
+  if (name.startsWith(PUSHER_EVENT_PREFIX) || name.startsWith(INTERNAL_EVENT_PREFIX)) {
+    return bad(
+      `Event names starting with '${PUSHER_EVENT_PREFIX}' or '${INTERNAL_EVENT_PREFIX}' are reserved for the protocol`,
+    );
   }
 
   const listed = channelList(value, shape);

@@ -3,6 +3,7 @@ import { verifyRestSignature } from "../auth/rest-signature";
 import { log } from "../log";
 import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
+import { clip } from "../protocol/text";
 import { triggerBatch } from "./batch-events";
 import { bodyLimit, readBody } from "./body";
 import { getChannel, getChannelUsers } from "./channel";
@@ -11,7 +12,6 @@ import { triggerEvents } from "./events";
 import { type Endpoint, errorResponse, jsonResponse, type RestReply } from "./respond";
 import { getMetrics, getStats } from "./stats";
 import { terminateConnections } from "./terminate";
-import { clip } from "./text";
 
 interface Route {
   readonly path: RegExp;

@@ -229,6 +229,23 @@ describe("REST routing and limits, refused in the Worker", () => {
   });
 });
 
+describe("REST failures inside Sower", () => {
+  it("answers 500 with a message when the Beacon call fails, and throws nothing", async () => {
+    const failing = {
+      getByName: () => ({
+        publish: () => Promise.reject(new Error("Durable Object reset")),
+      }),
+    } as unknown as Env["BEACON"];
+    const request = await restRequest("POST", "/events", { body: EVENT });
+    const app = defaultApp();
+    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing);
+    expect({ status: response.status, text: await response.text() }).toEqual({
+      status: 500,
+      text: "Internal error: the request could not be completed. Try again.\n",
+    });
+  });
+});
+
 async function textOf(response: Response) {
   return { status: response.status, text: await response.text() };
 }

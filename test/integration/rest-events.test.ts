@@ -178,6 +178,13 @@ describe("POST /events and /batch_events: refusals", () => {
     expect((await post({ ...valid, name: "n".repeat(200) })).status).toBe(200);
   });
 
+  it("refuses event names in the protocol's namespaces (400)", async () => {
+    for (const name of ["pusher:subscription_succeeded", "pusher_internal:member_added"]) {
+      await expectRefusal(post({ ...valid, name }), 400, "are reserved for the protocol");
+    }
+    expect((await post({ ...valid, name: "pusher-ish" })).status).toBe(200);
+  });
+
   it("refuses missing or non-string data (400) and data over 10 KB (413)", async () => {
     await expectRefusal(post({ ...valid, data: undefined }), 400, "data is required");
     await expectRefusal(post({ ...valid, data: { a: 1 } }), 400, "data must be a string");
