@@ -1,4 +1,5 @@
 import { type AppsResult, loadApps } from "./apps";
+import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
 
@@ -6,7 +7,7 @@ const SOCKET_PATH = /^\/app\/([^/]+)\/?$/;
 const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
-export async function route(request: Request, env: Env): Promise<Response> {
+export async function route(request: Request, env: Env & MetricsEnv): Promise<Response> {
   const url = new URL(request.url);
   const apps = loadApps(env);
   if (url.pathname === "/health") return health(apps);
@@ -17,6 +18,10 @@ export async function route(request: Request, env: Env): Promise<Response> {
     return upgradeSocket(request, url, apps.byKey(decodeURIComponent(socket[1])), env.BEACON);
   }
   if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
+  if (url.pathname === "/metrics" && request.method === "GET") {
+    const scraped = await scrapeMetrics(request, env, apps, env.BEACON);
+    if (scraped !== undefined) return scraped;
+  }
   return text(404, `Not found: ${url.pathname}`);
 }
 

@@ -136,7 +136,8 @@ export class Stats implements FanoutMeter {
   }
 
   snapshot(appId: string, gauges: Gauges, now: number): StatsSnapshot {
-    this.flush(now);
+    // A read of an idle app writes nothing.
+    if (this.dirty) this.flush(now);
     const totals = { ...this.durable };
     const base = this.samples.findLast((sample) => sample.at <= now - RATE_WINDOW_MS) ?? this.samples[0];
     const seconds = Math.max(1, (now - (base?.at ?? now)) / 1000);

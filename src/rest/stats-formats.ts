@@ -28,25 +28,38 @@ export function statsJson(stats: StatsSnapshot): Record<string, unknown> {
 }
 
 /**
- * `GET /apps/{id}/metrics`: Prometheus text exposition format 0.0.4, which
- * every scraper and agent reads. Totals are counters (Prometheus derives
- * rates itself with rate()); the server's own one-minute rates are offered
- * as gauges for dashboards that do not.
+ * `GET /apps/{id}/metrics` and the deployment-wide `/metrics`: Prometheus
+ * text exposition format 0.0.4, which every scraper and agent reads, one
+ * series per app under each HELP/TYPE header. Totals are counters
+ * (Prometheus derives rates itself with rate()); the server's own one-minute
+ * rates are offered as gauges for dashboards that do not.
  */
-export function statsPrometheus(stats: StatsSnapshot): string {
-  const label = `{app_id="${escapeLabel(stats.appId)}"}`;
+export function statsPrometheus(snapshots: readonly StatsSnapshot[]): string {
   const lines: string[] = [];
-  const metric = (name: string, type: "gauge" | "counter", help: string, value: number) => {
-    lines.push(`# HELP sower_${name} ${help}`, `# TYPE sower_${name} ${type}`, `sower_${name}${label} ${value}`);
+  const family = (name: string, type: "gauge" | "counter", help: string, value: (stats: StatsSnapshot) => number) => {
+    lines.push(`# HELP sower_${name} ${help}`, `# TYPE sower_${name} ${type}`);
+    for (const stats of snapshots) lines.push(`sower_${name}{app_id="${escapeLabel(stats.appId)}"} ${value(stats)}`);
   };
-  metric("connections", "gauge", "Open WebSocket connections", stats.gauges.connections);
-  metric("channels", "gauge", "Occupied channels", stats.gauges.channels);
-  metric("presence_members", "gauge", "Presence members, summed over presence channels", stats.gauges.presenceMembers);
-  metric("start_time_seconds", "gauge", "When the totals started, in Unix seconds", Math.floor(stats.since / 1000));
+  family("connections", "gauge", "Open WebSocket connections", (stats) => stats.gauges.connections);
+  family("channels", "gauge", "Occupied channels", (stats) => stats.gauges.channels);
+  family(
+    "presence_members",
+    "gauge",
+    "Presence members, summed over presence channels",
+    (stats) => stats.gauges.presenceMembers,
+  );
+  family("start_time_seconds", "gauge", "When the totals started, in Unix seconds", (stats) =>
+    Math.floor(stats.since / 1000),
+  );
   for (const name of COUNTERS) {
     const help = COUNTER_HELP[name];
-    metric(`${name}_total`, "counter", help, stats.totals[name]);
-    metric(`${name}_per_second`, "gauge", `${help}, per second over about the last minute`, stats.rates[name]);
+    family(`${name}_total`, "counter", help, (stats) => stats.totals[name]);
+    family(
+      `${name}_per_second`,
+      "gauge",
+      `${help}, per second over about the last minute`,
+      (stats) => stats.rates[name],
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -9,6 +9,6 @@ export async function getStats(call: RestCall): Promise<RestReply> {
 
 /** `GET /apps/{id}/metrics`: the same in Prometheus text format. */
 export async function getMetrics(call: RestCall): Promise<RestReply> {
-  const text = statsPrometheus(await call.beacon().readStats(call.app.id));
+  const text = statsPrometheus([await call.beacon().readStats(call.app.id)]);
   return ok(new Response(text, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } }));
 }

@@ -38,7 +38,7 @@ describe("stats formats", () => {
   });
 
   it("gives Prometheus text with HELP and TYPE for every series, labelled by app", () => {
-    const text = statsPrometheus(snapshot);
+    const text = statsPrometheus([snapshot]);
     expect(text.endsWith("\n")).toBe(true);
     const lines = text.trimEnd().split("\n");
     expect(lines.slice(0, 3)).toEqual([
