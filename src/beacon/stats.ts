@@ -83,7 +83,7 @@ export class Stats implements FanoutMeter {
   private samples: Sample[];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, "getMeta" | "setMeta">,
     now: number,
   ) {
     const saved = readSaved(store.getMeta(META_KEY));
