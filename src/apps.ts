@@ -26,8 +26,15 @@ export interface AppRegistry {
 
 export type AppsResult = AppRegistry | { ok: false; problem: string };
 
-/** Parsing runs once per isolate and configuration, not once per request. */
-let cached: { source: string; result: AppsResult } | undefined;
+/** The settings the registry is built from, in a fixed order. */
+const SOURCES = ["APPS", "APP_ID", "APP_KEY", "APP_SECRET", "ENABLE_CLIENT_MESSAGES", "WEBHOOKS"] as const;
+
+/**
+ * Parsing runs once per isolate and configuration, not once per request:
+ * the settings are compared one by one (the same strings each time, so
+ * cheaply) rather than joined into a key that would copy a large APPS.
+ */
+let cached: { sources: ReadonlyArray<string | undefined>; result: AppsResult } | undefined;
 
 /**
  * Reads the apps from the environment: the APPS list when it is set, else the
@@ -36,15 +43,10 @@ let cached: { source: string; result: AppsResult } | undefined;
  * rather than letting anyone forge signatures.
  */
 export function loadApps(env: AppsEnv): AppsResult {
-  const source = JSON.stringify([
-    env.APPS,
-    env.APP_ID,
-    env.APP_KEY,
-    env.APP_SECRET,
-    env.ENABLE_CLIENT_MESSAGES,
-    env.WEBHOOKS,
-  ]);
-  if (cached?.source !== source) cached = { source, result: readApps(env) };
+  const sources = SOURCES.map((name) => env[name]);
+  if (cached === undefined || sources.some((value, index) => value !== cached?.sources[index])) {
+    cached = { sources, result: readApps(env) };
+  }
   return cached.result;
 }
 
