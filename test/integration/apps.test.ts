@@ -66,6 +66,23 @@ describe("per-app refusals", () => {
   });
 });
 
+describe("max_connections after eviction", () => {
+  it("still counts the hibernated sockets of an evicted Beacon", async () => {
+    const first = await connectWhenFreed(CAPPED_APP.key);
+    const second = await connectWhenFreed(CAPPED_APP.key);
+    await evictDurableObject(env.BEACON.getByName(CAPPED_APP.id));
+    await expectRefused(
+      await openAppSocket(CAPPED_APP.key),
+      4100,
+      "Over capacity: this app allows at most 2 connections",
+    );
+    await first.expectSilence();
+    await second.expectSilence();
+    first.ws.close(1000);
+    second.ws.close(1000);
+  });
+});
+
 /** A close reaches the Beacon asynchronously: retry only while it answers 4100. */
 async function connectWhenFreed(key: string) {
   for (let attempt = 0; attempt < 20; attempt++) {
