@@ -1,8 +1,9 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
+import type { Frame, TestSocket } from "./support/socket";
 
 let counter = 0;
 function unique(prefix: string): string {
@@ -80,6 +81,77 @@ describe("max_connections after eviction", () => {
     await second.expectSilence();
     first.ws.close(1000);
     second.ws.close(1000);
+  });
+});
+
+describe("per-app client event limits", () => {
+  async function pair(app: typeof APP_B) {
+    const channel = unique("private-limits");
+    const sockets = [await connectApp(app.key), await connectApp(app.key)];
+    for (const socket of sockets) {
+      socket.send({
+        event: "pusher:subscribe",
+        data: { channel, auth: await signToken(app, `${socket.socketId}:${channel}`) },
+      });
+      await socket.nextEvent("pusher_internal:subscription_succeeded");
+    }
+    return { channel, sender: sockets[0] as TestSocket, receiver: sockets[1] as TestSocket };
+  }
+
+  it("refuses client event data over the app's max_event_payload_in_kb with 4301, keeping the socket", async () => {
+    const { channel, sender, receiver } = await pair(APP_B);
+    sender.send({ event: "client-big", channel, data: { text: "x".repeat(1100) } });
+    expect(await sender.next()).toEqual({
+      event: "pusher:error",
+      data: { code: 4301, message: "Client event data is larger than 1024 bytes" },
+    });
+    await receiver.expectSilence();
+    // The default limit (10 KB) of another app is untouched by this one's.
+    const other = await pair(APP_A);
+    other.sender.send({ event: "client-big", channel: other.channel, data: { text: "x".repeat(1100) } });
+    expect((await other.receiver.next()).event).toBe("client-big");
+    await sender.expectSilence();
+  });
+
+  it("refuses client events over the app's max_client_events_per_sec with 4301 and logs it once", async () => {
+    const { channel, sender, receiver } = await pair(APP_B);
+    const spy = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      for (let i = 0; i < 6; i++) sender.send({ event: "client-tick", channel, data: { i } });
+      // A ping is answered after everything the six events caused on the sender: their refusals.
+      sender.send({ event: "pusher:ping" });
+      const refusals: Frame[] = [];
+      for (let frame = await sender.next(); frame.event !== "pusher:pong"; frame = await sender.next()) {
+        refusals.push(frame);
+      }
+      for (const refusal of refusals) {
+        expect(refusal).toEqual({
+          event: "pusher:error",
+          data: { code: 4301, message: "Client event rate limit reached: at most 2 per second" },
+        });
+      }
+      // Two per window; a burst straddling a window edge may get a second window's two.
+      const relayed = 6 - refusals.length;
+      expect(relayed).toBeGreaterThanOrEqual(2);
+      expect(relayed).toBeLessThanOrEqual(4);
+      for (let i = 0; i < relayed; i++) expect((await receiver.next()).event).toBe("client-tick");
+      await receiver.expectSilence();
+      const logged = spy.mock.calls
+        .map(([line]) => JSON.parse(String(line)))
+        .filter((line) => line.message === "client event rate limit reached");
+      // Once per window, not once per refusal.
+      expect(logged.length).toBeGreaterThanOrEqual(1);
+      expect(logged.length).toBeLessThanOrEqual(2);
+      expect(logged[0]).toEqual({
+        level: "warn",
+        message: "client event rate limit reached",
+        app: APP_B.id,
+        socket: sender.socketId,
+        limit: 2,
+      });
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -55,6 +55,8 @@ export const APP_B: TestApp = {
   key: "tenant-b-key",
   secret: "tenant-b-secret-0123456789",
   enable_client_messages: true,
+  max_client_events_per_sec: 2,
+  max_event_payload_in_kb: 1,
 };
 export const DISABLED_APP: TestApp = {
   id: "disabled",
