@@ -12,6 +12,9 @@ export interface AppsEnv {
   readonly APP_KEY?: string;
   readonly APP_SECRET?: string;
   readonly ENABLE_CLIENT_MESSAGES?: string;
+  readonly SUBSCRIPTION_COUNT_EVENTS?: string;
+  readonly ENABLE_USER_AUTHENTICATION?: string;
+  readonly USER_AUTHENTICATION_TIMEOUT_MS?: string;
   /** JSON list of webhook endpoints for the single app of APP_ID (see webhook-config.ts). */
   readonly WEBHOOKS?: string;
 }
@@ -27,7 +30,17 @@ export interface AppRegistry {
 export type AppsResult = AppRegistry | { ok: false; problem: string };
 
 /** The settings the registry is built from, in a fixed order. */
-const SOURCES = ["APPS", "APP_ID", "APP_KEY", "APP_SECRET", "ENABLE_CLIENT_MESSAGES", "WEBHOOKS"] as const;
+const SOURCES = [
+  "APPS",
+  "APP_ID",
+  "APP_KEY",
+  "APP_SECRET",
+  "ENABLE_CLIENT_MESSAGES",
+  "SUBSCRIPTION_COUNT_EVENTS",
+  "ENABLE_USER_AUTHENTICATION",
+  "USER_AUTHENTICATION_TIMEOUT_MS",
+  "WEBHOOKS",
+] as const;
 
 /**
  * Parsing runs once per isolate and configuration, not once per request:
@@ -74,6 +87,10 @@ function readApps(env: AppsEnv): AppsResult {
   const webhooks =
     webhooksText === "" ? { ok: true as const, value: [] } : parseWebhookEndpointsJson(webhooksText, "WEBHOOKS");
   if (!webhooks.ok) return { ok: false, problem: webhooks.error };
+  const timeout = env.USER_AUTHENTICATION_TIMEOUT_MS?.trim() ?? "";
+  if (timeout !== "" && !/^[1-9]\d{0,8}$/.test(timeout)) {
+    return { ok: false, problem: "USER_AUTHENTICATION_TIMEOUT_MS must be a whole number of milliseconds above 0" };
+  }
   return registry([
     {
       id: env.APP_ID || "sower",
@@ -81,9 +98,9 @@ function readApps(env: AppsEnv): AppsResult {
       secret,
       enabled: true,
       enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
-      enableUserAuthentication: false,
-      userAuthenticationTimeoutMs: DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
-      subscriptionCountEvents: false,
+      enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
+      userAuthenticationTimeoutMs: timeout === "" ? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS : Number(timeout),
+      subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
       allowedOrigins: [],
       webhooks: webhooks.value,
       limits: DEFAULT_LIMITS,

@@ -218,6 +218,25 @@ describe("loadApps", () => {
     });
   });
 
+  it("reads the single app's options from their own variables, refusing a malformed timeout", () => {
+    const apps = loadApps({
+      APP_SECRET: SECRET,
+      ENABLE_USER_AUTHENTICATION: "true",
+      USER_AUTHENTICATION_TIMEOUT_MS: "1500",
+      SUBSCRIPTION_COUNT_EVENTS: "true",
+    });
+    if (!apps.ok) throw new Error(apps.problem);
+    expect(apps.all()[0]).toMatchObject({
+      enableUserAuthentication: true,
+      userAuthenticationTimeoutMs: 1500,
+      subscriptionCountEvents: true,
+    });
+    expect(loadApps({ APP_SECRET: SECRET, USER_AUTHENTICATION_TIMEOUT_MS: "soon" })).toEqual({
+      ok: false,
+      problem: "USER_AUTHENTICATION_TIMEOUT_MS must be a whole number of milliseconds above 0",
+    });
+  });
+
   it("lets APPS alone define the apps", () => {
     const apps = loadApps({
       APPS: JSON.stringify([app(), app({ id: "blog", key: "blog-key" })]),
