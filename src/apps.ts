@@ -1,5 +1,12 @@
-import { type App, DEFAULT_LIMITS, DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS, MIN_SECRET_LENGTH } from "./config/app";
+import {
+  type App,
+  DEFAULT_LIMITS,
+  DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+  MIN_SECRET_LENGTH,
+  type WebhookEndpoint,
+} from "./config/app";
 import { parseAppsJson } from "./config/apps-json";
+import { ok } from "./protocol/errors";
 import { parseWebhookEndpointsJson } from "./webhook-config";
 
 export type { App, AppLimits, WebhookEndpoint, WebhookEventType } from "./config/app";
@@ -85,7 +92,7 @@ function readApps(env: AppsEnv): AppsResult {
     };
   }
   const webhooks =
-    webhooksText === "" ? { ok: true as const, value: [] } : parseWebhookEndpointsJson(webhooksText, "WEBHOOKS");
+    webhooksText === "" ? ok<WebhookEndpoint[]>([]) : parseWebhookEndpointsJson(webhooksText, "WEBHOOKS");
   if (!webhooks.ok) return { ok: false, problem: webhooks.error };
   const timeout = env.USER_AUTHENTICATION_TIMEOUT_MS?.trim() ?? "";
   if (timeout !== "" && !/^[1-9]\d{0,8}$/.test(timeout)) {

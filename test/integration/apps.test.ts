@@ -87,15 +87,16 @@ describe("max_connections after eviction", () => {
 describe("per-app client event limits", () => {
   async function pair(app: typeof APP_B) {
     const channel = unique("private-limits");
-    const sockets = [await connectApp(app.key), await connectApp(app.key)];
-    for (const socket of sockets) {
+    const sender = await connectApp(app.key);
+    const receiver = await connectApp(app.key);
+    for (const socket of [sender, receiver]) {
       socket.send({
         event: "pusher:subscribe",
         data: { channel, auth: await signToken(app, `${socket.socketId}:${channel}`) },
       });
       await socket.nextEvent("pusher_internal:subscription_succeeded");
     }
-    return { channel, sender: sockets[0] as TestSocket, receiver: sockets[1] as TestSocket };
+    return { channel, sender, receiver };
   }
 
   it("refuses client event data over the app's max_event_payload_in_kb with 4301, keeping the socket", async () => {
