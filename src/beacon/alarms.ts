@@ -1,4 +1,5 @@
 import { log } from "../log";
+import type { Room } from "./room";
 
 /**
  * One kind of timed work whose due times live in SQLite. A Durable Object
@@ -9,14 +10,11 @@ export interface TimedWork {
   readonly name: string;
   /** The earliest due time of this kind's stored work, or undefined when it has none. */
   nextDueAt(): number | undefined;
-  /**
-   * Does whatever is due. `reschedule` re-arms the alarm mid-run. "blocked"
-   * means the due work cannot be done yet and should wait a while.
-   */
-  run(reschedule: () => void): Promise<"done" | "blocked">;
+  /** Does whatever is due. `reschedule` re-arms the alarm mid-run (before a request that may never return). */
+  run(room: Room, reschedule: () => void): Promise<void>;
 }
 
-/** After a kind throws or is blocked, due work waits this long instead of re-firing the alarm at once. */
+/** After a kind throws, its due work waits this long instead of re-firing the alarm at once. */
 const AFTER_FAILURE_MS = 5000;
 
 /**
@@ -30,8 +28,16 @@ export class AlarmClock {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly kinds: readonly TimedWork[],
-    private readonly context: () => Record<string, unknown>,
   ) {}
+
+  /**
+   * Call after storing work due at `dueAt`: free when the alarm is already
+   * known to ring by then, which is the common case on a busy socket.
+   */
+  wake(dueAt: number): void {
+    if (typeof this.armedAt === "number" && this.armedAt <= dueAt) return;
+    this.reschedule();
+  }
 
   /**
    * Call after changing any stored due time. Cheap when nothing changed: one
@@ -44,7 +50,9 @@ export class AlarmClock {
       if (due !== undefined && (next === undefined || due < next)) next = due;
     }
     if (next === undefined) {
-      if (this.armedAt !== null) void this.storage.deleteAlarm();
+      // Only an alarm this instance set is cleared: after a wake, a stale one rings once for nothing,
+      // which is cheaper than a storage write on every wake.
+      if (typeof this.armedAt === "number") this.storage.deleteAlarm().catch((error) => this.writeFailed(error));
       this.armedAt = null;
       return;
     }
@@ -52,22 +60,28 @@ export class AlarmClock {
     if (next === this.armedAt) return;
     this.armedAt = next;
     // Not awaited: the output gate holds outgoing messages until the write is durable.
-    void this.storage.setAlarm(next);
+    this.storage.setAlarm(next).catch((error) => this.writeFailed(error));
   }
 
   /** The alarm handler: runs every kind, then re-arms for whatever is left. */
-  async ring(): Promise<void> {
+  async ring(room: Room): Promise<void> {
     // The alarm that fired is spent; anything set while running is a new one.
     this.armedAt = undefined;
     let failed = false;
     for (const kind of this.kinds) {
       try {
-        if ((await kind.run(() => this.reschedule())) === "blocked") failed = true;
+        await kind.run(room, () => this.reschedule());
       } catch (error) {
         failed = true;
-        log("error", "alarm work failed", { ...this.context(), work: kind.name, error: String(error) });
+        log("error", "alarm work failed", { app: room.app.id, work: kind.name, error: String(error) });
       }
     }
     this.reschedule(failed ? Date.now() + AFTER_FAILURE_MS : 0);
+  }
+
+  /** The next reschedule must not trust what it believes is armed. */
+  private writeFailed(error: unknown): void {
+    this.armedAt = undefined;
+    log("error", "could not set the alarm", { error: String(error) });
   }
 }

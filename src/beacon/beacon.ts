@@ -55,9 +55,7 @@ export class Beacon extends DurableObject<Env> {
     this.store = new Store(ctx.storage.sql);
     this.stats = new Stats(this.store, Date.now());
     this.outbox = new WebhookOutbox(ctx.storage.sql);
-    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, () => this.app(), this.stats)], () => ({
-      app: this.store.getMeta(APP_ID_META),
-    }));
+    this.alarms = new AlarmClock(ctx.storage, [webhookWork(this.outbox, this.stats)]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -151,7 +149,10 @@ export class Beacon extends DurableObject<Env> {
 
   /** Timed work (webhook delivery, grace periods): the clock runs every kind that is due. */
   override async alarm(): Promise<void> {
-    await this.alarms.ring();
+    const room = this.currentRoom();
+    // Without its app nothing can be signed or sent; currentRoom() re-arms once the app is back.
+    if (room === undefined) return;
+    await this.alarms.ring(room);
     this.stats.flushIfDue(Date.now());
   }
 
@@ -217,8 +218,12 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    const webhooks = new WebhookQueue(app, this.outbox, () => this.alarms.reschedule());
+    const webhooks = new WebhookQueue(app, this.outbox, (dueAt) =>
+      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
+    );
     this.room = Room.restore(app, this.store, this.ctx.getWebSockets(), webhooks, this.stats);
+    // Work that fell due while the app could not be served has no alarm left.
+    this.alarms.reschedule();
     return this.room;
   }
 

@@ -191,8 +191,28 @@ describe("the leave grace period", () => {
   }, 20_000);
 });
 
+describe("sockets that vanished while the Beacon was away", () => {
+  it("are reported as member_removed and channel_vacated when the Beacon wakes", async () => {
+    const socket = await open();
+    const channel = channelName("presence-");
+    await subscribe(socket, channel, "fay");
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    // The sockets die with the object, so no close handler ever runs for them.
+    await evictDurableObject(beacon(), { webSockets: "close" });
+    await open();
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual([
+      { name: "channel_occupied", channel },
+      { name: "member_added", channel, user_id: "fay" },
+      { name: "member_removed", channel, user_id: "fay" },
+      { name: "channel_vacated", channel },
+    ]);
+  }, 15_000);
+});
+
 describe("delivery that never loses a webhook", () => {
   it("retries after HTTP 500s, keeps order and batches what queued meanwhile", async () => {
+    // Requests are compared whole: earlier tests' leaves must not share them.
+    await settled();
     const socket = await open();
     const first = channelName("room-");
     const second = channelName("room-");
@@ -211,6 +231,28 @@ describe("delivery that never loses a webhook", () => {
     ]);
     expect(recorder.received(ALL_EVENTS_URL, first)).toHaveLength(1);
   }, 15_000);
+
+  it("splits a backlog into requests of at most 100 events, in order", async () => {
+    // Requests are compared whole: earlier tests' leaves must not share them.
+    await settled();
+    const sockets = [await open(), await open()];
+    const channels = Array.from({ length: 120 }, () => channelName("room-"));
+    const [first] = channels;
+    if (first === undefined) throw new Error("no channels");
+    recorder.answerNext(first, "fail");
+    await subscribe(sockets[0] as TestSocket, first);
+    await recorder.waitForRequests(ALL_EVENTS_URL, first, 1);
+    // Queued while the endpoint backs off, so they are all due together.
+    for (const [index, channel] of channels.slice(1).entries())
+      await subscribe(sockets[index % 2] as TestSocket, channel);
+    const last = channels.at(-1) ?? "";
+    await recorder.waitFor(ALL_EVENTS_URL, last, 1, 15_000);
+    const accepted = recorder.deliveries.filter(
+      (delivery) => delivery.status === 200 && delivery.events.some((event) => channels.includes(event.channel)),
+    );
+    expect(accepted.map((delivery) => delivery.events.length)).toEqual([DELIVERY.maxEventsPerRequest, 20]);
+    expect(accepted.flatMap((delivery) => delivery.events.map((event) => event.channel))).toEqual(channels);
+  }, 25_000);
 
   it("gives up on an endpoint that does not answer in time, and retries", async () => {
     const socket = await open();

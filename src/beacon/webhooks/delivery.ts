@@ -97,7 +97,7 @@ function settle(
 }
 
 /** The oldest rows that fit in one request body; always at least one, so nothing is stuck. */
-function fitInOneRequest(rows: readonly OutboxRow[]): OutboxRow[] {
+export function fitInOneRequest(rows: readonly OutboxRow[]): OutboxRow[] {
   const fitting: OutboxRow[] = [];
   let bytes = 0;
   for (const row of rows) {

@@ -180,14 +180,6 @@ export class WebhookOutbox {
     return dropped;
   }
 
-  /** Gives up on everything older than `cutoff`, for every endpoint; returns how many events. */
-  dropCreatedBefore(cutoff: number): number {
-    this.sql.exec("DELETE FROM webhook_leaves WHERE due_at < ?", cutoff);
-    const dropped = this.sql.exec("DELETE FROM webhook_outbox WHERE created_at < ?", cutoff).rowsWritten;
-    this.sql.exec("DELETE FROM webhook_endpoints WHERE endpoint NOT IN (SELECT endpoint FROM webhook_outbox)");
-    return dropped;
-  }
-
   private endpointsWithDueTimes(): Array<{ endpoint: string; dueAt: number }> {
     return this.sql
       .exec<{ endpoint: string; due: number; retry_at: number | null }>(

@@ -1,5 +1,5 @@
 import type { App } from "../../apps";
-import { WEBHOOK_LEAVE_GRACE_MS } from "../../protocol/webhooks";
+import { WEBHOOK_LEAVE_GRACE_MS, type WebhookEventType } from "../../protocol/webhooks";
 import { toWire, type WebhookEvent } from "./events";
 import { endpointWants } from "./filter";
 import type { HeldLeave, WebhookOutbox } from "./outbox";
@@ -16,8 +16,8 @@ export class WebhookQueue {
   constructor(
     private readonly app: App,
     private readonly outbox: WebhookOutbox,
-    /** Called after rows were added, so the alarm covers them. */
-    private readonly scheduled: () => void,
+    /** Called after work due at the given time was stored, or (without one) after work was removed. */
+    private readonly scheduled: (dueAt?: number) => void,
   ) {}
 
   queue(event: WebhookEvent, now: number = Date.now()): void {
@@ -36,7 +36,7 @@ export class WebhookQueue {
       case "member_removed":
         if (!this.anyEndpointFollows(event)) return;
         this.outbox.holdLeave(leaveOf(event), now + WEBHOOK_LEAVE_GRACE_MS);
-        this.scheduled();
+        this.scheduled(now + WEBHOOK_LEAVE_GRACE_MS);
         return;
       case "client_event":
       case "cache_miss":
@@ -46,6 +46,11 @@ export class WebhookQueue {
       default:
         event satisfies never;
     }
+  }
+
+  /** Whether any endpoint wants this kind of event on this channel, for work that exists only to report it. */
+  wants(type: WebhookEventType, channel: string): boolean {
+    return this.app.webhooks.some((endpoint) => endpointWants(endpoint, type, channel));
   }
 
   /** Held leaves whose grace period is over become real webhooks. */
@@ -67,7 +72,7 @@ export class WebhookQueue {
       wire ??= JSON.stringify(toWire(event));
       this.outbox.add(endpoint.url, wire, now, now + WEBHOOK_BATCH_WINDOW_MS);
     }
-    if (wire !== undefined) this.scheduled();
+    if (wire !== undefined) this.scheduled(now + WEBHOOK_BATCH_WINDOW_MS);
   }
 
   /**
@@ -76,9 +81,7 @@ export class WebhookQueue {
    */
   private anyEndpointFollows(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): boolean {
     const join = event.name === "channel_vacated" ? "channel_occupied" : "member_added";
-    return this.app.webhooks.some(
-      (endpoint) => endpointWants(endpoint, event.name, event.channel) || endpointWants(endpoint, join, event.channel),
-    );
+    return this.wants(event.name, event.channel) || this.wants(join, event.channel);
   }
 }
 

@@ -1,10 +1,11 @@
 import Pusher from "pusher";
 import PusherClient from "pusher-js";
 import { inject } from "vitest";
+import type { ServerInfo } from "./server";
 
 /** The backend SDK, pointed at the local server exactly as a user would point it. */
-export function backend(): Pusher {
-  const { host, port, appId, key, secret } = inject("sower");
+export function backend(server: ServerInfo = inject("sower")): Pusher {
+  const { host, port, appId, key, secret } = server;
   return new Pusher({ appId, key, secret, host, port: String(port), useTLS: false });
 }
 
@@ -15,9 +16,12 @@ type ClientOptions = ConstructorParameters<typeof PusherClient>[1];
  * channels are authorized in-process by the `pusher` SDK, as an app's auth
  * endpoint would do.
  */
-export function client(options: Partial<ClientOptions> & { presence?: Pusher.PresenceChannelData } = {}) {
-  const { host, port, key } = inject("sower");
-  const sdk = backend();
+export function client(
+  options: Partial<ClientOptions> & { presence?: Pusher.PresenceChannelData } = {},
+  server: ServerInfo = inject("sower"),
+) {
+  const { host, port, key } = server;
+  const sdk = backend(server);
   const { presence, ...rest } = options;
   const pusher = new PusherClient(key, {
     cluster: "",

@@ -2,6 +2,7 @@ import { vi } from "vitest";
 
 export const WEBHOOK_ORIGIN = "http://webhooks.test";
 export const ALL_EVENTS_URL = `${WEBHOOK_ORIGIN}/all`;
+export const COUNTS_URL = `${WEBHOOK_ORIGIN}/counts`;
 export const PRESENCE_VACATED_URL = `${WEBHOOK_ORIGIN}/presence-vacated`;
 
 export interface WireEvent {
@@ -32,6 +33,7 @@ type Answer = "ok" | "fail" | "hang";
 export class WebhookRecorder {
   readonly deliveries: Delivery[] = [];
   private readonly scripts = new Map<string, Answer[]>();
+  private readonly failing = new Set<string>();
 
   install(): () => void {
     const original = globalThis.fetch;
@@ -50,6 +52,12 @@ export class WebhookRecorder {
    */
   answerNext(channel: string, ...answers: Answer[]): void {
     this.scripts.set(channel, [...(this.scripts.get(channel) ?? []), ...answers]);
+  }
+
+  /** Every request about `channel` fails until the returned function is called. */
+  failUntilReleased(channel: string): () => void {
+    this.failing.add(channel);
+    return () => this.failing.delete(channel);
   }
 
   /** Every request (any status) to `url` that carried an event on `channel`. */
@@ -86,7 +94,8 @@ export class WebhookRecorder {
     const body = await request.text();
     const events = parseEvents(body);
     const script = events.map((event) => this.scripts.get(event.channel)).find((answers) => answers?.length);
-    const answer = script?.shift() ?? "ok";
+    const held = events.some((event) => this.failing.has(event.channel));
+    const answer = held ? "fail" : (script?.shift() ?? "ok");
     if (answer === "hang") {
       this.deliveries.push({ url: request.url, headers: Object.fromEntries(request.headers), body, events, status: 0 });
       // Never answers; only the sender's own time-out ends the request.
