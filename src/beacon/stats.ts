@@ -121,7 +121,9 @@ export class Stats implements FanoutMeter {
     if (this.dirty && now - this.flushedAt >= FLUSH_INTERVAL_MS) this.flush(now);
   }
 
+  /** Writes the totals, if anything was counted since the last write. */
   flush(now: number): void {
+    if (!this.dirty) return;
     for (const name of COUNTERS) {
       this.durable[name] += this.pending[name];
       this.pending[name] = 0;
@@ -137,7 +139,7 @@ export class Stats implements FanoutMeter {
 
   snapshot(appId: string, gauges: Gauges, now: number): StatsSnapshot {
     // A read of an idle app writes nothing.
-    if (this.dirty) this.flush(now);
+    this.flush(now);
     const totals = { ...this.durable };
     const base = this.samples.findLast((sample) => sample.at <= now - RATE_WINDOW_MS) ?? this.samples[0];
     const seconds = Math.max(1, (now - (base?.at ?? now)) / 1000);
