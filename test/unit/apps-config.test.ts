@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, loadApps } from "../../src/apps";
 import { parseAppsJson } from "../../src/config/apps-json";
@@ -268,5 +269,16 @@ describe("loadApps", () => {
   it("parses a configuration once and returns the same registry", () => {
     const env = { APPS: JSON.stringify([app()]) };
     expect(loadApps({ ...env })).toBe(loadApps({ ...env }));
+  });
+});
+
+describe("the README's APPS example", () => {
+  it("is a valid APPS value", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Many apps"));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const result = parseAppsJson(example ?? "");
+    expect(result.ok ? result.apps.map((parsed) => parsed.id) : result.problem).toEqual(["1001", "1002"]);
   });
 });
