@@ -89,7 +89,22 @@ export const METERED_APP: TestApp = {
   enable_client_messages: true,
 };
 
+/** Every per-app limit set low, to see each one enforced with this app's value. */
+export const TIGHT_APP: TestApp = {
+  id: "tight",
+  key: "tight-key",
+  secret: "tight-secret-0123456789",
+  max_presence_members_per_channel: 1,
+  max_presence_member_size_in_kb: 0.1,
+  max_channel_name_length: 20,
+  max_event_channels_at_once: 2,
+  max_event_name_length: 10,
+  max_event_payload_in_kb: 0.5,
+  max_event_batch_size: 2,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
+  TIGHT_APP,
   METERED_APP,
   DEFAULT_APP,
   APP_A,
