@@ -14,6 +14,9 @@ import { describeValue, type Problems } from "./problems";
 /** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
 const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
 
+/** soketi's own spelling of max_read_requests_per_sec, accepted so its app lists carry over. */
+const SOKETI_READ_LIMIT = "max_read_req_per_sec";
+
 /** soketi's option names, so an existing soketi app list carries over. */
 const OPTIONS = new Set([
   "id",
@@ -25,6 +28,7 @@ const OPTIONS = new Set([
   "max_client_events_per_sec",
   "max_backend_events_per_sec",
   "max_read_requests_per_sec",
+  SOKETI_READ_LIMIT,
   "max_presence_members_per_channel",
   "max_presence_member_size_in_kb",
   "max_channel_name_length",
@@ -83,7 +87,10 @@ function readLimits(read: OptionReader): AppLimits {
     maxConnections: read.limit("max_connections", DEFAULT_LIMITS.maxConnections),
     maxClientEventsPerSecond: read.count("max_client_events_per_sec", DEFAULT_LIMITS.maxClientEventsPerSecond),
     maxBackendEventsPerSecond: read.limit("max_backend_events_per_sec", DEFAULT_LIMITS.maxBackendEventsPerSecond),
-    maxReadRequestsPerSecond: read.limit("max_read_requests_per_sec", DEFAULT_LIMITS.maxReadRequestsPerSecond),
+    maxReadRequestsPerSecond: read.limit(
+      read.either("max_read_requests_per_sec", SOKETI_READ_LIMIT),
+      DEFAULT_LIMITS.maxReadRequestsPerSecond,
+    ),
     maxPresenceMembersPerChannel: read.count(
       "max_presence_members_per_channel",
       DEFAULT_LIMITS.maxPresenceMembersPerChannel,
@@ -116,6 +123,13 @@ class OptionReader {
 
   problem(field: string, message: string): void {
     this.problems.add(`${this.where}.${field}`, message);
+  }
+
+  /** Which of two spellings of one option is set; both at once is a problem. */
+  either(name: string, alias: string): string {
+    if (this.entry[alias] === undefined) return name;
+    if (this.entry[name] !== undefined) this.problem(alias, `is another spelling of ${name}: set only one of them`);
+    return alias;
   }
 
   private invalid(field: string, expected: string): void {

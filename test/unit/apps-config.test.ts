@@ -122,6 +122,14 @@ describe("the APPS list", () => {
     });
   });
 
+  it("accepts soketi's max_read_req_per_sec spelling, but not both spellings at once", () => {
+    const result = parseAppsJson(JSON.stringify([app({ max_read_req_per_sec: 7 })]));
+    expect(result.ok ? result.apps[0]?.limits.maxReadRequestsPerSecond : result.problem).toBe(7);
+    expect(problemOf([app({ max_read_req_per_sec: 7, max_read_requests_per_sec: 8 })])).toBe(
+      'APPS has 1 problem: APPS[0] (app "shop").max_read_req_per_sec: is another spelling of max_read_requests_per_sec: set only one of them',
+    );
+  });
+
   it("names the app, the field and what is wrong, for every problem at once", () => {
     const problem = problemOf([
       app(),
