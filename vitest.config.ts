@@ -1,29 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-
-/**
- * Webhook endpoints for the integration tier. Only channels ending in `-wh`
- * produce webhooks, so other tests' channels never queue any.
- */
-const INTEGRATION_WEBHOOKS = JSON.stringify([
-  {
-    url: "http://webhooks.test/all",
-    event_types: ["channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event"],
-    filter: { channel_name_ends_with: "-wh" },
-  },
-  {
-    // Apart, so their timing never mixes into the exact event lists the other endpoint is checked for.
-    url: "http://webhooks.test/counts",
-    event_types: ["subscription_count", "cache_miss"],
-    filter: { channel_name_ends_with: "-wh" },
-  },
-  {
-    url: "http://webhooks.test/presence-vacated",
-    event_types: ["channel_vacated"],
-    filter: { channel_name_starts_with: "presence-", channel_name_ends_with: "-wh" },
-    headers: { Authorization: "Bearer integration-token" },
-  },
-]);
+import { TEST_APPS } from "./test/integration/support/apps.ts";
 
 /**
  * Test tiers as Vitest projects, split by where they run:
@@ -42,9 +19,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: {
-              bindings: { APP_SECRET: "integration-secret-0123456789", WEBHOOKS: INTEGRATION_WEBHOOKS },
-            },
+            // APPS holds the default app (same id, key, secret and webhooks as before) and apps for multi-app tests.
+            miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", APPS: JSON.stringify(TEST_APPS) } },
           }),
         ],
         test: { name: "integration", include: ["test/integration/**/*.test.ts"] },

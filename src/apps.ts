@@ -1,145 +1,122 @@
-import { LIMITS } from "./protocol/constants";
-import type { WebhookEventType } from "./protocol/webhooks";
+import {
+  type App,
+  DEFAULT_LIMITS,
+  DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+  MIN_SECRET_LENGTH,
+  type WebhookEndpoint,
+} from "./config/app";
+import { parseAppsJson } from "./config/apps-json";
+import { ok } from "./protocol/errors";
 import { parseWebhookEndpointsJson } from "./webhook-config";
 
-/**
- * Everything the server needs to know about one app. Option names follow
- * soketi's app options (the de-facto standard for self-hosted Pusher servers),
- * with Pusher's defaults; `null` means unlimited.
- */
-export interface App {
-  readonly id: string;
-  readonly key: string;
-  readonly secret: string;
-  readonly enabled: boolean;
-  readonly enableClientMessages: boolean;
-  /** Whether `pusher:signin` (user authentication) is required on every socket. */
-  readonly enableUserAuthentication: boolean;
-  /** How long a socket may stay neither signed in nor privately subscribed, when required. */
-  readonly userAuthenticationTimeoutMs: number;
-  /** Opt-in `pusher_internal:subscription_count` events on non-presence channels. */
-  readonly subscriptionCountEvents: boolean;
-  /** Origins allowed to open sockets; empty means any origin. */
-  readonly allowedOrigins: readonly string[];
-  readonly webhooks: readonly WebhookEndpoint[];
-  readonly limits: AppLimits;
-}
-
-export interface AppLimits {
-  readonly maxConnections: number | null;
-  readonly maxClientEventsPerSecond: number;
-  readonly maxBackendEventsPerSecond: number | null;
-  readonly maxReadRequestsPerSecond: number | null;
-  readonly maxPresenceMembersPerChannel: number;
-  readonly maxPresenceMemberSizeBytes: number;
-  readonly maxChannelNameLength: number;
-  readonly maxEventChannelsAtOnce: number;
-  readonly maxEventNameLength: number;
-  readonly maxEventPayloadBytes: number;
-  readonly maxEventBatchSize: number;
-}
-
-export type { WebhookEventType } from "./protocol/webhooks";
-
-export interface WebhookEndpoint {
-  readonly url: string;
-  /** Which events this endpoint receives. */
-  readonly eventTypes: readonly WebhookEventType[];
-  /** Only channels whose names match are sent; both parts optional. */
-  readonly filter: { readonly channelNameStartsWith?: string; readonly channelNameEndsWith?: string };
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** Pusher's published defaults (PROTOCOL.md §2). */
-export const DEFAULT_LIMITS: AppLimits = {
-  maxConnections: null,
-  maxClientEventsPerSecond: LIMITS.clientEventsPerSecond,
-  maxBackendEventsPerSecond: null,
-  maxReadRequestsPerSecond: null,
-  maxPresenceMembersPerChannel: LIMITS.presenceMembers,
-  maxPresenceMemberSizeBytes: LIMITS.presenceUserInfoBytes,
-  maxChannelNameLength: LIMITS.channelNameLength,
-  maxEventChannelsAtOnce: LIMITS.channelsPerTrigger,
-  maxEventNameLength: LIMITS.eventNameLength,
-  maxEventPayloadBytes: LIMITS.eventDataBytes,
-  maxEventBatchSize: LIMITS.eventsPerBatch,
-};
-
-export const DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS = 30_000;
-
-/** Below this a secret is too easy to guess to sign anything with. */
-export const MIN_SECRET_LENGTH = 16;
+export type { App, AppLimits, WebhookEndpoint, WebhookEventType } from "./config/app";
+export { DEFAULT_LIMITS, DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS, MIN_SECRET_LENGTH } from "./config/app";
 
 export interface AppsEnv {
+  /** A JSON list of apps; when set, it alone defines the apps and APP_* are ignored. */
+  readonly APPS?: string;
   readonly APP_ID?: string;
   readonly APP_KEY?: string;
   readonly APP_SECRET?: string;
   readonly ENABLE_CLIENT_MESSAGES?: string;
-  /** JSON list of webhook endpoints for the default app (see webhook-config.ts). */
-  readonly WEBHOOKS?: string;
   readonly SUBSCRIPTION_COUNT_EVENTS?: string;
   readonly ENABLE_USER_AUTHENTICATION?: string;
   readonly USER_AUTHENTICATION_TIMEOUT_MS?: string;
+  /** JSON list of webhook endpoints for the single app of APP_ID (see webhook-config.ts). */
+  readonly WEBHOOKS?: string;
 }
 
 export interface AppRegistry {
   readonly ok: true;
   byKey(key: string): App | undefined;
   byId(id: string): App | undefined;
+  /** Every app, in configuration order. */
+  all(): readonly App[];
 }
 
+export type AppsResult = AppRegistry | { ok: false; problem: string };
+
+/** The settings the registry is built from, in a fixed order. */
+const SOURCES = [
+  "APPS",
+  "APP_ID",
+  "APP_KEY",
+  "APP_SECRET",
+  "ENABLE_CLIENT_MESSAGES",
+  "SUBSCRIPTION_COUNT_EVENTS",
+  "ENABLE_USER_AUTHENTICATION",
+  "USER_AUTHENTICATION_TIMEOUT_MS",
+  "WEBHOOKS",
+] as const;
+
 /**
- * Reads the apps from the environment. A missing or weak secret disables the
- * whole deployment rather than letting anyone forge signatures.
+ * Parsing runs once per isolate and configuration, not once per request:
+ * the settings are compared one by one (the same strings each time, so
+ * cheaply) rather than joined into a key that would copy a large APPS.
  */
-export function loadApps(env: AppsEnv): AppRegistry | { ok: false; problem: string } {
+let cached: { sources: ReadonlyArray<string | undefined>; result: AppsResult } | undefined;
+
+/**
+ * Reads the apps from the environment: the APPS list when it is set, else the
+ * one app of APP_ID / APP_KEY / APP_SECRET. A bad configuration refuses every
+ * app rather than serving a half-applied one; a missing or weak secret refuses
+ * rather than letting anyone forge signatures.
+ */
+export function loadApps(env: AppsEnv): AppsResult {
+  const sources = SOURCES.map((name) => env[name]);
+  if (cached === undefined || sources.some((value, index) => value !== cached?.sources[index])) {
+    cached = { sources, result: readApps(env) };
+  }
+  return cached.result;
+}
+
+function readApps(env: AppsEnv): AppsResult {
+  const webhooksText = env.WEBHOOKS?.trim() ?? "";
+  if (env.APPS !== undefined && env.APPS.trim() !== "") {
+    if (webhooksText !== "") {
+      return {
+        ok: false,
+        problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
+      };
+    }
+    const parsed = parseAppsJson(env.APPS);
+    return parsed.ok ? registry(parsed.apps) : parsed;
+  }
   const secret = env.APP_SECRET ?? "";
   if (secret.length < MIN_SECRET_LENGTH) {
     return {
       ok: false,
       problem:
-        `APP_SECRET is ${secret.length === 0 ? "not set" : "shorter than 16 characters"}. ` +
-        "Set it with `wrangler secret put APP_SECRET` (or in .dev.vars when running locally).",
+        `APP_SECRET is ${secret.length === 0 ? "not set" : `shorter than ${MIN_SECRET_LENGTH} characters`}. ` +
+        "Set it with `wrangler secret put APP_SECRET` (or in .dev.vars when running locally), or define apps in APPS.",
     };
   }
-  const webhooks = defaultAppWebhooks(env.WEBHOOKS);
+  const webhooks =
+    webhooksText === "" ? ok<WebhookEndpoint[]>([]) : parseWebhookEndpointsJson(webhooksText, "WEBHOOKS");
   if (!webhooks.ok) return { ok: false, problem: webhooks.error };
-  const app: App = {
-    id: env.APP_ID || "sower",
-    key: env.APP_KEY || "sower-key",
-    secret,
-    enabled: true,
-    enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
-    enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
-    userAuthenticationTimeoutMs:
-      positiveInteger(env.USER_AUTHENTICATION_TIMEOUT_MS) ?? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
-    subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
-    allowedOrigins: [],
-    webhooks: webhooks.value,
-    limits: DEFAULT_LIMITS,
-  };
-  return {
-    ok: true,
-    byKey: (key) => (key === app.key ? app : undefined),
-    byId: (id) => (id === app.id ? app : undefined),
-  };
+  const timeout = env.USER_AUTHENTICATION_TIMEOUT_MS?.trim() ?? "";
+  if (timeout !== "" && !/^[1-9]\d{0,8}$/.test(timeout)) {
+    return { ok: false, problem: "USER_AUTHENTICATION_TIMEOUT_MS must be a whole number of milliseconds above 0" };
+  }
+  return registry([
+    {
+      id: env.APP_ID || "sower",
+      key: env.APP_KEY || "sower-key",
+      secret,
+      enabled: true,
+      enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
+      enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
+      userAuthenticationTimeoutMs: timeout === "" ? DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS : Number(timeout),
+      subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
+      allowedOrigins: [],
+      webhooks: webhooks.value,
+      limits: DEFAULT_LIMITS,
+    },
+  ]);
 }
 
-/**
- * The registry is rebuilt on every request and every Beacon event, so the
- * last parse is kept: the variable only changes with a new deployment.
- */
-let lastWebhooks: { text: string; parsed: ReturnType<typeof parseWebhookEndpointsJson> } | undefined;
-
-function defaultAppWebhooks(text: string | undefined): ReturnType<typeof parseWebhookEndpointsJson> {
-  if (text === undefined || text.trim() === "") return { ok: true, value: [] };
-  if (lastWebhooks?.text !== text) lastWebhooks = { text, parsed: parseWebhookEndpointsJson(text, "WEBHOOKS") };
-  return lastWebhooks.parsed;
-}
-
-/** A whole number above zero, or undefined for anything else (unset, "", "abc", "-5"). */
-function positiveInteger(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  const number = Number(value);
-  return number > 0 ? number : undefined;
+function registry(apps: readonly App[]): AppRegistry {
+  const byKey = new Map(apps.map((app) => [app.key, app]));
+  const byId = new Map(apps.map((app) => [app.id, app]));
+  return { ok: true, byKey: (key) => byKey.get(key), byId: (id) => byId.get(id), all: () => apps };
 }

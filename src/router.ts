@@ -1,4 +1,5 @@
-import { loadApps } from "./apps";
+import { type AppsResult, loadApps } from "./apps";
+import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
 import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
@@ -6,16 +7,30 @@ import { upgradeSocket } from "./upgrade";
 const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
-export async function route(request: Request, env: Env): Promise<Response> {
+export async function route(request: Request, env: Env & MetricsEnv): Promise<Response> {
   const url = new URL(request.url);
   const apps = loadApps(env);
+  if (url.pathname === "/health") return health(apps);
   if (!apps.ok) return text(503, `Sower is not configured: ${apps.problem}`);
-  if (url.pathname === "/health") return Response.json({ status: "ok" });
 
   const socket = parseSocketPath(url.pathname);
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
   if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
+  if (url.pathname === "/metrics" && request.method === "GET") {
+    const scraped = await scrapeMetrics(request, env, apps, env.BEACON);
+    if (scraped !== undefined) return scraped;
+  }
   return text(404, `Not found: ${url.pathname}`);
+}
+
+/**
+ * For load balancers and uptime checks: answered by the Worker alone, so it
+ * never wakes a Beacon. A configuration problem fails it; problems never
+ * quote secrets.
+ */
+function health(apps: AppsResult): Response {
+  if (!apps.ok) return Response.json({ status: "misconfigured", problem: apps.problem }, { status: 503 });
+  return Response.json({ status: "ok", apps: apps.all().length });
 }
 
 function text(status: number, body: string): Response {

@@ -1,9 +1,10 @@
 import type { AppRegistry } from "./apps";
 import { APP_ID_HEADER } from "./beacon/beacon";
+import { originAllowed } from "./config/origins";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
-import { errorFrame } from "./protocol/server-frames";
 import type { SocketPath } from "./protocol/socket-path";
+import { refuseSocket } from "./refusal";
 
 /**
  * `/app/{key}?protocol=7`: refusals are answered in the Worker, on a socket
@@ -23,10 +24,17 @@ export function upgradeSocket(
       headers: { Upgrade: "websocket", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
-  if (path.kind === "malformed") return refuse(CLOSE_CODES.pathNotFound, "Invalid path: connect to /app/{key}");
+  const where = { path: url.pathname.slice(0, 200) };
+  if (path.kind === "malformed") {
+    return refuseSocket(CLOSE_CODES.pathNotFound, "Invalid path: connect to /app/{key}", where);
+  }
   const app = apps.byKey(path.key);
-  if (app === undefined) return refuse(CLOSE_CODES.appNotFound, "App key not found");
+  if (app === undefined) return refuseSocket(CLOSE_CODES.appNotFound, "App key not found", where);
+  const refuse = (code: CloseCode, message: string) => refuseSocket(code, message, { app: app.id });
   if (!app.enabled) return refuse(CLOSE_CODES.appDisabled, "App is disabled");
+  if (!originAllowed(app.allowedOrigins, request.headers.get("Origin"))) {
+    return refuse(CLOSE_CODES.unauthorized, "Origin not allowed for this app");
+  }
   const protocol = url.searchParams.get("protocol");
   if (protocol === null || protocol === "") return refuse(CLOSE_CODES.noProtocol, "No protocol version given");
   if (!/^\d+$/.test(protocol)) return refuse(CLOSE_CODES.invalidVersion, "Invalid protocol version format");
@@ -39,12 +47,4 @@ export function upgradeSocket(
   const headers = new Headers(request.headers);
   headers.set(APP_ID_HEADER, app.id);
   return beacons.getByName(app.id).fetch(new Request(request, { headers }));
-}
-
-function refuse(code: CloseCode, message: string): Response {
-  const { 0: client, 1: server } = new WebSocketPair();
-  server.accept();
-  server.send(errorFrame({ code, message }));
-  server.close(code, message);
-  return new Response(null, { status: 101, webSocket: client });
 }

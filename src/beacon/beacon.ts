@@ -3,9 +3,12 @@ import { type App, loadApps } from "../apps";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { CLOSE_CODES } from "../protocol/errors";
+import { CLOSE_CODES, err, ok } from "../protocol/errors";
+import { utf8Length } from "../protocol/json";
+import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
+import { refuseSocket } from "../refusal";
 import { dueWorkKind } from "./alarm";
 import { AlarmClock } from "./alarm-clock";
 import { writeAttachment } from "./attachment";
@@ -14,6 +17,7 @@ import { Connection } from "./connection";
 import { dispatch } from "./dispatch";
 import { DueWork } from "./due-work";
 import { removeConnection } from "./membership";
+import { type RateKind, RateLimits } from "./rate-limits";
 import { Room } from "./room";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { publish } from "./rpc/publish";
@@ -23,9 +27,11 @@ import type {
   ChannelState,
   ChannelsQuery,
   InfoRequest,
+  Metered,
   PublishEvent,
   PublishResult,
 } from "./rpc/types";
+import { Stats, type StatsSnapshot } from "./stats";
 import { Store } from "./store";
 import { WebhookOutbox } from "./webhooks/outbox";
 import { WebhookQueue } from "./webhooks/queue";
@@ -42,6 +48,8 @@ const APP_ID_META = "app_id";
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly dueWork: DueWork;
+  private readonly stats: Stats;
+  private readonly rates = new RateLimits();
   private readonly outbox: WebhookOutbox;
   private readonly alarms: AlarmClock;
   private room: Room | undefined;
@@ -50,10 +58,11 @@ export class Beacon extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.stats = new Stats(this.store, Date.now());
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(this.dueWork), webhookWork(this.outbox)]);
+    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(this.dueWork), webhookWork(this.outbox, this.stats)]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -63,6 +72,8 @@ export class Beacon extends DurableObject<Env> {
     if (appId === null) return new Response("Missing app id", { status: 400 });
     const room = this.enter(appId);
     if (room === undefined) return new Response("Unknown app", { status: 404 });
+    const refusal = refuseOverCapacity(room);
+    if (refusal !== undefined) return refusal;
 
     const { 0: client, 1: server } = new WebSocketPair();
     const socketId = newSocketId();
@@ -73,6 +84,8 @@ export class Beacon extends DurableObject<Env> {
     room.track(connection);
     startAuthorizationDeadline(room, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
+    this.stats.count("connections");
+    this.stats.flushIfDue(Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -82,24 +95,33 @@ export class Beacon extends DurableObject<Env> {
    * first woken by a backend knows which app it serves.
    */
 
-  async publish(appId: string, events: PublishEvent[]): Promise<PublishResult> {
-    return this.serve(appId, "publish", (room) => publish(room, events));
+  async publish(appId: string, events: PublishEvent[]): Promise<Metered<PublishResult>> {
+    const points = events.reduce((sum, event) => sum + event.channels.length, 0);
+    return this.serveMetered(appId, "publish", "backendEvents", points, (room) => {
+      for (const event of events) this.stats.received(utf8Length(event.data));
+      return publish(room, events);
+    });
   }
 
-  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Record<string, ChannelAttributes>> {
-    return this.serve(appId, "channelsInfo", (room) => channelsInfo(room, query));
+  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<Record<string, ChannelAttributes>>> {
+    return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (room) => channelsInfo(room, query));
   }
 
-  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<ChannelState> {
-    return this.serve(appId, "channelInfo", (room) => channelInfo(room, channel, info));
+  async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<Metered<ChannelState>> {
+    return this.serveMetered(appId, "channelInfo", "readRequests", 1, (room) => channelInfo(room, channel, info));
   }
 
-  async channelUsers(appId: string, channel: string): Promise<Array<{ id: string }>> {
-    return this.serve(appId, "channelUsers", (room) => channelUsers(room, channel));
+  async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
+    return this.serveMetered(appId, "channelUsers", "readRequests", 1, (room) => channelUsers(room, channel));
   }
 
   async terminateUserConnections(appId: string, userId: string): Promise<number> {
     return this.serve(appId, "terminateUserConnections", (room) => terminateUserConnections(room, userId));
+  }
+
+  /** The app's statistics, for the signed stats and metrics endpoints. */
+  async readStats(appId: string): Promise<StatsSnapshot> {
+    return this.serve(appId, "readStats", (room) => this.stats.snapshot(appId, room.gauges(), Date.now()));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -109,6 +131,7 @@ export class Beacon extends DurableObject<Env> {
       closeOrphan(ws);
       return;
     }
+    this.stats.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
     const frame = parseClientFrame(message);
     if (!frame.ok) {
       connection.send(frames.errorFrame(frame.error));
@@ -120,6 +143,7 @@ export class Beacon extends DurableObject<Env> {
       log("error", "frame handler failed", { app: room.app.id, socket: connection.id, error: String(error) });
       connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
     }
+    this.stats.flushIfDue(Date.now());
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -133,6 +157,8 @@ export class Beacon extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    const socket = this.room?.connectionFor(ws)?.id;
+    log("warn", "socket error", { app: this.room?.app.id, socket, error: String(error) });
     await this.forget(ws, `error ${String(error)}`);
   }
 
@@ -142,6 +168,7 @@ export class Beacon extends DurableObject<Env> {
     // Without its app nothing can be signed or sent; currentRoom() re-arms once the app is back.
     if (room === undefined) return;
     await this.alarms.ring(room);
+    this.stats.flushIfDue(Date.now());
   }
 
   /**
@@ -155,6 +182,8 @@ export class Beacon extends DurableObject<Env> {
     if (room === undefined || connection === undefined) return;
     try {
       await connection.inOrder(() => removeConnection(room, connection));
+      // The object may hibernate once its last socket is gone: keep the counts.
+      if (room.connections.size === 0) this.stats.flush(Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
     }
@@ -182,6 +211,32 @@ export class Beacon extends DurableObject<Env> {
     }
   }
 
+  /**
+   * A REST call metered by the app's per-second limits. Counting here, where
+   * every call for the app arrives, keeps the limit exact across Worker
+   * isolates; a refusal is a value (HTTP 429), not a thrown error.
+   */
+  private serveMetered<T>(
+    appId: string,
+    method: string,
+    kind: RateKind,
+    points: number,
+    task: (room: Room) => T,
+  ): Metered<T> {
+    return this.serve(appId, method, (room) => {
+      const now = Date.now();
+      const verdict = this.rates.take(kind, points, room.app.limits, now);
+      if (!verdict.ok) {
+        this.stats.count("rate_limited");
+        if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
+        return err(restError(429, verdict.message));
+      }
+      const value = task(room);
+      this.stats.flushIfDue(now);
+      return ok(value);
+    });
+  }
+
   /** The room, rebuilt from durable state the first time it is needed after a wake. */
   private currentRoom(): Room | undefined {
     if (this.room !== undefined) return this.room;
@@ -190,7 +245,15 @@ export class Beacon extends DurableObject<Env> {
     const webhooks = new WebhookQueue(app, this.outbox, (dueAt) =>
       dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
     );
-    this.room = Room.restore(app, this.store, this.ctx.storage.sql, this.dueWork, this.ctx.getWebSockets(), webhooks);
+    this.room = Room.restore(
+      app,
+      this.store,
+      this.ctx.storage.sql,
+      this.dueWork,
+      this.ctx.getWebSockets(),
+      webhooks,
+      this.stats,
+    );
     // Work that fell due while the app could not be served has no alarm left.
     this.alarms.reschedule();
     return this.room;
@@ -201,6 +264,15 @@ export class Beacon extends DurableObject<Env> {
     const apps = loadApps(this.env);
     return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
+}
+
+/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
+function refuseOverCapacity(room: Room): Response | undefined {
+  const max = room.app.limits.maxConnections;
+  if (max === null || room.connections.size < max) return undefined;
+  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
+    app: room.app.id,
+  });
 }
 
 /** A socket whose app is gone from the configuration cannot be served. */

@@ -2,9 +2,16 @@ import type { Connection } from "./connection";
 
 const NONE: ReadonlySet<Connection> = new Set();
 
+/** Told about every fan-out, for the app's message statistics. */
+export interface FanoutMeter {
+  fannedOut(frame: string, recipients: number): void;
+}
+
 /** channel -> subscribed sockets, so a publish touches only its subscribers. */
 export class ChannelIndex {
   private readonly channels = new Map<string, Set<Connection>>();
+
+  constructor(private readonly meter?: FanoutMeter) {}
 
   /** Returns the channel's subscriber count after adding. */
   add(channel: string, connection: Connection): number {
@@ -43,8 +50,12 @@ export class ChannelIndex {
   broadcast(channel: string, frame: string, except?: Connection): void {
     const sockets = this.channels.get(channel);
     if (sockets === undefined) return;
+    let recipients = 0;
     for (const connection of sockets) {
-      if (connection !== except) connection.send(frame);
+      if (connection === except) continue;
+      connection.send(frame);
+      recipients++;
     }
+    if (recipients > 0) this.meter?.fannedOut(frame, recipients);
   }
 }

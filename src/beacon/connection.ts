@@ -7,6 +7,7 @@ export class Connection {
   private windowStartedAt = 0;
   private pending: Promise<void> = Promise.resolve();
   private eventsInWindow = 0;
+  private refusedInWindow = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -61,14 +62,18 @@ export class Connection {
    * A one-second window per socket. It lives in memory only: an object that
    * hibernated has been idle for seconds, so a reset window loses nothing.
    */
-  allowClientEvent(limitPerSecond: number, now: number): boolean {
+  allowClientEvent(limitPerSecond: number, now: number): "allowed" | "refused" | "first refusal" {
     if (now - this.windowStartedAt >= 1000) {
       this.windowStartedAt = now;
       this.eventsInWindow = 0;
+      this.refusedInWindow = 0;
     }
-    if (this.eventsInWindow >= limitPerSecond) return false;
+    if (this.eventsInWindow >= limitPerSecond) {
+      this.refusedInWindow++;
+      return this.refusedInWindow === 1 ? "first refusal" : "refused";
+    }
     this.eventsInWindow++;
-    return true;
+    return "allowed";
   }
 }
 

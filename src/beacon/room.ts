@@ -6,6 +6,7 @@ import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
 import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
+import type { Gauges, Stats } from "./stats";
 import type { Store } from "./store";
 import { subscriptionCountChanged } from "./subscription-count";
 import { restoreUsers, UserIndex, UserSessions } from "./users";
@@ -18,7 +19,7 @@ import type { WebhookQueue } from "./webhooks/queue";
  */
 export class Room {
   readonly connections = new Map<string, Connection>();
-  readonly channels = new ChannelIndex();
+  readonly channels: ChannelIndex;
   readonly presence = new PresenceRoster();
   readonly users = new UserIndex();
   readonly watchlist = new WatchlistIndex();
@@ -32,7 +33,9 @@ export class Room {
     sql: SqlStorage,
     readonly dueWork: DueWork,
     readonly webhooks: WebhookQueue,
+    readonly stats?: Stats,
   ) {
+    this.channels = new ChannelIndex(stats);
     this.sessions = new UserSessions(sql);
     this.cache = new ChannelCache(sql);
   }
@@ -49,8 +52,9 @@ export class Room {
     dueWork: DueWork,
     sockets: WebSocket[],
     webhooks: WebhookQueue,
+    stats?: Stats,
   ): Room {
-    const room = new Room(app, store, sql, dueWork, webhooks);
+    const room = new Room(app, store, sql, dueWork, webhooks, stats);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
@@ -92,6 +96,17 @@ export class Room {
   track(connection: Connection): void {
     this.connections.set(connection.id, connection);
     this.bySocket.set(connection.ws, connection);
+  }
+
+  /** What is live right now, for the app's statistics. */
+  gauges(): Gauges {
+    let channels = 0;
+    let presenceMembers = 0;
+    for (const channel of this.channels.names()) {
+      channels++;
+      presenceMembers += this.presence.memberCount(channel);
+    }
+    return { connections: this.connections.size, channels, presenceMembers };
   }
 
   /**

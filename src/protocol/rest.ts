@@ -34,9 +34,11 @@ export type InfoAttribute = (typeof INFO_ATTRIBUTES)[keyof typeof INFO_ATTRIBUTE
 /**
  * Statuses Pusher documents (api "General"): 400 bad request, 401 signing,
  * 403 app disabled, 404 unknown app or path, 405 wrong method, 413 too large.
- * 500 is ours alone: a failure inside Sower, never the caller's fault.
+ * 429 is an app over its `max_backend_events_per_sec` or `max_read_requests_per_sec`
+ * (soketi answers the same). 500 is ours alone: a failure inside Sower,
+ * never the caller's fault.
  */
-export type RestStatus = 400 | 401 | 403 | 404 | 405 | 413 | 500;
+export type RestStatus = 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500;
 
 /** An HTTP API refusal: Pusher answers these as plain text, which every SDK shows as is. */
 export interface RestError {

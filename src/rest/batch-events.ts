@@ -26,7 +26,9 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
     if (!event.ok) return err({ ...event.error, message: `batch[${index}]: ${event.error.message}` });
     events.push(event.value);
   }
-  const counts = await call.beacon().publish(call.app.id, events);
+  const published = await call.beacon().publish(call.app.id, events);
+  if (!published.ok) return published;
+  const counts = published.value;
   if (events.every((event) => event.info === undefined)) return ok({});
   return ok({
     batch: events.map((event, index) => {

@@ -17,7 +17,7 @@ export async function getChannel(call: RestCall): Promise<RestReply> {
       restError(400, `cache is only available for cache channels, and '${clip(channel.value.name)}' is not one`),
     );
   }
-  return ok(await call.beacon().channelInfo(call.app.id, channel.value.name, info.value ?? NO_INFO));
+  return call.beacon().channelInfo(call.app.id, channel.value.name, info.value ?? NO_INFO);
 }
 
 /** `GET /apps/{id}/channels/{presence-channel}/users`: `{"users": [{"id": "1"}]}`. */
@@ -29,7 +29,8 @@ export async function getChannelUsers(call: RestCall): Promise<RestReply> {
       restError(400, `Users can only be listed for presence channels, and '${clip(channel.value.name)}' is not one`),
     );
   }
-  return ok({ users: await call.beacon().channelUsers(call.app.id, channel.value.name) });
+  const users = await call.beacon().channelUsers(call.app.id, channel.value.name);
+  return users.ok ? ok({ users: users.value }) : users;
 }
 
 /** The channel named in the path, validated as the socket side validates it. */

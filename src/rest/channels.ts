@@ -21,5 +21,5 @@ export async function listChannels(call: RestCall): Promise<RestReply> {
     );
   }
   const channels = await call.beacon().channelsInfo(call.app.id, { prefix, info: info.value ?? NO_INFO });
-  return ok({ channels });
+  return channels.ok ? ok({ channels: channels.value }) : channels;
 }

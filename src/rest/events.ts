@@ -12,6 +12,8 @@ export async function triggerEvents(call: RestCall): Promise<RestReply> {
   if (!body.ok) return body;
   const event = parseEvent(body.value, call.app.limits, "events");
   if (!event.ok) return event;
-  const [counts] = await call.beacon().publish(call.app.id, [event.value]);
+  const published = await call.beacon().publish(call.app.id, [event.value]);
+  if (!published.ok) return published;
+  const [counts] = published.value;
   return ok(event.value.info === undefined ? {} : { channels: counts ?? {} });
 }

@@ -15,7 +15,7 @@ export interface RestCall {
   beacon(): DurableObjectStub<Beacon>;
 }
 
-/** What an endpoint answers: the JSON body of a 200, or a refusal. */
+/** What an endpoint answers: the JSON body of a 200 (or a ready Response, for other formats), or a refusal. */
 export type RestReply = Result<unknown, RestError>;
 
 export type Endpoint = (call: RestCall) => Promise<RestReply> | RestReply;

@@ -10,6 +10,7 @@ import { getChannel, getChannelUsers } from "./channel";
 import { listChannels } from "./channels";
 import { triggerEvents } from "./events";
 import { type Endpoint, errorResponse, jsonResponse, type RestReply } from "./respond";
+import { getMetrics, getStats } from "./stats";
 import { terminateConnections } from "./terminate";
 
 interface Route {
@@ -26,6 +27,9 @@ const ROUTES: readonly Route[] = [
   { path: /^\/channels\/([^/]+)\/?$/, method: "GET", endpoint: getChannel },
   { path: /^\/channels\/([^/]+)\/users\/?$/, method: "GET", endpoint: getChannelUsers },
   { path: /^\/users\/([^/]+)\/terminate_connections\/?$/, method: "POST", endpoint: terminateConnections },
+  // Sower's own, for operators: signed like every other call, so the pusher SDKs' get() reads them.
+  { path: /^\/stats\/?$/, method: "GET", endpoint: getStats },
+  { path: /^\/metrics\/?$/, method: "GET", endpoint: getMetrics },
 ];
 
 const APP_PATH = /^\/apps\/([^/]+)(\/.*)?$/;
@@ -45,7 +49,8 @@ export async function handleRest(
 ): Promise<Response> {
   try {
     const reply = await serve(request, url, apps, beacons);
-    return reply.ok ? jsonResponse(reply.value) : errorResponse(reply.error);
+    if (!reply.ok) return errorResponse(reply.error);
+    return reply.value instanceof Response ? reply.value : jsonResponse(reply.value);
   } catch (error) {
     log("error", "rest request failed", { method: request.method, path: url.pathname, error: String(error) });
     return errorResponse(restError(500, "Internal error: the request could not be completed. Try again."));
@@ -75,7 +80,15 @@ async function serve(
     { method: request.method, path: url.pathname, query: url.search, body: body.value },
     Date.now() / 1000,
   );
-  if (!signed.ok) return err(restError(401, signed.error));
+  if (!signed.ok) {
+    log("warn", "rest auth failed", {
+      app: app.id,
+      method: request.method,
+      path: clip(url.pathname),
+      reason: clip(signed.error),
+    });
+    return err(restError(401, signed.error));
+  }
   if (!app.enabled) return err(restError(403, "App is disabled"));
 
   const decoded: string[] = [];

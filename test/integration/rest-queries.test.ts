@@ -190,7 +190,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
         .one().n;
       return { closed, rows, users: await beacon.channelUsers(APP_ID, presence) };
     });
-    expect(after).toEqual({ closed: 1, rows: 0, users: [] });
+    expect(after).toEqual({ closed: 1, rows: 0, users: { ok: true, value: [] } });
     expect((await socket.waitClosed()).code).toBe(4009);
   });
 

@@ -1,3 +1,4 @@
+import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import { utf8Length } from "../../protocol/json";
@@ -52,14 +53,21 @@ function refuse(room: Room, connection: Connection, message: ClientEvent, now: n
   if (!connection.channels.has(message.channel)) {
     return `Client event rejected: not subscribed to '${message.channel}'`;
   }
-  const maxBytes = room.app.limits.maxEventPayloadBytes;
+  const { maxEventPayloadBytes, maxClientEventsPerSecond } = room.app.limits;
   // String data is measured as sent, the way Pusher measures a backend event's data.
   const data = message.data;
   const size = data === undefined ? 0 : utf8Length(typeof data === "string" ? data : JSON.stringify(data));
-  if (size > maxBytes) return `Client event data is larger than ${maxBytes} bytes`;
+  if (size > maxEventPayloadBytes) return `Client event data is larger than ${maxEventPayloadBytes} bytes`;
   // Counted last, so refused events do not spend the socket's allowance.
-  if (!connection.allowClientEvent(room.app.limits.maxClientEventsPerSecond, now)) {
-    return `Client event rate limit reached: at most ${room.app.limits.maxClientEventsPerSecond} per second`;
+  const verdict = connection.allowClientEvent(maxClientEventsPerSecond, now);
+  if (verdict === "allowed") return undefined;
+  // Once per socket and second, so a flood cannot flood the logs.
+  if (verdict === "first refusal") {
+    log("warn", "client event rate limit reached", {
+      app: room.app.id,
+      socket: connection.id,
+      limit: maxClientEventsPerSecond,
+    });
   }
-  return undefined;
+  return `Client event rate limit reached: at most ${maxClientEventsPerSecond} per second`;
 }

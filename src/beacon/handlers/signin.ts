@@ -1,4 +1,5 @@
 import { userStringToSign, verifyToken } from "../../auth/signatures";
+import { log } from "../../log";
 import { SERVER_TO_USER_PREFIX } from "../../protocol/channels";
 import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
@@ -22,6 +23,7 @@ export interface SigninRequest {
 export async function handleSignin(room: Room, connection: Connection, request: SigninRequest): Promise<void> {
   const user = await verifySignin(room, connection, request);
   if (!user.ok) {
+    log("warn", "signin failed", { app: room.app.id, socket: connection.id, reason: user.error });
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: user.error }));
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;

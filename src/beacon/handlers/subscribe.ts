@@ -1,4 +1,5 @@
 import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { log } from "../../log";
 import { type ChannelInfo, parseChannelName, requiresAuth } from "../../protocol/channels";
 import { LIMITS } from "../../protocol/constants";
 import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorType } from "../../protocol/errors";
@@ -22,6 +23,10 @@ export async function handleSubscribe(room: Room, connection: Connection, reques
   // Room is checked after the last await: another socket may have filled the channel meanwhile.
   const admitted = verified.ok ? checkPresenceRoom(room, connection, verified.value) : verified;
   if (!admitted.ok) {
+    const { type, status, channel } = admitted.error;
+    // The reason is left out: it quotes channel_data, which may hold personal data.
+    if (type === "AuthError")
+      log("warn", "subscription auth failed", { app: room.app.id, socket: connection.id, channel, status });
     connection.send(frames.subscriptionError(admitted.error));
     return;
   }

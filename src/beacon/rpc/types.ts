@@ -4,6 +4,12 @@
  * only acts on it. Values are plain data: RPC copies them by structured clone.
  */
 
+import type { Result } from "../../protocol/errors";
+import type { RestError } from "../../protocol/rest";
+
+/** A metered call's answer: its value, or a refusal (429) when the app is over its rate limit. */
+export type Metered<T> = Result<T, RestError>;
+
 /** Which counts a REST call asked for with `info=`. */
 export interface InfoRequest {
   readonly userCount: boolean;

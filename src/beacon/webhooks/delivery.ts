@@ -3,7 +3,11 @@ import { hmacSha256Hex } from "../../auth/crypto";
 import { log } from "../../log";
 import { utf8Length } from "../../protocol/json";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
+import type { Stats } from "../stats";
 import type { OutboxRow, WebhookOutbox } from "./outbox";
+
+/** Where delivery outcomes are counted, for the app's statistics. */
+export type WebhookMeter = Pick<Stats, "countWebhook">;
 
 export const DELIVERY = {
   /** An endpoint that has not answered by then counts as failed; the alarm moves on. */
@@ -33,7 +37,12 @@ type Outcome = { ok: true } | { ok: false; reason: string };
  * attempts are recorded, before any request goes out, so the alarm is set
  * for their retry even if the object dies mid-request.
  */
-export async function deliverDue(app: App, outbox: WebhookOutbox, attempted: () => void): Promise<void> {
+export async function deliverDue(
+  app: App,
+  outbox: WebhookOutbox,
+  attempted: () => void,
+  meter?: WebhookMeter,
+): Promise<void> {
   for (let round = 0; round < DELIVERY.maxRequestsPerAlarm; round++) {
     const now = Date.now();
     const requests: Array<Promise<void>> = [];
@@ -51,7 +60,9 @@ export async function deliverDue(app: App, outbox: WebhookOutbox, attempted: () 
       const rows = fitInOneRequest(outbox.batch(url, now, DELIVERY.maxEventsPerRequest));
       if (rows.length === 0) continue;
       const attempt = outbox.beginAttempt(url, (n) => now + retryDelayMs(n));
-      requests.push(send(app, endpoint, rows).then((outcome) => settle(app, outbox, url, rows, attempt, outcome)));
+      requests.push(
+        send(app, endpoint, rows).then((outcome) => settle(app, outbox, url, rows, attempt, outcome, meter)),
+      );
     }
     if (requests.length === 0) return;
     attempted();
@@ -66,9 +77,11 @@ function settle(
   rows: readonly OutboxRow[],
   attempt: number,
   outcome: Outcome,
+  meter: WebhookMeter | undefined,
 ): void {
   if (outcome.ok) {
     outbox.delivered(url, rows);
+    meter?.countWebhook("delivered", rows.length);
     return;
   }
   const now = Date.now();
@@ -76,8 +89,10 @@ function settle(
   if (attempt >= DELIVERY.minAttempts && (rows[0]?.createdAt ?? now) <= now - DELIVERY.maxAgeMs) {
     const dropped = outbox.dropOlderThan(url, now - DELIVERY.maxAgeMs);
     log("error", "webhook delivery abandoned after retrying too long", { ...fields, dropped });
+    meter?.countWebhook("failed", dropped);
     return;
   }
+  meter?.countWebhook("retrying", rows.length);
   log("warn", "webhook delivery failed; will retry", { ...fields, retryInMs: retryDelayMs(attempt) });
 }
 

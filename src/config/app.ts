@@ -1,0 +1,70 @@
+import { LIMITS } from "../protocol/constants";
+import type { WebhookEventType } from "../protocol/webhooks";
+
+/**
+ * Everything the server needs to know about one app. Option names follow
+ * soketi's app options (the de-facto standard for self-hosted Pusher servers),
+ * with Pusher's defaults; `null` means unlimited.
+ */
+export interface App {
+  readonly id: string;
+  readonly key: string;
+  readonly secret: string;
+  readonly enabled: boolean;
+  readonly enableClientMessages: boolean;
+  /** Whether `pusher:signin` (user authentication) is required on every socket. */
+  readonly enableUserAuthentication: boolean;
+  /** How long a socket may stay neither signed in nor privately subscribed, when required. */
+  readonly userAuthenticationTimeoutMs: number;
+  /** Opt-in `pusher_internal:subscription_count` events on non-presence channels. */
+  readonly subscriptionCountEvents: boolean;
+  /** Origins allowed to open sockets; empty means any origin. */
+  readonly allowedOrigins: readonly string[];
+  readonly webhooks: readonly WebhookEndpoint[];
+  readonly limits: AppLimits;
+}
+
+export interface AppLimits {
+  readonly maxConnections: number | null;
+  readonly maxClientEventsPerSecond: number;
+  readonly maxBackendEventsPerSecond: number | null;
+  readonly maxReadRequestsPerSecond: number | null;
+  readonly maxPresenceMembersPerChannel: number;
+  readonly maxPresenceMemberSizeBytes: number;
+  readonly maxChannelNameLength: number;
+  readonly maxEventChannelsAtOnce: number;
+  readonly maxEventNameLength: number;
+  readonly maxEventPayloadBytes: number;
+  readonly maxEventBatchSize: number;
+}
+
+export type { WebhookEventType } from "../protocol/webhooks";
+
+export interface WebhookEndpoint {
+  readonly url: string;
+  /** Which events this endpoint receives. */
+  readonly eventTypes: readonly WebhookEventType[];
+  /** Only channels whose names match are sent; both parts optional. */
+  readonly filter: { readonly channelNameStartsWith?: string; readonly channelNameEndsWith?: string };
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Pusher's published defaults (PROTOCOL.md §2). */
+export const DEFAULT_LIMITS: AppLimits = {
+  maxConnections: null,
+  maxClientEventsPerSecond: LIMITS.clientEventsPerSecond,
+  maxBackendEventsPerSecond: null,
+  maxReadRequestsPerSecond: null,
+  maxPresenceMembersPerChannel: LIMITS.presenceMembers,
+  maxPresenceMemberSizeBytes: LIMITS.presenceUserInfoBytes,
+  maxChannelNameLength: LIMITS.channelNameLength,
+  maxEventChannelsAtOnce: LIMITS.channelsPerTrigger,
+  maxEventNameLength: LIMITS.eventNameLength,
+  maxEventPayloadBytes: LIMITS.eventDataBytes,
+  maxEventBatchSize: LIMITS.eventsPerBatch,
+};
+
+export const DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS = 30_000;
+
+/** Below this a secret is too easy to guess to sign anything with. */
+export const MIN_SECRET_LENGTH = 16;

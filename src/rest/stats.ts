@@ -1,0 +1,14 @@
+import { ok } from "../protocol/errors";
+import type { RestCall, RestReply } from "./respond";
+import { statsJson, statsPrometheus } from "./stats-formats";
+
+/** `GET /apps/{id}/stats`: the app's live counts, totals and rates as JSON. */
+export async function getStats(call: RestCall): Promise<RestReply> {
+  return ok(statsJson(await call.beacon().readStats(call.app.id)));
+}
+
+/** `GET /apps/{id}/metrics`: the same in Prometheus text format. */
+export async function getMetrics(call: RestCall): Promise<RestReply> {
+  const text = statsPrometheus([await call.beacon().readStats(call.app.id)]);
+  return ok(new Response(text, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } }));
+}

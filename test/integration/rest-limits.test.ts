@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { signToken } from "../../src/auth/signatures";
+import { appRest, appTrigger } from "./support/app-rest";
+import { connectApp } from "./support/app-sockets";
+import { APP_A, APP_B, DEFAULT_APP, DISABLED_APP, LIMITED_APP, type TestApp } from "./support/apps";
+import type { TestSocket } from "./support/socket";
+
+let counter = 0;
+function unique(prefix: string): string {
+  counter++;
+  return `${prefix}-${Date.now()}-${counter}`;
+}
+
+async function subscribed(app: TestApp, channel: string): Promise<TestSocket> {
+  const socket = await connectApp(app.key);
+  const auth = channel.startsWith("private-") ? await signToken(app, `${socket.socketId}:${channel}`) : "";
+  socket.send({ event: "pusher:subscribe", data: { channel, auth } });
+  await socket.nextEvent("pusher_internal:subscription_succeeded");
+  return socket;
+}
+
+/** Counts by status; the tests count what was refused, they never time anything. */
+function tally(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
+describe("REST rate limits", () => {
+  it("answers 429 with a clear body when one request alone exceeds max_backend_events_per_sec", async () => {
+    const channels = Array.from({ length: 5 }, (_, index) => unique(`limited-${index}`));
+    const listener = await subscribed(LIMITED_APP, channels[0] ?? "");
+    const response = await appTrigger(LIMITED_APP, channels, "too-wide", "{}");
+    expect(response.status).toBe(429);
+    expect(response.text).toBe(
+      "Rate limit reached: this app allows 3 backend events per second (this request alone counts 5). Slow down and retry.\n",
+    );
+    await listener.expectSilence();
+  });
+
+  it("refuses backend events over the limit and delivers only those allowed, leaving other apps alone", async () => {
+    const channel = unique("limited-burst");
+    const listener = await subscribed(LIMITED_APP, channel);
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        appTrigger(LIMITED_APP, [channel], "burst", String(index)).then((r) => r.status),
+      ),
+    );
+    const counts = tally(statuses);
+    const allowed = counts[200] ?? 0;
+    expect(allowed + (counts[429] ?? 0)).toBe(8);
+    // One window allows 3; a burst straddling a window edge may get a second window's 3.
+    expect(allowed).toBeGreaterThanOrEqual(3);
+    expect(allowed).toBeLessThanOrEqual(6);
+    for (let i = 0; i < allowed; i++) expect((await listener.nextEvent("burst")).channel).toBe(channel);
+    await listener.expectSilence();
+    // The default app has no limit and is not slowed by this one's.
+    expect((await appTrigger(DEFAULT_APP, [unique("free")], "free", "{}")).status).toBe(200);
+  });
+
+  it("refuses read requests over max_read_requests_per_sec with 429", async () => {
+    const responses = await Promise.all(Array.from({ length: 6 }, () => appRest(LIMITED_APP, "GET", "/channels")));
+    const counts = tally(responses.map((r) => r.status));
+    expect((counts[200] ?? 0) + (counts[429] ?? 0)).toBe(6);
+    expect(counts[200]).toBeGreaterThanOrEqual(2);
+    expect(counts[200]).toBeLessThanOrEqual(4);
+    const refused = responses.find((r) => r.status === 429);
+    expect(refused?.text).toBe(
+      "Rate limit reached: this app allows 2 read requests per second. Slow down and retry.\n",
+    );
+  });
+
+  it("answers 403 for a disabled app, even correctly signed", async () => {
+    const response = await appTrigger(DISABLED_APP, [unique("off")], "nope", "{}");
+    expect(response).toMatchObject({ status: 403, text: "App is disabled\n" });
+  });
+});
+
+describe("REST isolation between apps", () => {
+  it("refuses one app's credentials on another app's path", async () => {
+    const trigger = await appTrigger(APP_B, [unique("x")], "forged", "{}", { signer: APP_A });
+    expect(trigger.status).toBe(401);
+    const read = await appRest(APP_B, "GET", "/channels", { signer: APP_A });
+    expect(read.status).toBe(401);
+  });
+
+  it("delivers a trigger only to its own app's subscribers of a same-named channel", async () => {
+    const channel = unique("same-name");
+    const a = await subscribed(APP_A, channel);
+    const b = await subscribed(APP_B, channel);
+    expect((await appTrigger(APP_A, [channel], "for-a", '"hello"')).status).toBe(200);
+    expect(await a.nextEvent("for-a")).toEqual({ event: "for-a", channel, data: '"hello"' });
+    await b.expectSilence();
+  });
+
+  it("lists only its own app's channels", async () => {
+    const channel = unique("only-b");
+    await subscribed(APP_B, channel);
+    const ofA = await appRest(APP_A, "GET", "/channels", { params: { filter_by_prefix: "only-b" } });
+    expect(ofA.status).toBe(200);
+    expect(JSON.parse(ofA.text)).toEqual({ channels: {} });
+    const ofB = await appRest(APP_B, "GET", "/channels", { params: { filter_by_prefix: "only-b" } });
+    expect(JSON.parse(ofB.text)).toEqual({ channels: { [channel]: {} } });
+  });
+});

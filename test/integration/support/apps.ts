@@ -1,0 +1,116 @@
+/**
+ * The apps the integration runtime is configured with (vitest.config.ts sets
+ * them as the APPS binding). The first is the default app every other test
+ * file uses; the rest exist to test isolation and per-app limits.
+ */
+export interface TestApp {
+  readonly id: string;
+  readonly key: string;
+  readonly secret: string;
+  readonly [option: string]: unknown;
+}
+
+/**
+ * Webhook endpoints of the default app. Only channels ending in `-wh`
+ * produce webhooks, so other tests' channels never queue any.
+ */
+const INTEGRATION_WEBHOOKS = [
+  {
+    url: "http://webhooks.test/all",
+    event_types: ["channel_occupied", "channel_vacated", "member_added", "member_removed", "client_event"],
+    filter: { channel_name_ends_with: "-wh" },
+  },
+  {
+    // Apart, so their timing never mixes into the exact event lists the other endpoint is checked for.
+    url: "http://webhooks.test/counts",
+    event_types: ["subscription_count", "cache_miss"],
+    filter: { channel_name_ends_with: "-wh" },
+  },
+  {
+    url: "http://webhooks.test/presence-vacated",
+    event_types: ["channel_vacated"],
+    filter: { channel_name_starts_with: "presence-", channel_name_ends_with: "-wh" },
+    headers: { Authorization: "Bearer integration-token" },
+  },
+];
+
+export const DEFAULT_APP: TestApp = {
+  id: "sower",
+  key: "sower-key",
+  secret: "integration-secret-0123456789",
+  enable_client_messages: true,
+  webhooks: INTEGRATION_WEBHOOKS,
+};
+
+export const APP_A: TestApp = {
+  id: "tenant-a",
+  key: "tenant-a-key",
+  secret: "tenant-a-secret-0123456789",
+  enable_client_messages: true,
+};
+export const APP_B: TestApp = {
+  id: "tenant-b",
+  key: "tenant-b-key",
+  secret: "tenant-b-secret-0123456789",
+  enable_client_messages: true,
+  max_client_events_per_sec: 2,
+  max_event_payload_in_kb: 1,
+};
+export const DISABLED_APP: TestApp = {
+  id: "disabled",
+  key: "disabled-key",
+  secret: "disabled-secret-0123456789",
+  enabled: false,
+};
+export const ORIGINS_APP: TestApp = {
+  id: "origins",
+  key: "origins-key",
+  secret: "origins-secret-0123456789",
+  allowed_origins: ["https://app.example.com", "https://*.example.org"],
+};
+export const CAPPED_APP: TestApp = {
+  id: "capped",
+  key: "capped-key",
+  secret: "capped-secret-0123456789",
+  max_connections: 2,
+};
+export const LIMITED_APP: TestApp = {
+  id: "limited",
+  key: "limited-key",
+  secret: "limited-secret-0123456789",
+  max_backend_events_per_sec: 3,
+  max_read_requests_per_sec: 2,
+};
+
+export const METERED_APP: TestApp = {
+  id: "metered",
+  key: "metered-key",
+  secret: "metered-secret-0123456789",
+  enable_client_messages: true,
+};
+
+/** Every per-app limit set low, to see each one enforced with this app's value. */
+export const TIGHT_APP: TestApp = {
+  id: "tight",
+  key: "tight-key",
+  secret: "tight-secret-0123456789",
+  max_presence_members_per_channel: 1,
+  max_presence_member_size_in_kb: 0.1,
+  max_channel_name_length: 20,
+  max_event_channels_at_once: 2,
+  max_event_name_length: 10,
+  max_event_payload_in_kb: 0.5,
+  max_event_batch_size: 2,
+};
+
+export const TEST_APPS: readonly TestApp[] = [
+  TIGHT_APP,
+  METERED_APP,
+  DEFAULT_APP,
+  APP_A,
+  APP_B,
+  DISABLED_APP,
+  ORIGINS_APP,
+  CAPPED_APP,
+  LIMITED_APP,
+];
