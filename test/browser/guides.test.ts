@@ -238,10 +238,16 @@ function documentedSettings(): Setting[] {
 }
 
 /** The settings the server reads: the fields of `AppsEnv` in src/apps.ts. */
+/** Every variable the Worker reads: the apps' settings and the metrics scrape token. */
 function settingsInCode(): string[] {
-  const source = read("src/apps.ts");
-  const body = /export interface AppsEnv \{([^}]*)\}/.exec(source)?.[1] ?? "";
-  return [...body.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "");
+  const readers = [
+    ["src/apps.ts", "AppsEnv"],
+    ["src/metrics-scrape.ts", "MetricsEnv"],
+  ] as const;
+  return readers.flatMap(([file, name]) => {
+    const body = new RegExp(`export interface ${name} \\{([^}]*)\\}`).exec(read(file))?.[1] ?? "";
+    return [...body.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "");
+  });
 }
 
 function wranglerVars(): Record<string, unknown> {
@@ -313,6 +319,6 @@ describe("docs/deploy.md and the Deploy to Cloudflare button", () => {
     expect(url).toBeDefined();
     const response = await fetch(url ?? "");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok" });
+    expect(await response.json()).toEqual({ status: "ok", apps: 1 });
   });
 });

@@ -6,7 +6,7 @@ import type { StatsSnapshot } from "../../src/beacon/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
 import { DEFAULT_APP, METERED_APP } from "./support/apps";
-import { ALL_EVENTS_URL, poll, WebhookRecorder } from "./support/webhooks";
+import { ALL_EVENTS_URL, COUNTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
 function readStats(): Promise<StatsSnapshot | undefined> {
   return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
@@ -67,17 +67,19 @@ describe("per-app statistics", () => {
     try {
       const socket = await connectApp(DEFAULT_APP.key);
       const channel = `room-stats-${Date.now()}-wh`;
-      recorder.answerNext(channel, "fail");
+      recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
       socket.send({ event: "pusher:subscribe", data: { channel, auth: "" } });
       await socket.nextEvent("pusher_internal:subscription_succeeded");
+      // channel_occupied to the all-events endpoint (after one failure), subscription_count to the counts one.
       await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
-      const totals = await poll(4000, "the delivery to be counted", async () => {
+      await recorder.waitFor(COUNTS_URL, channel, 1);
+      const totals = await poll(4000, "both deliveries to be counted", async () => {
         const stats = await runInDurableObject(env.BEACON.getByName(DEFAULT_APP.id), (beacon: Beacon) =>
           beacon.readStats(DEFAULT_APP.id),
         );
-        return stats.totals.webhooks_delivered > 0 ? stats.totals : undefined;
+        return stats.totals.webhooks_delivered >= 2 ? stats.totals : undefined;
       });
-      expect(totals).toMatchObject({ webhooks_delivered: 1, webhooks_retrying: 1, webhooks_failed: 0 });
+      expect(totals).toMatchObject({ webhooks_delivered: 2, webhooks_retrying: 1, webhooks_failed: 0 });
       socket.ws.close(1000);
     } finally {
       restore();
