@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { client, connected, once, uniqueName } from "./support/clients";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 
 /** A second server with the opt-in options on, as a team would set them in wrangler.jsonc. */
@@ -17,14 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 function signedInClient(): PusherClient {
   const pusher = track(client({ server: server.info, user: { id: uniqueName("user-") } }));

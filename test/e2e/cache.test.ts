@@ -1,15 +1,7 @@
-import type PusherClient from "pusher-js";
-import { afterEach, describe, expect, it } from "vitest";
-import { backend, client, once, uniqueName } from "./support/clients";
+import { describe, expect, it } from "vitest";
+import { backend, client, disconnectAfterEach, once, uniqueName } from "./support/clients";
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 describe("cache channels with pusher-js and the pusher SDK", () => {
   it("emits pusher:cache_miss on an empty cache channel", async () => {

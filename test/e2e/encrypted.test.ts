@@ -1,20 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type PusherClient from "pusher-js";
-import { afterEach, describe, expect, it } from "vitest";
-import { backend, client, once, uniqueName } from "./support/clients";
+import { describe, expect, it } from "vitest";
+import { backend, client, disconnectAfterEach, once, uniqueName } from "./support/clients";
 import { withEncryptionBuild } from "./support/with-encryption";
 
 const masterKey = randomBytes(32).toString("base64");
 const sdkOptions = { encryptionMasterKeyBase64: masterKey };
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 describe("end-to-end encrypted channels with pusher-js/with-encryption", () => {
   it("subscribes with the shared secret from the auth endpoint and decrypts what the backend sends", async () => {

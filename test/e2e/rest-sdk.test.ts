@@ -1,16 +1,9 @@
 import Pusher from "pusher";
 import type PusherClient from "pusher-js";
-import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { backend, client, connected, once, uniqueName } from "./support/clients";
+import { describe, expect, inject, it, vi } from "vitest";
+import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 type Bindable = Parameters<typeof once>[0];
 

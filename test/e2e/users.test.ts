@@ -1,15 +1,8 @@
 import type PusherClient from "pusher-js";
-import { afterEach, describe, expect, it } from "vitest";
-import { backend, client, connected, once, uniqueName } from "./support/clients";
+import { describe, expect, it } from "vitest";
+import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 async function signedIn(pusher: PusherClient): Promise<void> {
   pusher.signin();

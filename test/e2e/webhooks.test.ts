@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { backend, client, connected, once, uniqueName } from "./support/clients";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 import { type ReceivedWebhook, WebhookReceiver } from "./support/webhook-receiver";
 
@@ -32,14 +32,7 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-const open: PusherClient[] = [];
-function track(pusher: PusherClient): PusherClient {
-  open.push(pusher);
-  return pusher;
-}
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
 
 async function member(userId: string): Promise<PusherClient> {
   const pusher = track(client({ presence: { user_id: userId, user_info: { name: userId } }, server: server.info }));
