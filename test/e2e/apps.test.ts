@@ -1,8 +1,8 @@
 import Pusher from "pusher";
-import PusherClient from "pusher-js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connected, once, uniqueName } from "./support/clients";
-import { startServer } from "./support/server";
+import type PusherClient from "pusher-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { type ServerInfo, startServer } from "./support/server";
 
 const SHOP = { id: "2001", key: "shop-key-e2e", secret: "shop-secret-e2e-0123456789" };
 const BLOG = { id: "2002", key: "blog-key-e2e", secret: "blog-secret-e2e-0123456789" };
@@ -21,36 +21,20 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => server?.stop());
 
-const open: PusherClient[] = [];
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
+const track = disconnectAfterEach();
+
+/** The test server as seen with one app's credentials. */
+function as(app: Credentials): ServerInfo {
+  return { ...server.info, appId: app.id, key: app.key, secret: app.secret };
+}
 
 function sdk(app: Credentials): Pusher {
-  const { host, port } = server.info;
-  return new Pusher({ appId: app.id, key: app.key, secret: app.secret, host, port: String(port), useTLS: false });
+  return backend(as(app));
 }
 
 /** pusher-js on an app's key, authorizing private channels with that app's SDK as its auth endpoint would. */
 function browser(app: Credentials): PusherClient {
-  const { host, port } = server.info;
-  const signer = sdk(app);
-  const pusher = new PusherClient(app.key, {
-    cluster: "",
-    wsHost: host,
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ["ws"],
-    disableStats: true,
-    channelAuthorization: {
-      endpoint: "/unused",
-      transport: "ajax",
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(null, signer.authorizeChannel(socketId, channelName)),
-    },
-  });
-  open.push(pusher);
-  return pusher;
+  return track(client({ server: as(app) }));
 }
 
 async function subscribed(pusher: PusherClient, name: string) {
