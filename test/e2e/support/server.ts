@@ -30,10 +30,11 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `wrangler dev` on the embedded runtime with its own state folder
- * and a known secret (overriding any .dev.vars), and waits until /health answers.
+ * and known credentials (overriding any .dev.vars), and waits until /health answers.
  */
 export async function startServer(
   extraArgs: string[] = [],
+  app: Pick<ServerInfo, "appId" | "key" | "secret"> = E2E_APP,
 ): Promise<{ info: ServerInfo; stop: () => Promise<void>; child: ChildProcess }> {
   const port = await freePort();
   const inspector = await freePort();
@@ -52,7 +53,11 @@ export async function startServer(
       state,
       "--show-interactive-dev-session=false",
       "--var",
-      `APP_SECRET:${E2E_APP.secret}`,
+      `APP_ID:${app.appId}`,
+      "--var",
+      `APP_KEY:${app.key}`,
+      "--var",
+      `APP_SECRET:${app.secret}`,
       ...extraArgs,
     ],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"] },
@@ -64,7 +69,7 @@ export async function startServer(
   child.stderr?.on("data", (chunk) => {
     output += chunk;
   });
-  const info: ServerInfo = { host: "127.0.0.1", port, ...E2E_APP };
+  const info: ServerInfo = { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret };
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
