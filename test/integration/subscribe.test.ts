@@ -310,3 +310,35 @@ describe("refused subscriptions", () => {
     await others.stillWorking();
   });
 });
+
+/*
+ * Frames without a wait are handled at once; a signed subscribe waits for its
+ * signature check. Frames sent behind it must still be applied after it.
+ */
+describe("frame order on one socket", () => {
+  it("relays a client event sent right behind the signed subscribe to its channel", async () => {
+    const [sender, receiver] = [await connect(), await connect()];
+    const channel = uniqueChannel("private-right-behind-");
+    await subscribe(receiver, channel);
+    await sendSubscribe(sender, channel);
+    sender.send(clientEvent(channel, "client-first"));
+    expect(await sender.next()).toMatchObject({ event: "pusher_internal:subscription_succeeded", channel });
+    expect(await receiver.next()).toEqual({ event: "client-first", channel, data: { text: "hello" } });
+    await sender.expectSilence();
+  });
+
+  it("applies a signed subscribe, an unsubscribe and a public subscribe sent back to back in that order", async () => {
+    const [socket, peer] = [await connect(), await connect()];
+    const signed = uniqueChannel("private-back-to-back-");
+    const open = uniqueChannel("public-back-to-back-");
+    await subscribe(peer, signed);
+    await sendSubscribe(socket, signed);
+    socket.send({ event: "pusher:unsubscribe", data: { channel: signed } });
+    await sendSubscribe(socket, open);
+    expect(await socket.next()).toMatchObject({ event: "pusher_internal:subscription_succeeded", channel: signed });
+    expect(await socket.next()).toMatchObject({ event: "pusher_internal:subscription_succeeded", channel: open });
+    peer.send(clientEvent(signed, "client-after-unsubscribe"));
+    await socket.expectSilence();
+    expect(await storedChannels(socket.socketId)).toEqual([open]);
+  });
+});

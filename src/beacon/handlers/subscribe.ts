@@ -8,7 +8,7 @@ import * as frames from "../../protocol/server-frames";
 import type { UserData } from "../../protocol/user-data";
 import { markAuthorized } from "../authorization-deadline";
 import { sendCachedEvent } from "../cache";
-import type { Connection } from "../connection";
+import type { Connection, Handled } from "../connection";
 import { addSubscription, type PresenceMember } from "../membership";
 import type { Room } from "../room";
 
@@ -18,8 +18,17 @@ export interface SubscribeRequest {
   channelData: string | undefined;
 }
 
-export async function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Promise<void> {
-  const verified = await admit(room, connection, request);
+/**
+ * Public and user channels are answered synchronously; only a signed channel
+ * waits, for Web Crypto to check its token.
+ */
+export function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Handled {
+  const verdict = admit(room, connection, request);
+  if (verdict instanceof Promise) return verdict.then((checked) => conclude(room, connection, checked));
+  conclude(room, connection, verdict);
+}
+
+function conclude(room: Room, connection: Connection, verified: Result<Admission, SubscriptionError>): void {
   // Room is checked after the last await: another socket may have filled the channel meanwhile.
   const admitted = verified.ok ? checkPresenceRoom(room, connection, verified.value) : verified;
   if (!admitted.ok) {
@@ -44,41 +53,49 @@ interface Admission {
   member: PresenceMember | undefined;
 }
 
-async function admit(
-  room: Room,
-  connection: Connection,
-  request: SubscribeRequest,
-): Promise<Result<Admission, SubscriptionError>> {
-  const refuse = (type: SubscriptionErrorType, status: number, error: string) =>
-    err({ channel: request.channel, type, status, error });
+type Verdict = Result<Admission, SubscriptionError>;
+
+function refusal(request: SubscribeRequest, type: SubscriptionErrorType, status: number, error: string): Verdict {
+  return err({ channel: request.channel, type, status, error });
+}
+
+/** A verdict at once, or a promise of one when the channel's token must be checked. */
+function admit(room: Room, connection: Connection, request: SubscribeRequest): Verdict | Promise<Verdict> {
   const parsed = parseChannelName(request.channel, room.app.limits.maxChannelNameLength);
-  if (!parsed.ok) return refuse("InvalidChannel", 400, parsed.error);
+  if (!parsed.ok) return refusal(request, "InvalidChannel", 400, parsed.error);
   const channel = parsed.value;
   const alreadySubscribed = connection.channels.has(channel.name);
   if (!alreadySubscribed && connection.channels.size >= LIMITS.channelsPerSocket) {
-    return refuse("LimitReached", 400, `A connection may subscribe to at most ${LIMITS.channelsPerSocket} channels`);
+    const limit = LIMITS.channelsPerSocket;
+    return refusal(request, "LimitReached", 400, `A connection may subscribe to at most ${limit} channels`);
   }
   if (channel.kind === "server-to-user") {
     if (connection.userId === undefined || connection.userId !== channel.userId) {
-      return refuse("AuthError", 403, "Only a connection signed in as this user may subscribe to its channel");
+      const reason = "Only a connection signed in as this user may subscribe to its channel";
+      return refusal(request, "AuthError", 403, reason);
     }
     return ok({ channel, member: undefined });
   }
   if (!requiresAuth(channel.kind)) return ok({ channel, member: undefined });
+  return admitSigned(room, connection, request, channel);
+}
 
+async function admitSigned(
+  room: Room,
+  connection: Connection,
+  request: SubscribeRequest,
+  channel: ChannelInfo,
+): Promise<Verdict> {
   const isPresence = channel.kind === "presence";
   const signedInUser = room.users.session(connection);
   if (isPresence && request.channelData === undefined && signedInUser === undefined) {
-    return refuse(
-      "AuthError",
-      401,
-      "Presence channels need channel_data signed by the auth endpoint, or a signed-in connection",
-    );
+    const reason = "Presence channels need channel_data signed by the auth endpoint, or a signed-in connection";
+    return refusal(request, "AuthError", 401, reason);
   }
   // Without channel_data the member is the signed-in user, and the token covers only socket:channel.
   const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
   if (!(await verifyToken(room.app, request.auth, signed))) {
-    return refuse("AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
+    return refusal(request, "AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
   }
   if (!isPresence) return ok({ channel, member: undefined });
 
@@ -87,7 +104,7 @@ async function admit(
     request.channelData !== undefined
       ? parsePresenceMember(request.channelData, maxInfoBytes)
       : signedInMember(signedInUser, maxInfoBytes);
-  if (!member.ok) return refuse("AuthError", 400, member.error);
+  if (!member.ok) return refusal(request, "AuthError", 400, member.error);
   return ok({ channel, member: member.value });
 }
 
