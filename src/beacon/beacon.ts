@@ -139,12 +139,7 @@ export class Beacon extends DurableObject<Env> {
       return;
     }
     const failed = (error: unknown) => frameFailed(room, connection, error);
-    let handled: Handled;
-    try {
-      handled = connection.inOrder(() => dispatch(room, connection, frame.value));
-    } catch (error) {
-      handled = failed(error);
-    }
+    const handled = guarded(() => connection.inOrder(() => dispatch(room, connection, frame.value)), failed);
     if (!(handled instanceof Promise)) {
       this.stats.flushIfDue(Date.now());
       return;
@@ -279,6 +274,15 @@ function refuseOverCapacity(room: Room): Response | undefined {
   return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
     app: room.app.id,
   });
+}
+
+/** A synchronous failure goes to `failed` here; an asynchronous one is the returned promise's to report. */
+function guarded(task: () => Handled, failed: (error: unknown) => void): Handled {
+  try {
+    return task();
+  } catch (error) {
+    failed(error);
+  }
 }
 
 /** The socket hears that its frame failed; the details stay in the log. */
