@@ -33,6 +33,7 @@ import type {
 } from "./rpc/types";
 import { Stats, type StatsSnapshot } from "./stats";
 import { Store } from "./store";
+import { SubscriptionRows } from "./subscription-rows";
 import { WebhookOutbox } from "./webhooks/outbox";
 import { WebhookQueue } from "./webhooks/queue";
 import { webhookWork } from "./webhooks/work";
@@ -47,6 +48,7 @@ const APP_ID_META = "app_id";
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
+  private readonly subscriptionRows: SubscriptionRows;
   private readonly dueWork: DueWork;
   private readonly stats: Stats;
   private readonly rates = new RateLimits();
@@ -58,6 +60,9 @@ export class Beacon extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new Store(ctx.storage.sql);
+    this.subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
+      log("error", "subscription rows could not be written", { app: this.appId, changes, error: String(error) }),
+    );
     this.stats = new Stats(this.store, Date.now());
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
     this.outbox = new WebhookOutbox(ctx.storage.sql);
@@ -145,6 +150,15 @@ export class Beacon extends DurableObject<Env> {
       return;
     }
     return handled.catch(failed).then(() => this.stats.flushIfDue(Date.now()));
+  }
+
+  /**
+   * Writes now what is otherwise written behind (subscription rows). The
+   * runtime waits for that write before it lets an object hibernate, so a
+   * test that forces an eviction settles first, as the runtime would.
+   */
+  settleWrites(): void {
+    this.subscriptionRows.settle();
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -243,12 +257,15 @@ export class Beacon extends DurableObject<Env> {
     if (this.room !== undefined) return this.room;
     const app = this.app();
     if (app === undefined) return undefined;
-    const webhooks = new WebhookQueue(app, this.outbox, (dueAt) =>
-      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
+    const webhooks = new WebhookQueue(
+      app,
+      this.outbox,
+      (dueAt) => (dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt)),
+      () => this.subscriptionRows.settle(),
     );
     this.room = Room.restore(
       app,
-      this.store,
+      this.subscriptionRows,
       this.ctx.storage.sql,
       this.dueWork,
       this.ctx.getWebSockets(),

@@ -14,10 +14,11 @@ export interface PresenceMember {
 /**
  * Every change of who is subscribed to what goes through here, so durable
  * rows, in-memory indexes, presence notices and webhooks can never disagree.
- * Webhooks are queued in the same synchronous step as the rows they report.
+ * Webhooks are queued in the same synchronous step as the rows they report,
+ * and queueing one writes those rows with it (see subscription-rows.ts).
  */
 export function addSubscription(room: Room, connection: Connection, channel: string, member?: PresenceMember): void {
-  room.store.addSubscription({
+  room.subscriptionRows.add({
     socketId: connection.id,
     channel,
     userId: member?.userId ?? null,
@@ -34,13 +35,13 @@ export function addSubscription(room: Room, connection: Connection, channel: str
 
 export function removeSubscription(room: Room, connection: Connection, channel: string): void {
   if (!connection.channels.has(channel)) return;
-  room.store.removeSubscription(connection.id, channel);
+  room.subscriptionRows.remove(connection.id, channel);
   leaveInMemory(room, connection, channel);
 }
 
-/** A socket is gone: one delete for all its rows, then the notices it owes. */
+/** A socket is gone: one change for all its rows, then the notices it owes. */
 export function removeConnection(room: Room, connection: Connection): void {
-  room.store.removeSocket(connection.id);
+  room.subscriptionRows.removeSocket(connection.id);
   signOut(room, connection);
   for (const channel of [...connection.channels.keys()]) leaveInMemory(room, connection, channel);
   room.connections.delete(connection.id);

@@ -7,8 +7,8 @@ import { Connection } from "./connection";
 import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
 import type { Gauges, Stats } from "./stats";
-import type { Store } from "./store";
 import { subscriptionCountChanged } from "./subscription-count";
+import type { SubscriptionRows } from "./subscription-rows";
 import { restoreUsers, UserIndex, UserSessions } from "./users";
 import { WatchlistIndex } from "./watchlist";
 import type { WebhookQueue } from "./webhooks/queue";
@@ -29,7 +29,7 @@ export class Room {
 
   constructor(
     readonly app: App,
-    readonly store: Store,
+    readonly subscriptionRows: SubscriptionRows,
     sql: SqlStorage,
     readonly dueWork: DueWork,
     readonly webhooks: WebhookQueue,
@@ -47,14 +47,14 @@ export class Room {
    */
   static restore(
     app: App,
-    store: Store,
+    subscriptionRows: SubscriptionRows,
     sql: SqlStorage,
     dueWork: DueWork,
     sockets: WebSocket[],
     webhooks: WebhookQueue,
     stats?: Stats,
   ): Room {
-    const room = new Room(app, store, sql, dueWork, webhooks, stats);
+    const room = new Room(app, subscriptionRows, sql, dueWork, webhooks, stats);
     for (const ws of sockets) {
       const attachment = readAttachment(ws);
       if (attachment !== undefined) room.track(new Connection(ws, attachment));
@@ -62,7 +62,7 @@ export class Room {
     const vanished = new Map<string, Set<string>>();
     const staleSockets = new Set<string>();
     const vanishedFrom = new Set<string>();
-    for (const row of store.allSubscriptions()) {
+    for (const row of subscriptionRows.all()) {
       const connection = room.connections.get(row.socketId);
       if (connection === undefined) {
         staleSockets.add(row.socketId);
@@ -76,7 +76,7 @@ export class Room {
         room.presence.join(row.channel, row.userId, parseInfo(row.userInfo), connection.id);
       }
     }
-    for (const socketId of staleSockets) store.removeSocket(socketId);
+    for (const socketId of staleSockets) subscriptionRows.removeSocket(socketId);
     for (const channel of vanishedFrom) subscriptionCountChanged(room, channel, Date.now());
     for (const [channel, userIds] of vanished) {
       for (const userId of userIds) {

@@ -47,21 +47,56 @@ export class Store {
       .map((row) => ({ socketId: row.socket_id, channel: row.channel, userId: row.user_id, userInfo: row.user_info }));
   }
 
-  addSubscription(row: SubscriptionRow): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO subscriptions (socket_id, channel, user_id, user_info) VALUES (?, ?, ?, ?)",
-      row.socketId,
-      row.channel,
-      row.userId,
-      row.userInfo,
-    );
+  /**
+   * Applies changes in the order given, one statement per run of changes of
+   * one kind: a batch of a thousand subscribes is one INSERT.
+   */
+  applySubscriptionChanges(changes: readonly SubscriptionChange[]): void {
+    for (const run of runsOfOneKind(changes)) {
+      switch (run.kind) {
+        case "add":
+          this.sql.exec(
+            `INSERT OR REPLACE INTO subscriptions (socket_id, channel, user_id, user_info)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)`,
+            JSON.stringify(run.changes.map(({ row }) => [row.socketId, row.channel, row.userId, row.userInfo])),
+          );
+          break;
+        case "remove":
+          this.sql.exec(
+            `DELETE FROM subscriptions
+             WHERE (socket_id, channel) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))`,
+            JSON.stringify(run.changes.map(({ socketId, channel }) => [socketId, channel])),
+          );
+          break;
+        case "remove-socket":
+          this.sql.exec(
+            "DELETE FROM subscriptions WHERE socket_id IN (SELECT value FROM json_each(?))",
+            JSON.stringify(run.changes.map(({ socketId }) => socketId)),
+          );
+          break;
+        default:
+          run satisfies never;
+      }
+    }
   }
+}
 
-  removeSubscription(socketId: string, channel: string): void {
-    this.sql.exec("DELETE FROM subscriptions WHERE socket_id = ? AND channel = ?", socketId, channel);
-  }
+export type SubscriptionChange =
+  | { kind: "add"; row: SubscriptionRow }
+  | { kind: "remove"; socketId: string; channel: string }
+  | { kind: "remove-socket"; socketId: string };
 
-  removeSocket(socketId: string): void {
-    this.sql.exec("DELETE FROM subscriptions WHERE socket_id = ?", socketId);
+type Run = {
+  [Kind in SubscriptionChange["kind"]]: { kind: Kind; changes: Array<Extract<SubscriptionChange, { kind: Kind }>> };
+}[SubscriptionChange["kind"]];
+
+/** Consecutive changes of one kind, in order; order across kinds is kept by the runs' order. */
+function runsOfOneKind(changes: readonly SubscriptionChange[]): Run[] {
+  const runs: Array<{ kind: SubscriptionChange["kind"]; changes: SubscriptionChange[] }> = [];
+  for (const change of changes) {
+    const last = runs.at(-1);
+    if (last?.kind === change.kind) last.changes.push(change);
+    else runs.push({ kind: change.kind, changes: [change] });
   }
+  return runs as Run[];
 }

@@ -1,6 +1,7 @@
-import { env, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signIn, subscribe, unique } from "../integration/support/auth";
+import { hibernate } from "../integration/support/eviction";
 import { connect, type TestSocket } from "../integration/support/socket";
 
 const stub = () => env.BEACON.getByName("sower");
@@ -48,7 +49,7 @@ describe("authorised connections (enableUserAuthentication)", () => {
     const socket = await connect();
     const authorized = await connect();
     await signIn(authorized, { id: unique("user-") });
-    await evictDurableObject(stub(), { webSockets: "hibernate" });
+    await hibernate(stub());
     await expectClosedUnauthorized(socket);
     await authorized.expectSilence();
   });

@@ -1,7 +1,8 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DueWork } from "../../src/beacon/due-work";
 import { connectSignedIn, subscribe, unique } from "../integration/support/auth";
+import { hibernate } from "../integration/support/eviction";
 import type { TestSocket } from "../integration/support/socket";
 
 const stub = () => env.BEACON.getByName("sower");
@@ -67,7 +68,7 @@ describe("subscription_count (subscriptionCountEvents)", () => {
     const leaves = await member();
     await subscribe(stays, channel);
     await subscribe(leaves, channel);
-    await evictDurableObject(stub(), { webSockets: "hibernate" });
+    await hibernate(stub());
     await settledCount(stays, channel, 2);
     leaves.ws.close(1000);
     await settledCount(stays, channel, 1);

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
+import { hibernate } from "./support/eviction";
 import type { Frame } from "./support/socket";
 
 let counter = 0;
@@ -16,7 +17,7 @@ describe("/health", () => {
     const beacon = env.BEACON.getByName(APP_B.id);
     const socket = await connectApp(APP_B.key);
     // Control: evicting succeeds only while the Beacon runs, so the last check can fail.
-    await evictDurableObject(beacon);
+    await hibernate(beacon);
     const response = await SELF.fetch("http://sower.test/health");
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok", apps: TEST_APPS.length });
@@ -71,7 +72,7 @@ describe("max_connections after eviction", () => {
   it("still counts the hibernated sockets of an evicted Beacon", async () => {
     const first = await connectWhenFreed(CAPPED_APP.key);
     const second = await connectWhenFreed(CAPPED_APP.key);
-    await evictDurableObject(env.BEACON.getByName(CAPPED_APP.id));
+    await hibernate(env.BEACON.getByName(CAPPED_APP.id));
     await expectRefused(
       await openAppSocket(CAPPED_APP.key),
       4100,

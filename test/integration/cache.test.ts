@@ -1,6 +1,7 @@
-import { env, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { subscribe, unique } from "./support/auth";
+import { hibernate } from "./support/eviction";
 import { expectRefusal, rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
 
@@ -53,7 +54,7 @@ describe("cache channels with server events", () => {
   it("keep the cached event through an eviction", async () => {
     const channel = unique("presence-cache-");
     expect((await trigger(channel, "state", "kept")).status).toBe(200);
-    await evictDurableObject(env.BEACON.getByName("sower"), { webSockets: "hibernate" });
+    await hibernate(env.BEACON.getByName("sower"));
     const socket = await connect();
     await subscribe(socket, channel, JSON.stringify({ user_id: unique("user-") }));
     expect(await socket.next()).toEqual({ event: "state", channel, data: "kept" });

@@ -1,4 +1,4 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import {
@@ -12,11 +12,12 @@ import {
   subscribe,
   uniqueChannel,
 } from "./support/channels";
+import { hibernate } from "./support/eviction";
 import { connect } from "./support/socket";
 
 /** Tears down the Beacon's instance; its sockets hibernate and its constructor runs again on the next event. */
 function evict(): Promise<void> {
-  return evictDurableObject(beacon(), { webSockets: "hibernate" });
+  return hibernate(beacon());
 }
 
 describe("attachments", () => {

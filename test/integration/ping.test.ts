@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { beacon, heldSocket } from "./support/channels";
+import { hibernate } from "./support/eviction";
 import { connect, type TestSocket } from "./support/socket";
 
 const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
@@ -15,7 +16,7 @@ function autoResponseTime(socket: TestSocket): Promise<Date | null> {
 describe("ping and pong", () => {
   it("answers pusher-js's exact ping from the runtime, without waking the hibernated Beacon", async () => {
     const socket = await connect();
-    await evictDurableObject(beacon(), { webSockets: "hibernate" });
+    await hibernate(beacon());
     socket.send(PUSHER_JS_PING);
     expect(await socket.next()).toEqual({ event: "pusher:pong", data: {} });
     // Eviction refuses an object that is not running: the ping did not start it.

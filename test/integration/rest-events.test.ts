@@ -1,5 +1,6 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { hibernate } from "./support/eviction";
 import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
@@ -88,7 +89,7 @@ describe("POST /events: delivery", () => {
     const channel = unique("evicted-");
     const socket = await connect();
     await subscribe(socket, channel);
-    await evictDurableObject(env.BEACON.getByName(APP_ID));
+    await hibernate(env.BEACON.getByName(APP_ID));
     expect((await trigger(channel, "after-eviction", "still here")).status).toBe(200);
     expect(await socket.next()).toEqual({ event: "after-eviction", channel, data: "still here" });
   });
@@ -98,7 +99,7 @@ describe("POST /events: delivery", () => {
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("DELETE FROM meta");
     });
-    await evictDurableObject(stub);
+    await hibernate(stub);
     expect((await rest("GET", "/channels")).status).toBe(200);
     const stored = await runInDurableObject(stub, (_instance, state) =>
       state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'app_id'").toArray(),

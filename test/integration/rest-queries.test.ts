@@ -1,6 +1,7 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
+import { hibernate } from "./support/eviction";
 import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
@@ -121,7 +122,7 @@ describe("GET /channels/{channel}/users", () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     await subscribe(a, channel, { user_id: "kept-1" });
     await subscribe(b, channel, { user_id: "kept-2" });
-    await evictDurableObject(env.BEACON.getByName(APP_ID));
+    await hibernate(env.BEACON.getByName(APP_ID));
     const { users } = (await rest("GET", `/channels/${channel}/users`)).json() as { users: Array<{ id: string }> };
     expect(users.map((user) => user.id).sort()).toEqual(["kept-1", "kept-2"]);
     const state = await rest("GET", `/channels/${channel}`, { params: { info: "user_count,subscription_count" } });
@@ -185,6 +186,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const after = await runInDurableObject(env.BEACON.getByName(APP_ID), async (beacon: Beacon, state) => {
       // Nothing else runs inside this callback, so webSocketClose cannot have cleaned up yet.
       const closed = await beacon.terminateUserConnections(APP_ID, user);
+      beacon.settleWrites();
       const rows = state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
         .one().n;
@@ -207,6 +209,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
       });
       if (ws === undefined) throw new Error("terminated socket not found");
       await beacon.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
+      beacon.settleWrites();
       return state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
         .one().n;
@@ -223,7 +226,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const user = unique("hibernated-");
     const socket = await connect();
     await signIn(socket, user);
-    await evictDurableObject(env.BEACON.getByName(APP_ID));
+    await hibernate(env.BEACON.getByName(APP_ID));
     expect((await rest("POST", `/users/${user}/terminate_connections`, { body: {} })).status).toBe(200);
     expect((await socket.nextEvent("pusher:error")).data).toEqual({
       code: 4009,

@@ -1,4 +1,4 @@
-import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import type { Beacon } from "../../src/beacon/beacon";
@@ -6,6 +6,7 @@ import type { StatsSnapshot } from "../../src/beacon/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
 import { DEFAULT_APP, METERED_APP } from "./support/apps";
+import { hibernate } from "./support/eviction";
 import { ALL_EVENTS_URL, COUNTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
 function readStats(): Promise<StatsSnapshot | undefined> {
@@ -54,7 +55,7 @@ describe("per-app statistics", () => {
     });
     expect(stats?.rates.messages_in).toBeGreaterThan(0);
 
-    await evictDurableObject(env.BEACON.getByName(METERED_APP.id));
+    await hibernate(env.BEACON.getByName(METERED_APP.id));
     const after = await readStats();
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);

@@ -1,6 +1,7 @@
-import { env, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } from "./support/auth";
+import { hibernate } from "./support/eviction";
 import { rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
 
@@ -83,7 +84,7 @@ describe("#server-to-user- channels", () => {
   it("still accept the signed-in user after the object is evicted", async () => {
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId });
-    await evictDurableObject(stub(), { webSockets: "hibernate" });
+    await hibernate(stub());
     const channel = `#server-to-user-${userId}`;
     expect((await subscribe(socket, channel)).event).toBe("pusher_internal:subscription_succeeded");
   });
@@ -115,7 +116,7 @@ describe("presence with a signed-in user", () => {
     const channel = unique("presence-signed-");
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId, user_info: { name: "Lin" } });
-    await evictDurableObject(stub(), { webSockets: "hibernate" });
+    await hibernate(stub());
     socket.send({ event: "pusher:subscribe", data: { channel, auth: await channelAuth(socket, channel) } });
     const succeeded = await socket.next();
     expect(JSON.parse(String(succeeded.data)).presence.hash).toEqual({ [userId]: { name: "Lin" } });

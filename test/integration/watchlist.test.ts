@@ -1,6 +1,7 @@
-import { env, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { connectSignedIn, signIn, unique } from "./support/auth";
+import { hibernate } from "./support/eviction";
 import { connect } from "./support/socket";
 
 const stub = () => env.BEACON.getByName("sower");
@@ -49,7 +50,7 @@ describe("watchlists", () => {
     const watcher = await connectSignedIn({ id: unique("watcher-"), watchlist: [watched] });
     const early = await connectSignedIn({ id: watched });
     expect(await watcher.next()).toEqual(watchlistFrame("online", [watched]));
-    await evictDurableObject(stub(), { webSockets: "hibernate" });
+    await hibernate(stub());
 
     // Still online after the wake: a second socket is not announced, closing both is.
     const late = await connectSignedIn({ id: watched });

@@ -1,7 +1,10 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
+import { heldSocket } from "./support/channels";
+import { hibernate } from "./support/eviction";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
 import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
 
@@ -239,6 +242,30 @@ describe("sockets that vanished while the Beacon was away", () => {
   }, 15_000);
 });
 
+describe("subscription rows and the webhooks that report them", () => {
+  it("are written in the same step, although rows are otherwise written behind", async () => {
+    const socket = await open();
+    const channel = channelName("room-");
+    const written = await runInDurableObject(beacon(), (instance: Beacon, state) => {
+      const ws = heldSocket(state, socket.socketId);
+      // A public subscribe is handled synchronously, so no timer can have run when it returns.
+      instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel, auth: "" } }));
+      const rows = state.storage.sql
+        .exec("SELECT channel FROM subscriptions WHERE socket_id = ?", socket.socketId)
+        .toArray();
+      const webhooks = state.storage.sql
+        .exec("SELECT event FROM webhook_outbox WHERE event = ?", JSON.stringify({ name: "channel_occupied", channel }))
+        .toArray();
+      return { rows: rows.length, webhooks: webhooks.length };
+    });
+    expect(written).toEqual({ rows: 1, webhooks: 1 });
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
+    socket.ws.close();
+    await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
+    await settled();
+  });
+});
+
 describe("delivery that never loses a webhook", () => {
   it("retries after HTTP 500s, keeps order and batches what queued meanwhile", async () => {
     // Requests are compared whole: earlier tests' leaves must not share them.
@@ -306,7 +333,7 @@ describe("delivery that never loses a webhook", () => {
     recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
     await subscribe(socket, channel);
     await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
-    await evictDurableObject(beacon());
+    await hibernate(beacon());
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
     await settled();
     expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(1);

@@ -18,6 +18,8 @@ export class WebhookQueue {
     private readonly outbox: WebhookOutbox,
     /** Called after work due at the given time was stored, or (without one) after work was removed. */
     private readonly scheduled: (dueAt?: number) => void,
+    /** Writes state that is otherwise written behind, so it commits with the webhook that reports it. */
+    private readonly settleState: () => void,
   ) {}
 
   queue(event: WebhookEvent, now: number = Date.now()): void {
@@ -25,6 +27,9 @@ export class WebhookQueue {
     switch (event.name) {
       case "channel_occupied":
       case "member_added":
+        // Nothing was held for a pair no endpoint follows, so there is nothing to undo either.
+        if (!this.anyEndpointFollows(event)) return;
+        this.settleState();
         // A re-join within the grace period: the backend never saw the leave, so it sees no join either.
         if (this.outbox.cancelLeave(leaveUndoneBy(event))) {
           this.scheduled();
@@ -35,6 +40,7 @@ export class WebhookQueue {
       case "channel_vacated":
       case "member_removed":
         if (!this.anyEndpointFollows(event)) return;
+        this.settleState();
         this.outbox.holdLeave(leaveOf(event), now + WEBHOOK_LEAVE_GRACE_MS);
         this.scheduled(now + WEBHOOK_LEAVE_GRACE_MS);
         return;
@@ -69,7 +75,10 @@ export class WebhookQueue {
     let wire: string | undefined;
     for (const endpoint of this.app.webhooks) {
       if (!endpointWants(endpoint, event.name, event.channel)) continue;
-      wire ??= JSON.stringify(toWire(event));
+      if (wire === undefined) {
+        this.settleState();
+        wire = JSON.stringify(toWire(event));
+      }
       this.outbox.add(endpoint.url, wire, now, now + WEBHOOK_BATCH_WINDOW_MS);
     }
     if (wire !== undefined) this.scheduled(now + WEBHOOK_BATCH_WINDOW_MS);
@@ -79,11 +88,21 @@ export class WebhookQueue {
    * A leave is held when some endpoint hears of either half of the pair, so
    * that an endpoint that only wants joins also gets no second join.
    */
-  private anyEndpointFollows(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): boolean {
-    const join = event.name === "channel_vacated" ? "channel_occupied" : "member_added";
-    return this.wants(event.name, event.channel) || this.wants(join, event.channel);
+  private anyEndpointFollows(event: WebhookEvent & { name: JoinOrLeave }): boolean {
+    const [join, leave] = PAIRS[event.name];
+    return this.wants(join, event.channel) || this.wants(leave, event.channel);
   }
 }
+
+type JoinOrLeave = "channel_occupied" | "channel_vacated" | "member_added" | "member_removed";
+
+/** Each join with the leave that undoes it. */
+const PAIRS: Record<JoinOrLeave, readonly [WebhookEventType, WebhookEventType]> = {
+  channel_occupied: ["channel_occupied", "channel_vacated"],
+  channel_vacated: ["channel_occupied", "channel_vacated"],
+  member_added: ["member_added", "member_removed"],
+  member_removed: ["member_added", "member_removed"],
+};
 
 function leaveOf(event: WebhookEvent & { name: "channel_vacated" | "member_removed" }): HeldLeave {
   return event.name === "channel_vacated"

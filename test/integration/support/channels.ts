@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../../src/auth/signatures";
 import { readAttachment } from "../../../src/beacon/attachment";
+import type { Beacon } from "../../../src/beacon/beacon";
 import { APP_ID, APP_KEY, APP_SECRET, connect, type Frame, type TestSocket } from "./socket";
 
 const app = { key: APP_KEY, secret: APP_SECRET };
@@ -101,14 +102,15 @@ export function subscriptionErrorOf(channel: string, type: string, status: numbe
   };
 }
 
-/** The channels the Beacon's SQLite holds for a socket. */
+/** The channels the Beacon's SQLite holds for a socket, once the rows written behind are in. */
 export function storedChannels(socketId: string): Promise<string[]> {
-  return runInDurableObject(beacon(), (_instance, state) =>
-    state.storage.sql
+  return runInDurableObject(beacon(), (instance: Beacon, state) => {
+    instance.settleWrites();
+    return state.storage.sql
       .exec<{ channel: string }>("SELECT channel FROM subscriptions WHERE socket_id = ? ORDER BY channel", socketId)
       .toArray()
-      .map((row) => row.channel),
-  );
+      .map((row) => row.channel);
+  });
 }
 
 /** The server side of a test socket, as the Beacon holds it. */
