@@ -52,7 +52,7 @@ export class Connection {
    * this a quick subscribe-then-unsubscribe could be applied in the wrong
    * order. Most frames need no wait, and when nothing is in flight they run
    * at once and return nothing: an event handler that returns a promise
-   * costs the runtime a fifth more CPU per frame (see bench/RESULTS.md).
+   * cost a client event about a quarter more CPU (see bench/RESULTS.md).
    * A synchronous throw reaches the caller as a throw, an asynchronous one
    * as the returned promise's rejection.
    */
