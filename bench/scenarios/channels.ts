@@ -1,5 +1,5 @@
 import type { ScenarioContext, ScenarioResult } from "./context.ts";
-import { analyse, publish } from "./publish.ts";
+import { analyse, deliveryFaults, deliveryFigures, publish } from "./publish.ts";
 
 /** Pusher's limit on channels per trigger; the scenario uses it in full. */
 const CHANNELS_PER_TRIGGER = 100;
@@ -51,26 +51,10 @@ export async function channels(context: ScenarioContext): Promise<ScenarioResult
       { label: "triggers (100 channels each)", value: total, unit: "", better: "none" },
       { label: "deliveries/s", value: deliveries.unique / seconds, unit: "/s", better: "higher" },
       { label: "triggers/s", value: total / seconds, unit: "/s", better: "higher" },
-      {
-        label: "server CPU per delivery",
-        value: (run.usage.serverCpuSeconds / Math.max(1, deliveries.unique)) * 1e6,
-        unit: "µs",
-        better: "lower",
-      },
-      { label: "latency p50", value: deliveries.latency.p50, unit: "ms", better: "lower" },
-      { label: "latency p99", value: deliveries.latency.p99, unit: "ms", better: "lower" },
-      { label: "server CPU", value: run.usage.serverCpuSeconds, unit: "s", better: "lower" },
-      { label: "load generator CPU", value: run.usage.clientCpuSeconds, unit: "s", better: "none" },
-      { label: "busiest client thread", value: run.usage.clientUtilisation * 100, unit: "%", better: "none" },
+      ...deliveryFigures("delivery", run.usage, deliveries),
     ],
     billing: context.billing,
     notes: context.notes,
-    faults: {
-      lost: deliveries.lost,
-      duplicates: deliveries.duplicates,
-      reordered: deliveries.reordered,
-      errors: deliveries.errors + run.result.published.failures + subscribed.failures,
-      failedSockets: opened.failures,
-    },
+    faults: deliveryFaults(deliveries, run.result.published.failures + subscribed.failures, opened.failures),
   };
 }

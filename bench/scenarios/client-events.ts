@@ -1,6 +1,6 @@
 import type { ClientEventsResult } from "../load/messages.ts";
 import type { ScenarioContext, ScenarioResult } from "./context.ts";
-import { analyse } from "./publish.ts";
+import { analyse, deliveryFaults, deliveryFigures } from "./publish.ts";
 
 /**
  * Scenario 4: sockets in pairs on private channels (signed as an auth
@@ -39,26 +39,10 @@ export async function clientEvents(context: ScenarioContext): Promise<ScenarioRe
       { label: "sockets", value: sockets - opened.failures, unit: "", better: "none" },
       { label: "events relayed", value: deliveries.unique, unit: "", better: "none" },
       { label: "relays/s", value: deliveries.unique / run.usage.wallSeconds, unit: "/s", better: "higher" },
-      {
-        label: "server CPU per relay",
-        value: (run.usage.serverCpuSeconds / Math.max(1, deliveries.unique)) * 1e6,
-        unit: "µs",
-        better: "lower",
-      },
-      { label: "latency p50", value: deliveries.latency.p50, unit: "ms", better: "lower" },
-      { label: "latency p99", value: deliveries.latency.p99, unit: "ms", better: "lower" },
-      { label: "server CPU", value: run.usage.serverCpuSeconds, unit: "s", better: "lower" },
-      { label: "load generator CPU", value: run.usage.clientCpuSeconds, unit: "s", better: "none" },
-      { label: "busiest client thread", value: run.usage.clientUtilisation * 100, unit: "%", better: "none" },
+      ...deliveryFigures("relay", run.usage, deliveries),
     ],
     billing: context.billing,
     notes: context.notes,
-    faults: {
-      lost: deliveries.lost,
-      duplicates: deliveries.duplicates,
-      reordered: deliveries.reordered,
-      errors: deliveries.errors + subscribed.failures,
-      failedSockets: opened.failures,
-    },
+    faults: deliveryFaults(deliveries, subscribed.failures, opened.failures),
   };
 }

@@ -2,7 +2,7 @@ import type { DeliveryStats } from "../load/messages.ts";
 import { nowMs, stamp } from "../load/messages.ts";
 import { Publisher } from "../load/rest.ts";
 import { concat, type Distribution, distribution } from "../report/stats.ts";
-import type { ScenarioContext } from "./context.ts";
+import type { Figure, ScenarioContext, ScenarioResult, Usage } from "./context.ts";
 
 export const EVENT_NAME = "bench-event";
 
@@ -90,5 +90,41 @@ export function analyse(stats: DeliveryStats[], expected: number, sendTimes: Map
     reordered: stats.reduce((sum, thread) => sum + thread.reordered, 0),
     errors: stats.reduce((sum, thread) => sum + thread.errors, 0),
     errorSamples: stats.flatMap((thread) => thread.errorSamples).slice(0, 3),
+  };
+}
+
+/**
+ * What a phase of deliveries reports besides its throughput: server CPU per
+ * `unit` delivered, latency, and each side's CPU, so a reader sees which
+ * side saturated.
+ */
+export function deliveryFigures(unit: string, usage: Usage, deliveries: DeliveryAnalysis): Figure[] {
+  return [
+    {
+      label: `server CPU per ${unit}`,
+      value: (usage.serverCpuSeconds / Math.max(1, deliveries.unique)) * 1e6,
+      unit: "µs",
+      better: "lower",
+    },
+    { label: "latency p50", value: deliveries.latency.p50, unit: "ms", better: "lower" },
+    { label: "latency p99", value: deliveries.latency.p99, unit: "ms", better: "lower" },
+    { label: "server CPU", value: usage.serverCpuSeconds, unit: "s", better: "lower" },
+    { label: "load generator CPU", value: usage.clientCpuSeconds, unit: "s", better: "none" },
+    { label: "busiest client thread", value: usage.clientUtilisation * 100, unit: "%", better: "none" },
+  ];
+}
+
+/** A phase's faults: what its deliveries lost, doubled or reordered, plus errors met on the way there. */
+export function deliveryFaults(
+  deliveries: DeliveryAnalysis,
+  earlierErrors: number,
+  failedSockets: number,
+): ScenarioResult["faults"] {
+  return {
+    lost: deliveries.lost,
+    duplicates: deliveries.duplicates,
+    reordered: deliveries.reordered,
+    errors: deliveries.errors + earlierErrors,
+    failedSockets,
   };
 }

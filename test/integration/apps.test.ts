@@ -4,12 +4,23 @@ import { signToken } from "../../src/auth/signatures";
 import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
 import { hibernate } from "./support/eviction";
-import type { Frame } from "./support/socket";
+import type { Frame, TestSocket } from "./support/socket";
 
 let counter = 0;
 function unique(prefix: string): string {
   counter++;
   return `${prefix}-${Date.now()}-${counter}`;
+}
+
+/** A third socket of CAPPED_APP is refused with 4100, and the two it holds are untouched. */
+async function expectOverCapacity(first: TestSocket, second: TestSocket): Promise<void> {
+  await expectRefused(
+    await openAppSocket(CAPPED_APP.key),
+    4100,
+    "Over capacity: this app allows at most 2 connections",
+  );
+  await first.expectSilence();
+  await second.expectSilence();
 }
 
 describe("/health", () => {
@@ -51,13 +62,7 @@ describe("per-app refusals", () => {
   it("refuses connections over max_connections with 4100, leaves the others open, and frees a slot on close", async () => {
     const first = await connectApp(CAPPED_APP.key);
     const second = await connectApp(CAPPED_APP.key);
-    await expectRefused(
-      await openAppSocket(CAPPED_APP.key),
-      4100,
-      "Over capacity: this app allows at most 2 connections",
-    );
-    await first.expectSilence();
-    await second.expectSilence();
+    await expectOverCapacity(first, second);
     // Other apps are not capped by this app's limit.
     await connectApp(APP_A.key);
     first.ws.close(1000);
@@ -73,13 +78,7 @@ describe("max_connections after eviction", () => {
     const first = await connectWhenFreed(CAPPED_APP.key);
     const second = await connectWhenFreed(CAPPED_APP.key);
     await hibernate(env.BEACON.getByName(CAPPED_APP.id));
-    await expectRefused(
-      await openAppSocket(CAPPED_APP.key),
-      4100,
-      "Over capacity: this app allows at most 2 connections",
-    );
-    await first.expectSilence();
-    await second.expectSilence();
+    await expectOverCapacity(first, second);
     first.ws.close(1000);
     second.ws.close(1000);
   });
