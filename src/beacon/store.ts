@@ -1,7 +1,8 @@
 /**
  * The Beacon's durable state in the object's SQLite. Anything that must
- * outlive hibernation or eviction is written here before it is acted on; the
- * in-memory indexes are rebuilt from it on wake.
+ * outlive hibernation or eviction is written here before the object could
+ * sleep (subscription rows just behind their replies, see
+ * subscription-rows.ts); the in-memory indexes are rebuilt from it on wake.
  */
 export interface SubscriptionRow {
   socketId: string;
