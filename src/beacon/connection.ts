@@ -1,3 +1,4 @@
+import { utf8Length } from "../protocol/json";
 import { type SocketAttachment, writeAttachment } from "./attachment";
 
 /** What a frame handler returns: nothing, or a promise when it had to wait. */
@@ -104,6 +105,6 @@ export class Connection {
 /** A close reason may be at most 123 UTF-8 bytes; longer ones make close() throw. */
 function closeReason(reason: string): string {
   let clipped = reason;
-  while (new TextEncoder().encode(clipped).length > 123) clipped = clipped.slice(0, -1);
+  while (utf8Length(clipped) > 123) clipped = clipped.slice(0, -1);
   return clipped;
 }
