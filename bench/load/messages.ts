@@ -45,7 +45,7 @@ export interface ClientEventsResult {
 export interface DeliveryStats {
   /** Publish-to-receive latency of every delivery, in ms. */
   latencies: Float64Array;
-  /** Per published event (`lane:seq`): receive time of its first and last delivery (ms, monotonic). */
+  /** Per published event (`lane:seq`): publish-to-receive latency of its first and last delivery, in ms. */
   firstLast: Array<[string, number, number]>;
   unique: number;
   duplicates: number;
