@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
-export const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
+const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -52,7 +52,7 @@ const CAPS = {
   presenceSockets: 15_000,
 } as const;
 
-export const USAGE = `npm run bench -- [flags]
+const USAGE = `npm run bench -- [flags]
 
   --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
   --targets=a,b       sower,baseline (default: both)

@@ -252,7 +252,7 @@ async function clientEvents(command: Extract<Command, { op: "clientEvents" }>): 
   return { sent };
 }
 
-async function unsubscribe(plans: Subscription[][]): Promise<void> {
+function unsubscribe(plans: Subscription[][]): void {
   plans.forEach((plan, index) => {
     const socket = sockets[index];
     if (socket === undefined) return;
@@ -268,8 +268,6 @@ function collect(): DeliveryStats {
     unique: counters.deliveries.count,
     duplicates,
     reordered,
-    memberAdded: counters.memberAdded.count,
-    memberRemoved: counters.memberRemoved.count,
     errors,
     errorSamples,
     utilisation: used.utilization,

@@ -50,8 +50,6 @@ export interface DeliveryStats {
   unique: number;
   duplicates: number;
   reordered: number;
-  memberAdded: number;
-  memberRemoved: number;
   errors: number;
   errorSamples: string[];
   /** This thread's event-loop utilisation since the last reset (1 = saturated). */

@@ -4,7 +4,7 @@ import { Publisher } from "../load/rest.ts";
 import { concat, type Distribution, distribution } from "../report/stats.ts";
 import type { Figure, ScenarioContext, ScenarioResult, Usage } from "./context.ts";
 
-export const EVENT_NAME = "bench-event";
+const EVENT_NAME = "bench-event";
 
 export interface Published {
   startedAtMs: number;
