@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { TargetName } from "./host/miniflare.ts";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
@@ -7,7 +8,7 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
-  targets: Array<"sower" | "baseline">;
+  targets: TargetName[];
   threads: number;
   /** Rounds of each scenario per target; figures are the median. */
   rounds: number;
@@ -28,7 +29,7 @@ export interface BenchOptions {
   presenceSockets: number;
   wranglerDev: boolean;
   /** Profile this target's Worker (its figures are then not comparable). */
-  profile: "sower" | "baseline" | undefined;
+  profile: TargetName | undefined;
   appKey: string;
   waitTimeoutMs: number;
   deadlineAtMs: number;

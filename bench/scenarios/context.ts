@@ -1,6 +1,6 @@
 import type { Target } from "../host/miniflare.ts";
 import { cpuSeconds, rssBytes, selfCpuSeconds } from "../host/proc.ts";
-import type { Counter, Counts, DeliveryStats, OpenResult, Subscription } from "../load/messages.ts";
+import type { Counter, Counts, DeliveryStats, OpenResult, SubscribeResult, Subscription } from "../load/messages.ts";
 import { nowMs } from "../load/messages.ts";
 import type { ClientPool } from "../load/pool.ts";
 import type { BenchOptions } from "../options.ts";
@@ -93,7 +93,7 @@ export class ScenarioContext {
     count: number,
     planFor: (index: number) => Subscription[],
   ): Promise<{ ms: number[]; failures: number }> {
-    const results = await this.pool.all<{ subscribeMs: number[]; failures: number }>((thread) => ({
+    const results = await this.pool.all<SubscribeResult>((thread) => ({
       op: "subscribe",
       plans: this.pool.indexes(count, thread).map(planFor),
     }));
