@@ -18,7 +18,7 @@ export type Command =
 
 export type Counter = "deliveries" | "memberAdded" | "memberRemoved";
 
-/** Every reply carries the id of the command it answers. */
+/** A command as posted to a thread, with the id its reply carries back. */
 export interface Envelope<T> {
   id: number;
   body: T;
