@@ -1,13 +1,14 @@
 import { parseArgs } from "node:util";
+import type { TargetName } from "./host/miniflare.ts";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
-export const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
+const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
-  targets: Array<"sower" | "baseline">;
+  targets: TargetName[];
   threads: number;
   /** Rounds of each scenario per target; figures are the median. */
   rounds: number;
@@ -28,7 +29,7 @@ export interface BenchOptions {
   presenceSockets: number;
   wranglerDev: boolean;
   /** Profile this target's Worker (its figures are then not comparable). */
-  profile: "sower" | "baseline" | undefined;
+  profile: TargetName | undefined;
   appKey: string;
   waitTimeoutMs: number;
   deadlineAtMs: number;
@@ -52,7 +53,7 @@ const CAPS = {
   presenceSockets: 15_000,
 } as const;
 
-export const USAGE = `npm run bench -- [flags]
+const USAGE = `npm run bench -- [flags]
 
   --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
   --targets=a,b       sower,baseline (default: both)

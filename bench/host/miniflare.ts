@@ -41,7 +41,8 @@ interface CountingNamespace {
   get(id: unknown): { sqlCounts(): Promise<SqlCounts> };
 }
 
-const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, databaseBytes: 0 };
+/** The counts of a target whose SQLite the bench cannot read. */
+export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, databaseBytes: 0 };
 
 /**
  * Hosts one target in its own workerd through the Miniflare API, with

@@ -1,6 +1,6 @@
 import { startServer } from "../../test/e2e/support/server.ts";
 import { BENCH_APP } from "../load/app.ts";
-import type { Target } from "./miniflare.ts";
+import { NO_SQL, type Target } from "./miniflare.ts";
 import { descendants } from "./proc.ts";
 
 /**
@@ -15,7 +15,7 @@ export async function hostWranglerDev(): Promise<Target> {
     name: "sower",
     origin: `http://127.0.0.1:${server.info.port}`,
     pids: [root, ...descendants(root)],
-    sqlCounts: async () => ({ rowsRead: 0, rowsWritten: 0, statements: 0, databaseBytes: 0 }),
+    sqlCounts: async () => NO_SQL,
     close: server.stop,
   };
 }

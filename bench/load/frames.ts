@@ -8,7 +8,7 @@ import { BENCH_APP } from "./app.ts";
  * subscribe data is `{auth, channel_data, channel}` with an undefined
  * channel_data dropped by JSON.stringify.
  */
-export const PUSHER_JS_VERSION = "8.6.0";
+const PUSHER_JS_VERSION = "8.6.0";
 
 export function socketPath(key: string): string {
   return `/app/${key}?protocol=${PROTOCOL_VERSION}&client=js&version=${PUSHER_JS_VERSION}&flash=false`;

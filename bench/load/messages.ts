@@ -18,7 +18,7 @@ export type Command =
 
 export type Counter = "deliveries" | "memberAdded" | "memberRemoved";
 
-/** Every reply carries the id of the command it answers. */
+/** A command as posted to a thread, with the id its reply carries back. */
 export interface Envelope<T> {
   id: number;
   body: T;
@@ -45,13 +45,11 @@ export interface ClientEventsResult {
 export interface DeliveryStats {
   /** Publish-to-receive latency of every delivery, in ms. */
   latencies: Float64Array;
-  /** Per published event (`lane:seq`): receive time of its first and last delivery (ms, monotonic). */
+  /** Per published event (`lane:seq`): publish-to-receive latency of its first and last delivery, in ms. */
   firstLast: Array<[string, number, number]>;
   unique: number;
   duplicates: number;
   reordered: number;
-  memberAdded: number;
-  memberRemoved: number;
   errors: number;
   errorSamples: string[];
   /** This thread's event-loop utilisation since the last reset (1 = saturated). */

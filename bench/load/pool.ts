@@ -16,7 +16,7 @@ export class ClientPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve: (body: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 0;
-  readonly threads: number;
+  private readonly threads: number;
 
   constructor(threads: number) {
     this.threads = threads;

@@ -20,6 +20,7 @@ export function mergeRounds(rounds: ScenarioResult[]): ScenarioResult {
   if (first === undefined) throw new Error("no rounds to merge");
   if (rounds.length === 1) return first;
   const billed = (key: keyof Billing) => median(rounds.map((round) => round.billing[key]));
+  const summed = (key: keyof ScenarioResult["faults"]) => rounds.reduce((sum, round) => sum + round.faults[key], 0);
   const billing: Billing = {
     workerRequests: billed("workerRequests"),
     objectRequests: billed("objectRequests"),
@@ -35,11 +36,11 @@ export function mergeRounds(rounds: ScenarioResult[]): ScenarioResult {
     })),
     billing,
     faults: {
-      lost: rounds.reduce((sum, round) => sum + round.faults.lost, 0),
-      duplicates: rounds.reduce((sum, round) => sum + round.faults.duplicates, 0),
-      reordered: rounds.reduce((sum, round) => sum + round.faults.reordered, 0),
-      errors: rounds.reduce((sum, round) => sum + round.faults.errors, 0),
-      failedSockets: rounds.reduce((sum, round) => sum + round.faults.failedSockets, 0),
+      lost: summed("lost"),
+      duplicates: summed("duplicates"),
+      reordered: summed("reordered"),
+      errors: summed("errors"),
+      failedSockets: summed("failedSockets"),
     },
     notes: [...new Set(rounds.flatMap((round) => round.notes))],
   };

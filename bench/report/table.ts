@@ -1,6 +1,7 @@
+import type { TargetName } from "../host/miniflare.ts";
 import type { Billing, ScenarioResult } from "../scenarios/context.ts";
 
-export type ByTarget = Partial<Record<"sower" | "baseline", ScenarioResult>>;
+export type ByTarget = Partial<Record<TargetName, ScenarioResult>>;
 
 function format(value: number | undefined, unit = ""): string {
   if (value === undefined || Number.isNaN(value)) return "-";

@@ -32,7 +32,7 @@ export async function clientEvents(context: ScenarioContext): Promise<ScenarioRe
   context.billing.incomingMessages += run.result.total;
   await context.closeAll();
   await context.finish(sqlBefore);
-  const deliveries = analyse(run.stats, run.result.total, new Map());
+  const deliveries = analyse(run.stats, run.result.total);
   for (const sample of deliveries.errorSamples) context.notes.push(`error: ${sample}`);
   return {
     figures: [

@@ -1,6 +1,6 @@
 import type { Target } from "../host/miniflare.ts";
 import { cpuSeconds, rssBytes, selfCpuSeconds } from "../host/proc.ts";
-import type { Counter, Counts, DeliveryStats, OpenResult, Subscription } from "../load/messages.ts";
+import type { Counter, Counts, DeliveryStats, OpenResult, SubscribeResult, Subscription } from "../load/messages.ts";
 import { nowMs } from "../load/messages.ts";
 import type { ClientPool } from "../load/pool.ts";
 import type { BenchOptions } from "../options.ts";
@@ -93,7 +93,7 @@ export class ScenarioContext {
     count: number,
     planFor: (index: number) => Subscription[],
   ): Promise<{ ms: number[]; failures: number }> {
-    const results = await this.pool.all<{ subscribeMs: number[]; failures: number }>((thread) => ({
+    const results = await this.pool.all<SubscribeResult>((thread) => ({
       op: "subscribe",
       plans: this.pool.indexes(count, thread).map(planFor),
     }));
@@ -109,7 +109,7 @@ export class ScenarioContext {
     for (let index = 0; index < count; index++) this.billing.incomingMessages += planFor(index).length;
   }
 
-  reset(): Promise<unknown> {
+  private reset(): Promise<unknown> {
     return this.pool.all(() => ({ op: "reset" }));
   }
 
@@ -118,19 +118,18 @@ export class ScenarioContext {
    * the scenario timeout passes. Returns the monotonic time of the last
    * increment, so the poll interval does not blur the figure.
    */
-  async waitFor(counter: Counter, target: number): Promise<{ reached: boolean; count: number; lastAtMs: number }> {
+  async waitFor(counter: Counter, target: number): Promise<{ count: number; lastAtMs: number }> {
     const giveUpAt = Math.min(nowMs() + this.options.waitTimeoutMs, this.options.deadlineAtMs);
     for (;;) {
       const counts = await this.pool.all<Counts>(() => ({ op: "counts" }));
       const count = counts.reduce((sum, thread) => sum + thread[counter].count, 0);
       const lastAtMs = Math.max(...counts.map((thread) => thread[counter].lastAtMs));
-      if (count >= target) return { reached: true, count, lastAtMs };
-      if (nowMs() > giveUpAt) return { reached: false, count, lastAtMs };
+      if (count >= target || nowMs() > giveUpAt) return { count, lastAtMs };
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
-  collect(): Promise<DeliveryStats[]> {
+  private collect(): Promise<DeliveryStats[]> {
     return this.pool.all<DeliveryStats>(() => ({ op: "collect" }));
   }
 

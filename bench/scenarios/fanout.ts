@@ -22,7 +22,7 @@ export async function fanout(context: ScenarioContext, deflate: boolean): Promis
     const done = await context.waitFor("deliveries", triggers * subscribers);
     return { published, done };
   });
-  const burstDeliveries = analyse(burst.stats, triggers * subscribers, burst.result.published.sendTimes);
+  const burstDeliveries = analyse(burst.stats, triggers * subscribers);
   const burstSeconds = Math.max(1e-3, (burst.result.done.lastAtMs - burst.result.published.startedAtMs) / 1000);
 
   const paced = await context.measure(async () => {
@@ -30,7 +30,7 @@ export async function fanout(context: ScenarioContext, deflate: boolean): Promis
     await context.waitFor("deliveries", pacedTriggers * subscribers);
     return published;
   });
-  const pacedDeliveries = analyse(paced.stats, pacedTriggers * subscribers, paced.result.sendTimes);
+  const pacedDeliveries = analyse(paced.stats, pacedTriggers * subscribers);
   await context.closeAll();
   await context.finish(sqlBefore);
 

@@ -4,11 +4,9 @@ import { Publisher } from "../load/rest.ts";
 import { concat, type Distribution, distribution } from "../report/stats.ts";
 import type { Figure, ScenarioContext, ScenarioResult, Usage } from "./context.ts";
 
-export const EVENT_NAME = "bench-event";
+const EVENT_NAME = "bench-event";
 
 export interface Published {
-  /** Send time of every trigger, by `lane:seq`. */
-  sendTimes: Map<string, number>;
   startedAtMs: number;
   failures: number;
 }
@@ -27,7 +25,6 @@ export async function publish(
 ): Promise<Published> {
   const publisher = new Publisher(context.target.origin, lanes);
   const padding = "x".repeat(context.options.payloadBytes);
-  const sendTimes = new Map<string, number>();
   const startedAtMs = nowMs();
   const lane = async (laneIndex: number) => {
     for (let trigger = laneIndex, seq = 0; trigger < total; trigger += lanes, seq++) {
@@ -37,16 +34,14 @@ export async function publish(
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       if (nowMs() > context.options.deadlineAtMs) break;
-      const data = stamp(laneIndex, seq, padding);
-      sendTimes.set(`${laneIndex}:${seq}`, data.t);
-      await publisher.trigger(channelsFor(trigger), EVENT_NAME, JSON.stringify(data));
+      await publisher.trigger(channelsFor(trigger), EVENT_NAME, JSON.stringify(stamp(laneIndex, seq, padding)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, total) }, (_, index) => lane(index)));
   publisher.close();
   context.billing.workerRequests += publisher.requests;
   context.billing.objectRequests += publisher.requests;
-  return { sendTimes, startedAtMs, failures: publisher.failures };
+  return { startedAtMs, failures: publisher.failures };
 }
 
 export interface DeliveryAnalysis {
@@ -62,7 +57,7 @@ export interface DeliveryAnalysis {
   errorSamples: string[];
 }
 
-export function analyse(stats: DeliveryStats[], expected: number, sendTimes: Map<string, number>): DeliveryAnalysis {
+export function analyse(stats: DeliveryStats[], expected: number): DeliveryAnalysis {
   const spans = new Map<string, [number, number]>();
   for (const thread of stats) {
     for (const [event, first, last] of thread.firstLast) {
@@ -71,14 +66,8 @@ export function analyse(stats: DeliveryStats[], expected: number, sendTimes: Map
       else spans.set(event, [Math.min(span[0], first), Math.max(span[1], last)]);
     }
   }
-  const toFirst: number[] = [];
-  const toLast: number[] = [];
-  for (const [event, [first, last]] of spans) {
-    const sent = sendTimes.get(event);
-    if (sent === undefined) continue;
-    toFirst.push(first - sent);
-    toLast.push(last - sent);
-  }
+  const toFirst = [...spans.values()].map(([first]) => first);
+  const toLast = [...spans.values()].map(([, last]) => last);
   const unique = stats.reduce((sum, thread) => sum + thread.unique, 0);
   return {
     latency: distribution(concat(stats.map((thread) => thread.latencies))),
