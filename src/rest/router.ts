@@ -9,7 +9,7 @@ import { bodyLimit, readBody } from "./body";
 import { getChannel, getChannelUsers } from "./channel";
 import { listChannels } from "./channels";
 import { triggerEvents } from "./events";
-import { type Endpoint, errorResponse, jsonResponse, type RestReply } from "./respond";
+import { type Endpoint, errorResponse, type RestReply } from "./respond";
 import { getMetrics, getStats } from "./stats";
 import { terminateConnections } from "./terminate";
 
@@ -50,7 +50,7 @@ export async function handleRest(
   try {
     const reply = await serve(request, url, apps, beacons);
     if (!reply.ok) return errorResponse(reply.error);
-    return reply.value instanceof Response ? reply.value : jsonResponse(reply.value);
+    return reply.value instanceof Response ? reply.value : Response.json(reply.value);
   } catch (error) {
     log("error", "rest request failed", { method: request.method, path: url.pathname, error: String(error) });
     return errorResponse(restError(500, "Internal error: the request could not be completed. Try again."));
