@@ -75,9 +75,10 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
     if (notPresence !== undefined) return err(userCountRefusal(notPresence.name));
   }
 
-  const event: PublishEvent = { name, data, channels: names };
   return ok({
-    ...event,
+    name,
+    data,
+    channels: names,
     ...(typeof socketId === "string" ? { socketId } : {}),
     ...(info.value !== undefined ? { info: info.value } : {}),
   });
