@@ -9,7 +9,7 @@ import type { RestCall, RestReply } from "./respond";
 export async function getChannel(call: RestCall): Promise<RestReply> {
   const channel = pathChannel(call);
   if (!channel.ok) return channel;
-  const info = parseInfo(call.query.get("info") ?? undefined, { allowCache: true });
+  const info = parseInfo(call.query.get("info"), { allowCache: true });
   if (!info.ok) return info;
   if (info.value?.userCount && channel.value.kind !== "presence") return err(userCountRefusal(channel.value.name));
   if (info.value?.cache && !channel.value.cached) {
