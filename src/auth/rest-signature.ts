@@ -10,7 +10,7 @@ export interface SignedRequest {
   readonly method: string;
   /** The path exactly as it arrived, percent-encoding kept. */
   readonly path: string;
-  /** The query string without its `?`, percent-encoding kept. */
+  /** The query string, percent-encoding kept; a leading `?` (as in `URL.search`) is ignored. */
   readonly query: string;
   readonly body: Uint8Array;
 }
