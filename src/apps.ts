@@ -9,8 +9,8 @@ import { parseAppsJson } from "./config/apps-json";
 import { ok } from "./protocol/errors";
 import { parseWebhookEndpointsJson } from "./webhook-config";
 
-export type { App, AppLimits, WebhookEndpoint, WebhookEventType } from "./config/app";
-export { DEFAULT_LIMITS, DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS, MIN_SECRET_LENGTH } from "./config/app";
+export type { App, AppLimits, WebhookEndpoint } from "./config/app";
+export { DEFAULT_LIMITS } from "./config/app";
 
 export interface AppsEnv {
   /** A JSON list of apps; when set, it alone defines the apps and APP_* are ignored. */

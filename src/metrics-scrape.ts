@@ -1,7 +1,7 @@
 import type { AppRegistry } from "./apps";
 import { constantTimeEqual } from "./auth/crypto";
 import { log } from "./log";
-import { statsPrometheus } from "./rest/stats-formats";
+import { prometheusResponse } from "./rest/stats-formats";
 
 export interface MetricsEnv {
   /** Enables `GET /metrics` for every app at once, for scrapers that cannot sign Pusher requests. */
@@ -35,7 +35,5 @@ export async function scrapeMetrics(
     });
   }
   const snapshots = await Promise.all(apps.all().map((app) => beacons.getByName(app.id).readStats(app.id)));
-  return new Response(statsPrometheus(snapshots), {
-    headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
-  });
+  return prometheusResponse(snapshots);
 }

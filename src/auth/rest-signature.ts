@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "../protocol/errors";
 import { REST_AUTH_PARAMS, REST_AUTH_VERSION, REST_TIMESTAMP_WINDOW_SECONDS } from "../protocol/rest";
-import { clip } from "../protocol/text";
+import { clip, tryDecodeURIComponent } from "../protocol/text";
 import { constantTimeEqual, hmacSha256Hex, md5Hex } from "./crypto";
 import type { AppCredentials } from "./signatures";
 
@@ -10,7 +10,7 @@ export interface SignedRequest {
   readonly method: string;
   /** The path exactly as it arrived, percent-encoding kept. */
   readonly path: string;
-  /** The query string without its `?`, percent-encoding kept. */
+  /** The query string, percent-encoding kept; a leading `?` (as in `URL.search`) is ignored. */
   readonly query: string;
   readonly body: Uint8Array;
 }
@@ -84,7 +84,7 @@ export function restStringToSign(method: string, path: string, params: readonly 
  * gains nothing, since every candidate still needs the secret.
  */
 function candidateStrings(request: SignedRequest, raw: readonly Pair[], decoded: readonly Pair[]): string[] {
-  const paths = unique([decodePath(request.path), request.path]);
+  const paths = unique([tryDecodeURIComponent(request.path) ?? request.path, request.path]);
   const queries = [decoded, raw];
   const strings: string[] = [];
   for (const path of paths) {
@@ -151,19 +151,7 @@ function splitQuery(query: string): Pair[] {
 /** As URLSearchParams decodes: `+` is a space; a malformed escape is kept as is. */
 function decodeComponent(text: string): string {
   const spaced = text.replaceAll("+", " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
-
-function decodePath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
+  return tryDecodeURIComponent(spaced) ?? spaced;
 }
 
 function unique(values: string[]): string[] {

@@ -13,6 +13,7 @@ import { describeValue, type Problems } from "./problems";
 
 /** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
 const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
+const IDENTIFIER_RULE = "must be a string of letters, digits, '_', '-' or '.' (at most 100)";
 
 /** soketi's own spelling of max_read_requests_per_sec, accepted so its app lists carry over. */
 const SOKETI_READ_LIMIT = "max_read_req_per_sec";
@@ -59,9 +60,9 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
   for (const field of Object.keys(entry)) {
     if (!OPTIONS.has(field)) problems.add(`${named}.${field}`, "is not an app option");
   }
-  if (id === undefined) read.problem("id", "must be a string of letters, digits, '_', '-' or '.' (at most 100)");
+  if (id === undefined) read.problem("id", IDENTIFIER_RULE);
   const key = identifier(entry.key);
-  if (key === undefined) read.problem("key", "must be a string of letters, digits, '_', '-' or '.' (at most 100)");
+  if (key === undefined) read.problem("key", IDENTIFIER_RULE);
   const secret = typeof entry.secret === "string" && entry.secret.length >= MIN_SECRET_LENGTH ? entry.secret : "";
   // The value is never described: whatever was typed there may be a real secret.
   if (secret === "") read.problem("secret", `must be a string of at least ${MIN_SECRET_LENGTH} characters`);

@@ -38,8 +38,6 @@ export interface AppLimits {
   readonly maxEventBatchSize: number;
 }
 
-export type { WebhookEventType } from "../protocol/webhooks";
-
 export interface WebhookEndpoint {
   readonly url: string;
   /** Which events this endpoint receives. */

@@ -29,8 +29,6 @@ export const INFO_ATTRIBUTES = {
 /** `user_count` exists only for presence channels, so `GET /channels` must be filtered to them to ask for it. */
 export const USER_COUNT_PREFIX = "presence-";
 
-export type InfoAttribute = (typeof INFO_ATTRIBUTES)[keyof typeof INFO_ATTRIBUTES];
-
 /**
  * Statuses Pusher documents (api "General"): 400 bad request, 401 signing,
  * 403 app disabled, 404 unknown app or path, 405 wrong method, 413 too large.

@@ -1,3 +1,5 @@
+import { tryDecodeURIComponent } from "./text";
+
 /**
  * Where clients open sockets: `/app/{key}` (pusher-js appends the query
  * string). Anything else under `/app` is a socket path Pusher refuses with
@@ -11,10 +13,7 @@ export function parseSocketPath(pathname: string): SocketPath {
   if (pathname !== "/app" && !pathname.startsWith("/app/")) return { kind: "other" };
   const encoded = SOCKET_PATH.exec(pathname)?.[1];
   if (encoded === undefined) return { kind: "malformed" };
-  try {
-    return { kind: "socket", key: decodeURIComponent(encoded) };
-  } catch {
-    // A broken percent-escape cannot name any app.
-    return { kind: "malformed" };
-  }
+  const key = tryDecodeURIComponent(encoded);
+  // A broken percent-escape cannot name any app.
+  return key === undefined ? { kind: "malformed" } : { kind: "socket", key };
 }

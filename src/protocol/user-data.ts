@@ -1,6 +1,6 @@
 import { LIMITS } from "./constants";
 import { err, ok, type Result } from "./errors";
-import { isRecord } from "./json";
+import { isRecord, tryParseJson } from "./json";
 
 /**
  * The signed `user_data` of `pusher:signin` (PROTOCOL.md §1.7): `id` is
@@ -16,12 +16,8 @@ export interface UserData {
 }
 
 export function parseUserData(userData: string): Result<UserData, string> {
-  let data: unknown;
-  try {
-    data = JSON.parse(userData);
-  } catch {
-    return err("user_data is not valid JSON");
-  }
+  const data = tryParseJson(userData);
+  if (data === undefined) return err("user_data is not valid JSON");
   if (!isRecord(data)) return err("user_data must be a JSON object");
   if (typeof data.id !== "string" || data.id.length === 0) return err("user_data.id must be a non-empty string");
   if (data.id.length > LIMITS.userIdLength) return err(`user_data.id is longer than ${LIMITS.userIdLength} characters`);

@@ -1,6 +1,6 @@
 import type { AppLimits } from "../apps";
 import { err, ok, type Result } from "../protocol/errors";
-import { isRecord } from "../protocol/json";
+import { isRecord, tryParseJson } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 
 /** JSON can escape one byte as six (`\u0000`), so the cap allows for that and no more. */
@@ -61,11 +61,7 @@ export function parseJsonObject(body: Uint8Array): Result<Record<string, unknown
   } catch {
     return err(restError(400, "The request body is not valid UTF-8"));
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return err(restError(400, "The request body is not valid JSON"));
-  }
+  const value = tryParseJson(text);
+  if (value === undefined) return err(restError(400, "The request body is not valid JSON"));
   return isRecord(value) ? ok(value) : err(restError(400, "The request body must be a JSON object"));
 }

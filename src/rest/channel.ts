@@ -9,7 +9,7 @@ import type { RestCall, RestReply } from "./respond";
 export async function getChannel(call: RestCall): Promise<RestReply> {
   const channel = pathChannel(call);
   if (!channel.ok) return channel;
-  const info = parseInfo(call.query.get("info") ?? undefined, { allowCache: true });
+  const info = parseInfo(call.query.get("info"), { allowCache: true });
   if (!info.ok) return info;
   if (info.value?.userCount && channel.value.kind !== "presence") return err(userCountRefusal(channel.value.name));
   if (info.value?.cache && !channel.value.cached) {
@@ -33,9 +33,14 @@ export async function getChannelUsers(call: RestCall): Promise<RestReply> {
   return users.ok ? ok({ users: users.value }) : users;
 }
 
-/** The channel named in the path, validated as the socket side validates it. */
+/** The channel named in the path. */
 function pathChannel(call: RestCall): Result<ChannelInfo, RestError> {
   const [name = ""] = call.params;
-  const parsed = parseChannelName(name, call.app.limits.maxChannelNameLength);
+  return parseRestChannel(name, call.app.limits.maxChannelNameLength);
+}
+
+/** A channel named in a REST call, validated as the socket side validates it; a 400 otherwise. */
+export function parseRestChannel(name: string, maxLength: number): Result<ChannelInfo, RestError> {
+  const parsed = parseChannelName(name, maxLength);
   return parsed.ok ? parsed : err(restError(400, `Invalid channel '${clip(name)}': ${parsed.error}`));
 }

@@ -10,7 +10,7 @@ import type { RestCall, RestReply } from "./respond";
  */
 export async function listChannels(call: RestCall): Promise<RestReply> {
   const prefix = call.query.get("filter_by_prefix") ?? "";
-  const info = parseInfo(call.query.get("info") ?? undefined);
+  const info = parseInfo(call.query.get("info"));
   if (!info.ok) return info;
   if (info.value?.userCount && !prefix.startsWith(USER_COUNT_PREFIX)) {
     return err(

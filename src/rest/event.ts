@@ -1,12 +1,11 @@
 import type { AppLimits } from "../apps";
 import type { PublishEvent } from "../beacon/rpc/types";
-import { parseChannelName } from "../protocol/channels";
 import { INTERNAL_EVENT_PREFIX, PUSHER_EVENT_PREFIX } from "../protocol/constants";
 import { err, ok, type Result } from "../protocol/errors";
 import { isRecord, utf8Length } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 import { SOCKET_ID_PATTERN } from "../protocol/socket-id";
-import { clip } from "../protocol/text";
+import { parseRestChannel } from "./channel";
 import { parseInfo, userCountRefusal } from "./info";
 
 /**
@@ -45,8 +44,8 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
   }
   const channels = [];
   for (const channel of names) {
-    const parsed = parseChannelName(channel, limits.maxChannelNameLength);
-    if (!parsed.ok) return bad(`Invalid channel '${clip(channel)}': ${parsed.error}`);
+    const parsed = parseRestChannel(channel, limits.maxChannelNameLength);
+    if (!parsed.ok) return parsed;
     channels.push(parsed.value);
   }
   // Each encrypted channel has its own key, so one ciphertext cannot serve several channels (the SDKs refuse it too).
@@ -76,9 +75,10 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
     if (notPresence !== undefined) return err(userCountRefusal(notPresence.name));
   }
 
-  const event: PublishEvent = { name, data, channels: names };
   return ok({
-    ...event,
+    name,
+    data,
+    channels: names,
     ...(typeof socketId === "string" ? { socketId } : {}),
     ...(info.value !== undefined ? { info: info.value } : {}),
   });

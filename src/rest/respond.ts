@@ -30,7 +30,3 @@ export function errorResponse(error: RestError): Response {
   if (error.allow !== undefined) headers.set("Allow", error.allow);
   return new Response(`${error.message}\n`, { status: error.status, headers });
 }
-
-export function jsonResponse(body: unknown): Response {
-  return Response.json(body);
-}

@@ -3,13 +3,13 @@ import { verifyRestSignature } from "../auth/rest-signature";
 import { log } from "../log";
 import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
-import { clip } from "../protocol/text";
+import { clip, tryDecodeURIComponent } from "../protocol/text";
 import { triggerBatch } from "./batch-events";
 import { bodyLimit, readBody } from "./body";
 import { getChannel, getChannelUsers } from "./channel";
 import { listChannels } from "./channels";
 import { triggerEvents } from "./events";
-import { type Endpoint, errorResponse, jsonResponse, type RestReply } from "./respond";
+import { type Endpoint, errorResponse, type RestReply } from "./respond";
 import { getMetrics, getStats } from "./stats";
 import { terminateConnections } from "./terminate";
 
@@ -50,7 +50,7 @@ export async function handleRest(
   try {
     const reply = await serve(request, url, apps, beacons);
     if (!reply.ok) return errorResponse(reply.error);
-    return reply.value instanceof Response ? reply.value : jsonResponse(reply.value);
+    return reply.value instanceof Response ? reply.value : Response.json(reply.value);
   } catch (error) {
     log("error", "rest request failed", { method: request.method, path: url.pathname, error: String(error) });
     return errorResponse(restError(500, "Internal error: the request could not be completed. Try again."));
@@ -69,7 +69,7 @@ async function serve(
   if (!found.ok) return found;
   const { route, params } = found.value;
 
-  const appId = decode(rawAppId);
+  const appId = tryDecodeURIComponent(rawAppId);
   const app = appId === undefined ? undefined : apps.byId(appId);
   if (app === undefined) return err(restError(404, `Unknown app id '${clip(appId ?? rawAppId)}'`));
 
@@ -93,7 +93,7 @@ async function serve(
 
   const decoded: string[] = [];
   for (const param of params) {
-    const value = decode(param);
+    const value = tryDecodeURIComponent(param);
     if (value === undefined) return err(restError(400, `Path segment '${clip(param)}' is not valid percent-encoding`));
     decoded.push(value);
   }
@@ -117,12 +117,4 @@ function findRoute(path: string, method: string): Result<{ route: Route; params:
   if (allowed.length === 0) return err(restError(404, `Unknown API path '${clip(path || "/")}'`));
   const allow = allowed.join(", ");
   return err({ status: 405, message: `Method ${clip(method)} is not allowed here: use ${allow}`, allow });
-}
-
-function decode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -64,6 +64,13 @@ export function statsPrometheus(snapshots: readonly StatsSnapshot[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** The exposition text as a response, with the content type scrapers look for. */
+export function prometheusResponse(snapshots: readonly StatsSnapshot[]): Response {
+  return new Response(statsPrometheus(snapshots), {
+    headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
+  });
+}
+
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }

@@ -1,6 +1,6 @@
 import { ok } from "../protocol/errors";
 import type { RestCall, RestReply } from "./respond";
-import { statsJson, statsPrometheus } from "./stats-formats";
+import { prometheusResponse, statsJson } from "./stats-formats";
 
 /** `GET /apps/{id}/stats`: the app's live counts, totals and rates as JSON. */
 export async function getStats(call: RestCall): Promise<RestReply> {
@@ -9,6 +9,5 @@ export async function getStats(call: RestCall): Promise<RestReply> {
 
 /** `GET /apps/{id}/metrics`: the same in Prometheus text format. */
 export async function getMetrics(call: RestCall): Promise<RestReply> {
-  const text = statsPrometheus([await call.beacon().readStats(call.app.id)]);
-  return ok(new Response(text, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } }));
+  return ok(prometheusResponse([await call.beacon().readStats(call.app.id)]));
 }
