@@ -1,4 +1,4 @@
-import { parseChannelName, requiresAuth } from "../protocol/channels";
+import { classifyChannel, requiresAuth } from "../protocol/channels";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import type { Connection } from "./connection";
@@ -26,18 +26,17 @@ export function markAuthorized(room: Room, connection: Connection): void {
 export function enforceAuthorizationDeadlines(room: Room, socketIds: readonly string[]): void {
   for (const socketId of socketIds) {
     const connection = room.connections.get(socketId);
-    if (connection === undefined || isAuthorized(room, connection)) continue;
+    if (connection === undefined || isAuthorized(connection)) continue;
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: NOT_AUTHORIZED_IN_TIME }));
     connection.close(CLOSE_CODES.unauthorized, NOT_AUTHORIZED_IN_TIME);
   }
 }
 
 /** A second check at the deadline, in case a cancellation was missed. */
-function isAuthorized(room: Room, connection: Connection): boolean {
+function isAuthorized(connection: Connection): boolean {
   if (connection.userId !== undefined) return true;
   for (const channel of connection.channels.keys()) {
-    const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
-    if (parsed.ok && requiresAuth(parsed.value.kind)) return true;
+    if (requiresAuth(classifyChannel(channel).kind)) return true;
   }
   return false;
 }

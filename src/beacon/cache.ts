@@ -1,4 +1,4 @@
-import { parseChannelName } from "../protocol/channels";
+import { classifyChannel } from "../protocol/channels";
 import { LIMITS } from "../protocol/constants";
 import * as frames from "../protocol/server-frames";
 import type { Connection } from "./connection";
@@ -52,10 +52,9 @@ export class ChannelCache {
   }
 }
 
-/** Called for every server-triggered event: only cache channels keep it. */
+/** Called for every server-triggered event (channel names checked by the Worker): only cache channels keep it. */
 export function rememberIfCacheChannel(room: Room, channel: string, event: string, data: string, now: number): void {
-  const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
-  if (parsed.ok && parsed.value.cached) room.cache.remember(channel, event, data, now);
+  if (classifyChannel(channel).cached) room.cache.remember(channel, event, data, now);
 }
 
 /**

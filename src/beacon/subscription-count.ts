@@ -1,4 +1,4 @@
-import { parseChannelName } from "../protocol/channels";
+import { classifyChannel } from "../protocol/channels";
 import * as frames from "../protocol/server-frames";
 import type { Room } from "./room";
 
@@ -21,9 +21,9 @@ export const SUBSCRIPTION_COUNT_DELAY_MS = 500;
  */
 export function subscriptionCountChanged(room: Room, channel: string, now: number): void {
   if (!room.app.subscriptionCountEvents && !room.webhooks.wants("subscription_count", channel)) return;
-  const parsed = parseChannelName(channel, room.app.limits.maxChannelNameLength);
   // Presence channels have member events instead; user channels are private to one user.
-  if (!parsed.ok || parsed.value.kind === "presence" || parsed.value.kind === "server-to-user") return;
+  const { kind } = classifyChannel(channel);
+  if (kind === "presence" || kind === "server-to-user") return;
   room.dueWork.schedule("subscription-count", channel, now + SUBSCRIPTION_COUNT_DELAY_MS);
 }
 

@@ -42,7 +42,7 @@ export function parseChannelName(
     if (userId.length === 0 || userId.length > LIMITS.userIdLength) {
       return { ok: false, error: "Invalid server-to-user channel name" };
     }
-    return { ok: true, value: { name, kind: "server-to-user", cached: false, userId } };
+    return { ok: true, value: classifyChannel(name) };
   }
   if (!VALID_NAME.test(name)) {
     return {
@@ -50,10 +50,21 @@ export function parseChannelName(
       error: "Channel names may only contain letters, digits and _ - = @ , . ;",
     };
   }
-  for (const [prefix, kind, cached] of PREFIXES) {
-    if (name.startsWith(prefix)) return { ok: true, value: { name, kind, cached } };
+  return { ok: true, value: classifyChannel(name) };
+}
+
+/**
+ * The kind of a name already validated where it came in (a subscribe, a REST
+ * call): by its prefix alone, without checking it again.
+ */
+export function classifyChannel(name: string): ChannelInfo {
+  if (name.startsWith(SERVER_TO_USER_PREFIX)) {
+    return { name, kind: "server-to-user", cached: false, userId: name.slice(SERVER_TO_USER_PREFIX.length) };
   }
-  return { ok: true, value: { name, kind: "public", cached: false } };
+  for (const [prefix, kind, cached] of PREFIXES) {
+    if (name.startsWith(prefix)) return { name, kind, cached };
+  }
+  return { name, kind: "public", cached: false };
 }
 
 /** Channels whose subscription needs a signature from the app's auth endpoint. */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseChannelName, requiresAuth } from "../../src/protocol/channels";
+import { classifyChannel, parseChannelName, requiresAuth } from "../../src/protocol/channels";
 
+/** Also checks that classifying the valid name alone, as the Beacon does, agrees with parsing it. */
 function kindOf(name: string) {
   const result = parseChannelName(name);
   if (!result.ok) throw new Error(result.error);
+  expect(classifyChannel(name)).toEqual(result.value);
   return { kind: result.value.kind, cached: result.value.cached };
 }
 
@@ -33,6 +35,12 @@ describe("channel names", () => {
     expect(parseChannelName("#server-to-user-42")).toEqual({
       ok: true,
       value: { name: "#server-to-user-42", kind: "server-to-user", cached: false, userId: "42" },
+    });
+    expect(classifyChannel("#server-to-user-42")).toEqual({
+      name: "#server-to-user-42",
+      kind: "server-to-user",
+      cached: false,
+      userId: "42",
     });
     expect(errorOf("#server-to-user-")).toBe("Invalid server-to-user channel name");
   });
