@@ -1,11 +1,9 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } from "./support/auth";
+import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
-
-const stub = () => env.BEACON.getByName("sower");
 
 describe("pusher:signin", () => {
   it("answers a valid sign-in with signin_success carrying the same user_data string", async () => {
@@ -84,7 +82,7 @@ describe("#server-to-user- channels", () => {
   it("still accept the signed-in user after the object is evicted", async () => {
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId });
-    await hibernate(stub());
+    await hibernate(beacon());
     const channel = `#server-to-user-${userId}`;
     expect((await subscribe(socket, channel)).event).toBe("pusher_internal:subscription_succeeded");
   });
@@ -116,7 +114,7 @@ describe("presence with a signed-in user", () => {
     const channel = unique("presence-signed-");
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId, user_info: { name: "Lin" } });
-    await hibernate(stub());
+    await hibernate(beacon());
     socket.send({ event: "pusher:subscribe", data: { channel, auth: await channelAuth(socket, channel) } });
     const succeeded = await socket.next();
     expect(JSON.parse(String(succeeded.data)).presence.hash).toEqual({ [userId]: { name: "Lin" } });

@@ -1,9 +1,9 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
-import { heldSocket } from "./support/channels";
+import { beacon, heldSocket } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
 import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
@@ -56,8 +56,6 @@ async function subscribe(socket: TestSocket, channel: string, userId?: string): 
 function unsubscribe(socket: TestSocket, channel: string): void {
   socket.send({ event: "pusher:unsubscribe", data: { channel } });
 }
-
-const beacon = () => env.BEACON.getByName("sower");
 
 /** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
 async function settled(): Promise<void> {
