@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
-import { beacon } from "./support/channels";
+import { beacon, heldSocket } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
@@ -204,11 +204,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const late = unique("late-channel-");
     const rows = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
       await instance.terminateUserConnections(APP_ID, user);
-      const ws = state.getWebSockets().find((candidate) => {
-        const attachment: unknown = candidate.deserializeAttachment();
-        return JSON.stringify(attachment).includes(`"socketId":"${socket.socketId}"`);
-      });
-      if (ws === undefined) throw new Error("terminated socket not found");
+      const ws = heldSocket(state, socket.socketId);
       await instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
       instance.settleWrites();
       return state.storage.sql
