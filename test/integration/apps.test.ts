@@ -3,14 +3,9 @@ import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
+import { unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import type { Frame, TestSocket } from "./support/socket";
-
-let counter = 0;
-function unique(prefix: string): string {
-  counter++;
-  return `${prefix}-${Date.now()}-${counter}`;
-}
 
 /** A third socket of CAPPED_APP is refused with 4100, and the two it holds are untouched. */
 async function expectOverCapacity(first: TestSocket, second: TestSocket): Promise<void> {
@@ -86,7 +81,7 @@ describe("max_connections after eviction", () => {
 
 describe("per-app client event limits", () => {
   async function pair(app: typeof APP_B) {
-    const channel = unique("private-limits");
+    const channel = unique("private-limits-");
     const sender = await connectApp(app.key);
     const receiver = await connectApp(app.key);
     for (const socket of [sender, receiver]) {
@@ -170,7 +165,7 @@ async function connectWhenFreed(key: string) {
 
 describe("isolation between apps", () => {
   it("keeps channels of the same name apart", async () => {
-    const channel = unique("private-shared");
+    const channel = unique("private-shared-");
     const a1 = await connectApp(APP_A.key);
     const a2 = await connectApp(APP_A.key);
     const b = await connectApp(APP_B.key);
@@ -189,7 +184,7 @@ describe("isolation between apps", () => {
   });
 
   it("refuses a channel token signed with another app's secret", async () => {
-    const channel = unique("private-cross");
+    const channel = unique("private-cross-");
     const socket = await connectApp(APP_A.key);
     const forged = await signToken({ key: APP_A.key, secret: APP_B.secret }, `${socket.socketId}:${channel}`);
     socket.send({ event: "pusher:subscribe", data: { channel, auth: forged } });

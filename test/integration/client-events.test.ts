@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bystanders, clientEvent, subscribe, uniqueChannel } from "./support/channels";
+import { bystanders, clientEvent, subscribe, unique } from "./support/channels";
 import { connect, type TestSocket } from "./support/socket";
 
 function refusedWith(message: string | RegExp): unknown {
@@ -11,7 +11,7 @@ function refusedWith(message: string | RegExp): unknown {
 
 /** Two sockets on one channel: `sender` triggers, `receiver` listens. */
 async function pair(prefix: string) {
-  const channel = uniqueChannel(prefix);
+  const channel = unique(prefix);
   const [sender, receiver] = [await connect(), await connect()];
   const presence = prefix.startsWith("presence-");
   await subscribe(sender, channel, presence ? { user_id: "sender" } : undefined);
@@ -74,7 +74,7 @@ describe("refused client events", () => {
 
   it("refuses client events on public channels", async () => {
     const others = await bystanders();
-    const channel = uniqueChannel("public-chat-");
+    const channel = unique("public-chat-");
     const [sender, receiver] = [await connect(), await connect()];
     await subscribe(sender, channel);
     await subscribe(receiver, channel);

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { beacon } from "./support/channels";
+import { beacon, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
+import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
 describe("POST /events: delivery", () => {

@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
-import { beacon, heldSocket } from "./support/channels";
+import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
+import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
 describe("GET /channels", () => {

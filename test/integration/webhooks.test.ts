@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
-import { beacon, heldSocket } from "./support/channels";
+import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
 import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
@@ -31,11 +31,9 @@ async function hmacSha256Hex(secret: string, message: string): Promise<string> {
   return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-let counter = 0;
 /** Channels ending in -wh are the only ones the integration tier's endpoints follow. */
 function channelName(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}-${counter}-wh`;
+  return `${unique(prefix)}-wh`;
 }
 
 async function open(): Promise<TestSocket> {

@@ -13,8 +13,8 @@ export function beacon() {
 }
 
 let counter = 0;
-/** Channel names unique per test, so no test sees another's traffic. */
-export function uniqueChannel(prefix: string): string {
+/** Names (of channels, users) unique per test, so no test sees another's traffic. */
+export function unique(prefix: string): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}-${counter}`;
 }
@@ -68,7 +68,7 @@ export async function signIn(socket: TestSocket, id: string): Promise<void> {
  * on another socket left everyone else working.
  */
 export async function bystanders() {
-  const channel = uniqueChannel("private-bystanders-");
+  const channel = unique("private-bystanders-");
   const [a, b] = [await connect(), await connect()];
   await subscribe(a, channel);
   await subscribe(b, channel);
