@@ -3,8 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
+import { hmacHex } from "../support/rest-signer";
 import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
+import { subscribe as subscribeSigned } from "./support/rest";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
 import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
 
@@ -21,16 +23,6 @@ afterEach(() => {
   restore();
 });
 
-/** Computed here rather than with the server's helper, so the check is independent. */
-async function hmacSha256Hex(secret: string, message: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 /** Channels ending in -wh are the only ones the integration tier's endpoints follow. */
 function channelName(prefix: string): string {
   return `${unique(prefix)}-wh`;
@@ -42,13 +34,10 @@ async function open(): Promise<TestSocket> {
   return socket;
 }
 
+/** Subscribes, signed where the channel needs it; on presence channels as `userId`. */
 async function subscribe(socket: TestSocket, channel: string, userId?: string): Promise<void> {
-  const channelData =
-    userId === undefined ? undefined : JSON.stringify({ user_id: userId, user_info: { name: userId } });
-  const signed = `${socket.socketId}:${channel}${channelData === undefined ? "" : `:${channelData}`}`;
-  const auth = channel.startsWith("room-") ? "" : `${APP_KEY}:${await hmacSha256Hex(APP_SECRET, signed)}`;
-  socket.send({ event: "pusher:subscribe", data: { channel, auth, channel_data: channelData } });
-  await socket.nextEvent("pusher_internal:subscription_succeeded");
+  const member = userId === undefined ? undefined : { user_id: userId, user_info: { name: userId } };
+  await subscribeSigned(socket, channel, member);
 }
 
 function unsubscribe(socket: TestSocket, channel: string): void {
@@ -84,7 +73,8 @@ describe("webhook requests", () => {
     const [delivery] = recorder.requests(ALL_EVENTS_URL, channel);
     expect(delivery?.headers["content-type"]).toBe("application/json");
     expect(delivery?.headers["x-pusher-key"]).toBe(APP_KEY);
-    expect(delivery?.headers["x-pusher-signature"]).toBe(await hmacSha256Hex(APP_SECRET, delivery?.body ?? ""));
+    // Computed with the tests' own signer rather than the server's helper, so the check is independent.
+    expect(delivery?.headers["x-pusher-signature"]).toBe(await hmacHex(APP_SECRET, delivery?.body ?? ""));
     expect(JSON.parse(delivery?.body ?? "{}").time_ms).toEqual(expect.any(Number));
   });
 
