@@ -1,11 +1,11 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
-import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
+import { connectApp, openAppSocket } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
 import { unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import type { Frame, TestSocket } from "./support/socket";
+import { expectRefused, type Frame, type TestSocket } from "./support/socket";
 
 /** A third socket of CAPPED_APP is refused with 4100, and the two it holds are untouched. */
 async function expectOverCapacity(first: TestSocket, second: TestSocket): Promise<void> {

@@ -3,7 +3,7 @@ import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } fro
 import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { rest, trigger } from "./support/rest";
-import { connect } from "./support/socket";
+import { connect, expectRefused } from "./support/socket";
 
 describe("pusher:signin", () => {
   it("answers a valid sign-in with signin_success carrying the same user_data string", async () => {
@@ -21,11 +21,7 @@ describe("pusher:signin", () => {
     const socket = await connect();
     const userData = JSON.stringify({ id: unique("user-") });
     socket.send({ event: "pusher:signin", data: { auth: "sower-key:0000", user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "Invalid signature for pusher:signin" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "Invalid signature for pusher:signin");
     await bystander.expectSilence();
   });
 
@@ -33,22 +29,14 @@ describe("pusher:signin", () => {
     const socket = await connect();
     const userData = JSON.stringify({ user_info: { name: "nobody" } });
     socket.send({ event: "pusher:signin", data: { auth: await userAuth(socket, userData), user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "user_data.id must be a non-empty string" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "user_data.id must be a non-empty string");
   });
 
   it("closes with 4009 when the watchlist is not a list of ids", async () => {
     const socket = await connect();
     const userData = JSON.stringify({ id: unique("user-"), watchlist: "everyone" });
     socket.send({ event: "pusher:signin", data: { auth: await userAuth(socket, userData), user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "user_data.watchlist must be an array of user ids" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "user_data.watchlist must be an array of user ids");
   });
 });
 

@@ -120,3 +120,12 @@ export async function connect(path = appPath(APP_KEY), headers: Record<string, s
   socket.socketId = data.socket_id;
   return socket;
 }
+
+/** Asserts the exact refusal a client sees: one `pusher:error` frame, then a close with the same code. */
+export async function expectRefused(socket: TestSocket, code: number, message: string | RegExp): Promise<void> {
+  expect(await socket.next()).toEqual({
+    event: "pusher:error",
+    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
+  });
+  expect((await socket.waitClosed()).code).toBe(code);
+}
