@@ -74,10 +74,7 @@ describe("refused client events", () => {
 
   it("refuses client events on public channels", async () => {
     const others = await bystanders();
-    const channel = unique("public-chat-");
-    const [sender, receiver] = [await connect(), await connect()];
-    await subscribe(sender, channel);
-    await subscribe(receiver, channel);
+    const { channel, sender, receiver } = await pair("public-chat-");
     sender.send(clientEvent(channel));
     await expectRefused(
       sender,
