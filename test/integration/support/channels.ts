@@ -85,11 +85,14 @@ export function clientEvent(channel: string, event = "client-message", data: unk
   return { event, channel, data };
 }
 
-/** The exact `pusher:error` a client sees for a frame it should not have sent. */
-export function frameErrorOf(message: string | RegExp): unknown {
+/**
+ * The exact `pusher:error` a client sees for a frame it should not have sent
+ * (code null), or for a refused client event (code 4301).
+ */
+export function frameErrorOf(message: string | RegExp, code: number | null = null): unknown {
   return {
     event: "pusher:error",
-    data: { code: null, message: typeof message === "string" ? message : expect.stringMatching(message) },
+    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
   };
 }
 
