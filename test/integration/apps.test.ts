@@ -1,7 +1,7 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
-import { connectApp, openAppSocket } from "./support/app-sockets";
+import { connectApp, openAppSocket, subscribeApp } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
 import { unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
@@ -84,13 +84,7 @@ describe("per-app client event limits", () => {
     const channel = unique("private-limits-");
     const sender = await connectApp(app.key);
     const receiver = await connectApp(app.key);
-    for (const socket of [sender, receiver]) {
-      socket.send({
-        event: "pusher:subscribe",
-        data: { channel, auth: await signToken(app, `${socket.socketId}:${channel}`) },
-      });
-      await socket.nextEvent("pusher_internal:subscription_succeeded");
-    }
+    for (const socket of [sender, receiver]) await subscribeApp(socket, app, channel);
     return { channel, sender, receiver };
   }
 
@@ -174,9 +168,7 @@ describe("isolation between apps", () => {
       [a2, APP_A],
       [b, APP_B],
     ] as const) {
-      const auth = await signToken(app, `${socket.socketId}:${channel}`);
-      socket.send({ event: "pusher:subscribe", data: { channel, auth } });
-      expect((await socket.nextEvent("pusher_internal:subscription_succeeded")).channel).toBe(channel);
+      expect((await subscribeApp(socket, app, channel)).channel).toBe(channel);
     }
     a1.send({ event: "client-hello", channel, data: { from: "a" } });
     expect(await a2.next()).toEqual({ event: "client-hello", channel, data: { from: "a" } });

@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { signToken } from "../../src/auth/signatures";
 import { appRest, appTrigger } from "./support/app-rest";
-import { connectApp } from "./support/app-sockets";
+import { connectApp, subscribeApp } from "./support/app-sockets";
 import { APP_A, APP_B, DEFAULT_APP, DISABLED_APP, LIMITED_APP, type TestApp } from "./support/apps";
 import { unique } from "./support/channels";
 import type { TestSocket } from "./support/socket";
 
 async function subscribed(app: TestApp, channel: string): Promise<TestSocket> {
   const socket = await connectApp(app.key);
-  const auth = channel.startsWith("private-") ? await signToken(app, `${socket.socketId}:${channel}`) : "";
-  socket.send({ event: "pusher:subscribe", data: { channel, auth } });
-  await socket.nextEvent("pusher_internal:subscription_succeeded");
+  await subscribeApp(socket, app, channel);
   return socket;
 }
 
