@@ -1,7 +1,7 @@
 import Pusher from "pusher";
 import type PusherClient from "pusher-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 
 const SHOP = { id: "2001", key: "shop-key-e2e", secret: "shop-secret-e2e-0123456789" };
@@ -35,12 +35,6 @@ function sdk(app: Credentials): Pusher {
 /** pusher-js on an app's key, authorizing private channels with that app's SDK as its auth endpoint would. */
 function browser(app: Credentials): PusherClient {
   return track(client({ server: as(app) }));
-}
-
-async function subscribed(pusher: PusherClient, name: string) {
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return channel;
 }
 
 describe("many apps on one deployment, with pusher-js and the pusher SDK", () => {

@@ -2,7 +2,7 @@ import Pusher from "pusher";
 import type PusherClient from "pusher-js";
 import type { Channel, Members, PresenceChannel } from "pusher-js";
 import { describe, expect, it } from "vitest";
-import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
 
@@ -20,9 +20,7 @@ function membersOf(channel: Channel): Members {
 async function joined(name: string, presence?: Pusher.PresenceChannelData): Promise<[PusherClient, Channel]> {
   const pusher = track(client(presence === undefined ? {} : { presence }));
   await connected(pusher);
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return [pusher, channel];
+  return [pusher, await subscribed(pusher, name)];
 }
 
 /** Resolves with an event's data and the metadata pusher-js passes as its second argument. */

@@ -1,18 +1,10 @@
 import Pusher from "pusher";
-import type PusherClient from "pusher-js";
 import { describe, expect, inject, it, vi } from "vitest";
-import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
 
 type Bindable = Parameters<typeof once>[0];
-
-/** Subscribes and waits until the server has confirmed it. */
-async function subscribed(pusher: PusherClient, name: string) {
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return channel;
-}
 
 /** Collects every `event` on the emitters, in arrival order; `until(n)` waits for n of them (at most 5 s). */
 function record(
