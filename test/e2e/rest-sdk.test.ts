@@ -39,22 +39,7 @@ function record(
 
 /** A pusher-js client that signs in as `id` through the SDK's authenticateUser, as an app's endpoint would. */
 async function signedIn(id: string) {
-  const sdk = backend();
-  const pusher = track(
-    client({
-      userAuthentication: {
-        endpoint: "/unused",
-        transport: "ajax",
-        customHandler: ({ socketId }, callback) => {
-          try {
-            callback(null, sdk.authenticateUser(socketId, { id }));
-          } catch (error) {
-            callback(error instanceof Error ? error : new Error(String(error)), null);
-          }
-        },
-      },
-    }),
-  );
+  const pusher = track(client({ user: { id } }));
   await connected(pusher);
   pusher.signin();
   await pusher.user.signinDonePromise;
