@@ -1,4 +1,3 @@
-import Pusher from "pusher";
 import { describe, expect, inject, it, vi } from "vitest";
 import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
@@ -183,15 +182,7 @@ describe("the pusher SDK against Sower: terminating a user", () => {
 
 describe("the pusher SDK against Sower: failures the SDK surfaces", () => {
   it("401 for a wrong secret", async () => {
-    const { host, port, appId, key } = inject("sower");
-    const wrong = new Pusher({
-      appId,
-      key,
-      secret: "definitely-not-the-secret",
-      host,
-      port: String(port),
-      useTLS: false,
-    });
+    const wrong = backend(inject("sower"), { secret: "definitely-not-the-secret" });
     await expect(wrong.trigger(uniqueName("sdk-"), "e", "x")).rejects.toMatchObject({
       status: 401,
       body: expect.stringContaining("Invalid signature"),
