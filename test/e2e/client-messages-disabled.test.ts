@@ -13,7 +13,7 @@ afterAll(() => server?.stop());
 describe("an app with client messages turned off", () => {
   it("refuses client events with 4301, keeps the connection and relays nothing", async () => {
     const name = uniqueName("private-quiet-");
-    const [alice, bob] = [track(client({ wsPort: server.info.port })), track(client({ wsPort: server.info.port }))];
+    const [alice, bob] = [track(client({ server: server.info })), track(client({ server: server.info }))];
     await Promise.all([connected(alice), connected(bob)]);
     const [aliceChannel, bobChannel] = await Promise.all([subscribed(alice, name), subscribed(bob, name)]);
     const relayed: unknown[] = [];
