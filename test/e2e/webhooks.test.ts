@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { presenceChat, presenceStay } from "../support/webhook-events";
+import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { backend, client, connected, disconnectAfterEach, subscribed, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 import { type ReceivedWebhook, WebhookReceiver } from "./support/webhook-receiver";
@@ -87,13 +87,7 @@ describe("webhooks, checked with the pusher SDK", () => {
     const subscription = await subscribed(sender, channel);
     subscription.trigger("client-ping", { n: 1 });
     const events = await receiver.waitFor(ALL, channel, 2);
-    expect(events[1]).toEqual({
-      name: "client_event",
-      channel,
-      event: "client-ping",
-      data: '{"n":1}',
-      socket_id: sender.connection.socket_id,
-    });
+    expect(events[1]).toEqual(privateClientPing(channel, sender.connection.socket_id));
   });
 
   it("send each endpoint only its event types and channels, with its extra headers", async () => {

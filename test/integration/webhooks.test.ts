@@ -4,7 +4,7 @@ import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
 import { hmacHex } from "../support/rest-signer";
-import { presenceChat, presenceStay } from "../support/webhook-events";
+import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { subscribe as subscribeSigned } from "./support/rest";
@@ -96,13 +96,7 @@ describe("webhook requests", () => {
     await subscribe(sender, channel);
     sender.send({ event: "client-ping", channel, data: { n: 1 } });
     const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
-    expect(events[1]).toEqual({
-      name: "client_event",
-      channel,
-      event: "client-ping",
-      data: '{"n":1}',
-      socket_id: sender.socketId,
-    });
+    expect(events[1]).toEqual(privateClientPing(channel, sender.socketId));
   });
 
   it("go only to endpoints whose event types and channel filter match, with their extra headers", async () => {

@@ -30,3 +30,8 @@ export function presenceChat(channel: string, aliceSocketId: string) {
     },
   ];
 }
+
+/** The webhook for `client-ping` with `{ n: 1 }` on a private channel: a client event without user_id. */
+export function privateClientPing(channel: string, socketId: string) {
+  return { name: "client_event", channel, event: "client-ping", data: '{"n":1}', socket_id: socketId };
+}
