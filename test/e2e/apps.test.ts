@@ -1,7 +1,7 @@
-import Pusher from "pusher";
+import type Pusher from "pusher";
 import type PusherClient from "pusher-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 
 const SHOP = { id: "2001", key: "shop-key-e2e", secret: "shop-secret-e2e-0123456789" };
@@ -37,12 +37,6 @@ function browser(app: Credentials): PusherClient {
   return track(client({ server: as(app) }));
 }
 
-async function subscribed(pusher: PusherClient, name: string) {
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return channel;
-}
-
 describe("many apps on one deployment, with pusher-js and the pusher SDK", () => {
   it("keeps two apps' channels of the same name apart", async () => {
     const name = uniqueName("shared-");
@@ -61,7 +55,7 @@ describe("many apps on one deployment, with pusher-js and the pusher SDK", () =>
   });
 
   it("refuses one app's credentials on another app's id", async () => {
-    const forged = new Pusher({ ...sdkOptions(), appId: BLOG.id, key: SHOP.key, secret: SHOP.secret });
+    const forged = sdk({ ...SHOP, id: BLOG.id });
     await expect(forged.trigger(uniqueName("x-"), "e", "x")).rejects.toMatchObject({ status: 401 });
   });
 
@@ -97,8 +91,3 @@ describe("many apps on one deployment, with pusher-js and the pusher SDK", () =>
     expect(await metrics.text()).toMatch(/^sower_connections\{app_id="2001"\} \d+$/m);
   });
 });
-
-function sdkOptions() {
-  const { host, port } = server.info;
-  return { host, port: String(port), useTLS: false };
-}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 
 const track = disconnectAfterEach();
@@ -13,13 +13,9 @@ afterAll(() => server?.stop());
 describe("an app with client messages turned off", () => {
   it("refuses client events with 4301, keeps the connection and relays nothing", async () => {
     const name = uniqueName("private-quiet-");
-    const [alice, bob] = [track(client({ wsPort: server.info.port })), track(client({ wsPort: server.info.port }))];
+    const [alice, bob] = [track(client({ server: server.info })), track(client({ server: server.info }))];
     await Promise.all([connected(alice), connected(bob)]);
-    const [aliceChannel, bobChannel] = [alice.subscribe(name), bob.subscribe(name)];
-    await Promise.all([
-      once(aliceChannel, "pusher:subscription_succeeded"),
-      once(bobChannel, "pusher:subscription_succeeded"),
-    ]);
+    const [aliceChannel, bobChannel] = await Promise.all([subscribed(alice, name), subscribed(bob, name)]);
     const relayed: unknown[] = [];
     bobChannel.bind("client-note", (data: unknown) => relayed.push(data));
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { backend, client, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { backend, client, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 import { withEncryptionBuild } from "./support/with-encryption";
 
 const masterKey = randomBytes(32).toString("base64");
@@ -12,8 +12,7 @@ describe("end-to-end encrypted channels with pusher-js/with-encryption", () => {
   it("subscribes with the shared secret from the auth endpoint and decrypts what the backend sends", async () => {
     const name = uniqueName("private-encrypted-");
     const pusher = track(client({ build: withEncryptionBuild(), sdkOptions }));
-    const channel = pusher.subscribe(name);
-    await once(channel, "pusher:subscription_succeeded");
+    const channel = await subscribed(pusher, name);
 
     const received = once(channel, "secret-note");
     await backend(undefined, sdkOptions).trigger(name, "secret-note", { text: "only for subscribers" });

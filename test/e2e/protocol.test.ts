@@ -1,8 +1,8 @@
-import Pusher from "pusher";
+import type Pusher from "pusher";
 import type PusherClient from "pusher-js";
 import type { Channel, Members, PresenceChannel } from "pusher-js";
 import { describe, expect, it } from "vitest";
-import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
 
@@ -20,9 +20,7 @@ function membersOf(channel: Channel): Members {
 async function joined(name: string, presence?: Pusher.PresenceChannelData): Promise<[PusherClient, Channel]> {
   const pusher = track(client(presence === undefined ? {} : { presence }));
   await connected(pusher);
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return [pusher, channel];
+  return [pusher, await subscribed(pusher, name)];
 }
 
 /** Resolves with an event's data and the metadata pusher-js passes as its second argument. */
@@ -134,23 +132,8 @@ describe("presence members with pusher-js", () => {
 
 describe("subscription errors with pusher-js", () => {
   it("emits pusher:subscription_error on the channel for a bad signature", async () => {
-    const pusher = track(
-      client({
-        channelAuthorization: {
-          endpoint: "/unused",
-          transport: "ajax",
-          customHandler: ({ socketId, channelName }, callback) => {
-            const forger = new Pusher({
-              appId: "sower",
-              key: "sower-key",
-              secret: "not-the-secret-0123456789",
-              host: "127.0.0.1",
-            });
-            callback(null, forger.authorizeChannel(socketId, channelName));
-          },
-        },
-      }),
-    );
+    // The auth endpoint signs with a secret that is not the app's.
+    const pusher = track(client({ sdkOptions: { secret: "not-the-secret-0123456789" } }));
     await connected(pusher);
     const channel = pusher.subscribe(uniqueName("private-forged-"));
     const error = await once<{ type: string; status: number; error: string }>(channel, "pusher:subscription_error");

@@ -1,6 +1,6 @@
 import type PusherClient from "pusher-js";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { backend, client, connected, once, onceWhere, uniqueName } from "./support/clients";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { backend, client, connected, disconnectAfterEach, once, onceWhere, uniqueName } from "./support/clients";
 import { DropProxy } from "./support/proxy";
 
 const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
@@ -11,16 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => proxy.close());
 
-const open: PusherClient[] = [];
+const track = disconnectAfterEach();
 /** A pusher-js client whose socket goes through the relay, so the test can drop it. */
 function relayed(options: Parameters<typeof client>[0] = {}): PusherClient {
-  const pusher = client({ wsPort: proxy.port, ...options });
-  open.push(pusher);
-  return pusher;
+  return track(client({ wsPort: proxy.port, ...options }));
 }
-afterEach(() => {
-  for (const pusher of open.splice(0)) pusher.disconnect();
-});
 
 function states(pusher: PusherClient): string[] {
   const seen: string[] = [];

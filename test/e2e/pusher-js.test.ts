@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { client, connected, disconnectAfterEach, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
 
@@ -13,13 +13,10 @@ describe("pusher-js (Node build) against wrangler dev", () => {
   it("subscribes to public, private and presence channels with SDK-made auth", async () => {
     const pusher = track(client({ presence: { user_id: "alice", user_info: { name: "Alice" } } }));
     await connected(pusher);
-    const pub = pusher.subscribe(uniqueName("public-"));
-    const priv = pusher.subscribe(uniqueName("private-"));
-    const pres = pusher.subscribe(uniqueName("presence-"));
-    await Promise.all([
-      once(pub, "pusher:subscription_succeeded"),
-      once(priv, "pusher:subscription_succeeded"),
-      once(pres, "pusher:subscription_succeeded"),
+    const [pub, priv, pres] = await Promise.all([
+      subscribed(pusher, uniqueName("public-")),
+      subscribed(pusher, uniqueName("private-")),
+      subscribed(pusher, uniqueName("presence-")),
     ]);
     expect(pub.subscribed && priv.subscribed && pres.subscribed).toBe(true);
   });

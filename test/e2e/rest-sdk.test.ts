@@ -1,18 +1,9 @@
-import Pusher from "pusher";
-import type PusherClient from "pusher-js";
 import { describe, expect, inject, it, vi } from "vitest";
-import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
 
 type Bindable = Parameters<typeof once>[0];
-
-/** Subscribes and waits until the server has confirmed it. */
-async function subscribed(pusher: PusherClient, name: string) {
-  const channel = pusher.subscribe(name);
-  await once(channel, "pusher:subscription_succeeded");
-  return channel;
-}
 
 /** Collects every `event` on the emitters, in arrival order; `until(n)` waits for n of them (at most 5 s). */
 function record(
@@ -47,22 +38,7 @@ function record(
 
 /** A pusher-js client that signs in as `id` through the SDK's authenticateUser, as an app's endpoint would. */
 async function signedIn(id: string) {
-  const sdk = backend();
-  const pusher = track(
-    client({
-      userAuthentication: {
-        endpoint: "/unused",
-        transport: "ajax",
-        customHandler: ({ socketId }, callback) => {
-          try {
-            callback(null, sdk.authenticateUser(socketId, { id }));
-          } catch (error) {
-            callback(error instanceof Error ? error : new Error(String(error)), null);
-          }
-        },
-      },
-    }),
-  );
+  const pusher = track(client({ user: { id } }));
   await connected(pusher);
   pusher.signin();
   await pusher.user.signinDonePromise;
@@ -206,15 +182,7 @@ describe("the pusher SDK against Sower: terminating a user", () => {
 
 describe("the pusher SDK against Sower: failures the SDK surfaces", () => {
   it("401 for a wrong secret", async () => {
-    const { host, port, appId, key } = inject("sower");
-    const wrong = new Pusher({
-      appId,
-      key,
-      secret: "definitely-not-the-secret",
-      host,
-      port: String(port),
-      useTLS: false,
-    });
+    const wrong = backend(inject("sower"), { secret: "definitely-not-the-secret" });
     await expect(wrong.trigger(uniqueName("sdk-"), "e", "x")).rejects.toMatchObject({
       status: 401,
       body: expect.stringContaining("Invalid signature"),

@@ -1,6 +1,7 @@
 import type PusherClient from "pusher-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backend, client, connected, disconnectAfterEach, once, uniqueName } from "./support/clients";
+import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
+import { backend, client, connected, disconnectAfterEach, subscribed, uniqueName } from "./support/clients";
 import { type ServerInfo, startServer } from "./support/server";
 import { type ReceivedWebhook, WebhookReceiver } from "./support/webhook-receiver";
 
@@ -40,12 +41,6 @@ async function member(userId: string): Promise<PusherClient> {
   return pusher;
 }
 
-async function join(pusher: PusherClient, channel: string) {
-  const subscription = pusher.subscribe(channel);
-  await once(subscription, "pusher:subscription_succeeded");
-  return subscription;
-}
-
 /** What a backend does: the SDK's own check of key, signature and content type. */
 function isValid(request: ReceivedWebhook): boolean {
   return backend(server.info).webhook({ headers: request.headers, rawBody: request.rawBody }).isValid();
@@ -57,7 +52,7 @@ function isValid(request: ReceivedWebhook): boolean {
  */
 async function flush(): Promise<void> {
   const marker = uniqueName("flush-");
-  await join(await member(uniqueName("flusher-")), marker);
+  await subscribed(await member(uniqueName("flusher-")), marker);
   await receiver.waitFor(ALL, marker, 1);
 }
 
@@ -66,23 +61,11 @@ describe("webhooks, checked with the pusher SDK", () => {
     const channel = uniqueName("presence-");
     const alice = await member("alice");
     const bob = await member("bob");
-    const aliceChannel = await join(alice, channel);
-    await join(bob, channel);
+    const aliceChannel = await subscribed(alice, channel);
+    await subscribed(bob, channel);
     aliceChannel.trigger("client-typing", { typing: true });
     const events = await receiver.waitFor(ALL, channel, 4);
-    expect(events).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "alice" },
-      { name: "member_added", channel, user_id: "bob" },
-      {
-        name: "client_event",
-        channel,
-        event: "client-typing",
-        data: '{"typing":true}',
-        socket_id: alice.connection.socket_id,
-        user_id: "alice",
-      },
-    ]);
+    expect(events).toEqual(presenceChat(channel, alice.connection.socket_id));
     const requests = receiver.about(ALL, channel);
     expect(requests.every(isValid)).toBe(true);
     expect(requests.every((request) => request.headers["content-type"] === "application/json")).toBe(true);
@@ -91,7 +74,7 @@ describe("webhooks, checked with the pusher SDK", () => {
   it("are really checked: a tampered body fails the SDK's check", async () => {
     const channel = uniqueName("private-");
     const sender = await member("frank");
-    await join(sender, channel);
+    await subscribed(sender, channel);
     const [request] = await receiver.waitFor(ALL, channel, 1).then(() => receiver.about(ALL, channel));
     if (request === undefined) throw new Error("no webhook request");
     expect(isValid(request)).toBe(true);
@@ -101,24 +84,18 @@ describe("webhooks, checked with the pusher SDK", () => {
   it("report private-channel client events without user_id", async () => {
     const channel = uniqueName("private-");
     const sender = await member("grace");
-    const subscription = await join(sender, channel);
+    const subscription = await subscribed(sender, channel);
     subscription.trigger("client-ping", { n: 1 });
     const events = await receiver.waitFor(ALL, channel, 2);
-    expect(events[1]).toEqual({
-      name: "client_event",
-      channel,
-      event: "client-ping",
-      data: '{"n":1}',
-      socket_id: sender.connection.socket_id,
-    });
+    expect(events[1]).toEqual(privateClientPing(channel, sender.connection.socket_id));
   });
 
   it("send each endpoint only its event types and channels, with its extra headers", async () => {
     const presence = uniqueName("presence-");
     const other = uniqueName("private-");
     const henry = await member("henry");
-    await join(henry, presence);
-    await join(henry, other);
+    await subscribed(henry, presence);
+    await subscribed(henry, other);
     await receiver.waitFor(MEMBERS, presence, 1);
     await flush();
     expect(receiver.received(MEMBERS, presence)).toEqual([
@@ -135,21 +112,16 @@ describe("the 3-second grace period", () => {
   it("sends nothing when a user reloads the page, and one leave when they go for good", async () => {
     const channel = uniqueName("presence-");
     const first = await member("ivy");
-    await join(first, channel);
+    await subscribed(first, channel);
     await receiver.waitFor(ALL, channel, 2);
     // A reload: the old connection goes, a new one joins as the same user well within 3 s.
     first.disconnect();
     const second = await member("ivy");
-    await join(second, channel);
+    await subscribed(second, channel);
     second.disconnect();
     const events = await receiver.waitFor(ALL, channel, 4);
     await flush();
-    expect(receiver.received(ALL, channel)).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "ivy" },
-      { name: "member_removed", channel, user_id: "ivy" },
-      { name: "channel_vacated", channel },
-    ]);
+    expect(receiver.received(ALL, channel)).toEqual(presenceStay(channel, "ivy"));
     expect(events).toHaveLength(4);
   }, 20_000);
 });
@@ -158,7 +130,7 @@ describe("delivery under faults", () => {
   it("retries through HTTP 500s until the endpoint accepts, and delivers once", async () => {
     const channel = uniqueName("presence-");
     receiver.answerNext(ALL, channel, "fail", "fail", "fail");
-    await join(await member("jack"), channel);
+    await subscribed(await member("jack"), channel);
     const events = await receiver.waitFor(ALL, channel, 2, 15_000);
     await flush();
     expect(events).toEqual([
@@ -172,7 +144,7 @@ describe("delivery under faults", () => {
   it("retries an endpoint that does not answer, and delivers once", async () => {
     const channel = uniqueName("presence-");
     receiver.answerNext(ALL, channel, "hang");
-    await join(await member("kate"), channel);
+    await subscribed(await member("kate"), channel);
     await receiver.waitFor(ALL, channel, 2, 15_000);
     await flush();
     expect(receiver.received(ALL, channel)).toHaveLength(2);

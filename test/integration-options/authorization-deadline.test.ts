@@ -1,10 +1,9 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signIn, subscribe, unique } from "../integration/support/auth";
+import { beacon } from "../integration/support/channels";
 import { hibernate } from "../integration/support/eviction";
 import { connect, type TestSocket } from "../integration/support/socket";
 
-const stub = () => env.BEACON.getByName("sower");
 /** USER_AUTHENTICATION_TIMEOUT_MS is 2000 in this project; allow generously for a busy machine. */
 const WAIT_MS = 10_000;
 
@@ -49,7 +48,7 @@ describe("authorised connections (enableUserAuthentication)", () => {
     const socket = await connect();
     const authorized = await connect();
     await signIn(authorized, { id: unique("user-") });
-    await hibernate(stub());
+    await hibernate(beacon());
     await expectClosedUnauthorized(socket);
     await authorized.expectSilence();
   });

@@ -1,11 +1,11 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DueWork } from "../../src/beacon/due-work";
 import { connectSignedIn, subscribe, unique } from "../integration/support/auth";
+import { beacon } from "../integration/support/channels";
 import { hibernate } from "../integration/support/eviction";
 import type { TestSocket } from "../integration/support/socket";
 
-const stub = () => env.BEACON.getByName("sower");
 const WAIT_MS = 5000;
 
 /** Authorised connections are on in this project, so every socket signs in first. */
@@ -68,14 +68,14 @@ describe("subscription_count (subscriptionCountEvents)", () => {
     const leaves = await member();
     await subscribe(stays, channel);
     await subscribe(leaves, channel);
-    await hibernate(stub());
+    await hibernate(beacon());
     await settledCount(stays, channel, 2);
     leaves.ws.close(1000);
     await settledCount(stays, channel, 1);
   });
 
   it("coalesces a burst: marking a channel again keeps one pending flush at the earliest time", async () => {
-    await runInDurableObject(stub(), (_instance, state) => {
+    await runInDurableObject(beacon(), (_instance, state) => {
       const work = new DueWork(state.storage.sql, () => undefined);
       const channel = unique("public-burst-");
       const first = Date.now() + 60_000;

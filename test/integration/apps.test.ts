@@ -1,16 +1,11 @@
 import { env, evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
-import { connectApp, expectRefused, openAppSocket } from "./support/app-sockets";
+import { connectApp, openAppSocket, subscribeApp } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
+import { unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import type { Frame, TestSocket } from "./support/socket";
-
-let counter = 0;
-function unique(prefix: string): string {
-  counter++;
-  return `${prefix}-${Date.now()}-${counter}`;
-}
+import { expectRefused, type Frame, type TestSocket } from "./support/socket";
 
 /** A third socket of CAPPED_APP is refused with 4100, and the two it holds are untouched. */
 async function expectOverCapacity(first: TestSocket, second: TestSocket): Promise<void> {
@@ -86,16 +81,10 @@ describe("max_connections after eviction", () => {
 
 describe("per-app client event limits", () => {
   async function pair(app: typeof APP_B) {
-    const channel = unique("private-limits");
+    const channel = unique("private-limits-");
     const sender = await connectApp(app.key);
     const receiver = await connectApp(app.key);
-    for (const socket of [sender, receiver]) {
-      socket.send({
-        event: "pusher:subscribe",
-        data: { channel, auth: await signToken(app, `${socket.socketId}:${channel}`) },
-      });
-      await socket.nextEvent("pusher_internal:subscription_succeeded");
-    }
+    for (const socket of [sender, receiver]) await subscribeApp(socket, app, channel);
     return { channel, sender, receiver };
   }
 
@@ -170,7 +159,7 @@ async function connectWhenFreed(key: string) {
 
 describe("isolation between apps", () => {
   it("keeps channels of the same name apart", async () => {
-    const channel = unique("private-shared");
+    const channel = unique("private-shared-");
     const a1 = await connectApp(APP_A.key);
     const a2 = await connectApp(APP_A.key);
     const b = await connectApp(APP_B.key);
@@ -179,9 +168,7 @@ describe("isolation between apps", () => {
       [a2, APP_A],
       [b, APP_B],
     ] as const) {
-      const auth = await signToken(app, `${socket.socketId}:${channel}`);
-      socket.send({ event: "pusher:subscribe", data: { channel, auth } });
-      expect((await socket.nextEvent("pusher_internal:subscription_succeeded")).channel).toBe(channel);
+      expect((await subscribeApp(socket, app, channel)).channel).toBe(channel);
     }
     a1.send({ event: "client-hello", channel, data: { from: "a" } });
     expect(await a2.next()).toEqual({ event: "client-hello", channel, data: { from: "a" } });
@@ -189,7 +176,7 @@ describe("isolation between apps", () => {
   });
 
   it("refuses a channel token signed with another app's secret", async () => {
-    const channel = unique("private-cross");
+    const channel = unique("private-cross-");
     const socket = await connectApp(APP_A.key);
     const forged = await signToken({ key: APP_A.key, secret: APP_B.secret }, `${socket.socketId}:${channel}`);
     socket.send({ event: "pusher:subscribe", data: { channel, auth: forged } });

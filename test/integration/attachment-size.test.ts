@@ -1,6 +1,7 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signIn, subscribe } from "./support/auth";
+import { beacon } from "./support/channels";
 import { connect } from "./support/socket";
 
 /** Cloudflare's cap on a serialized attachment; the local runtime does not enforce it. */
@@ -16,7 +17,7 @@ describe("socket attachments", () => {
       const channel = `private-${socket.socketId}-${i}-`.padEnd(164, "c");
       expect((await subscribe(socket, channel)).event).toBe("pusher_internal:subscription_succeeded");
     }
-    await runInDurableObject(env.BEACON.getByName("sower"), (_instance, state) => {
+    await runInDurableObject(beacon(), (_instance, state) => {
       const sizes = state
         .getWebSockets()
         .map((ws) => new TextEncoder().encode(JSON.stringify(ws.deserializeAttachment())).length);

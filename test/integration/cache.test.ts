@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { subscribe, unique } from "./support/auth";
+import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { expectRefusal, rest, trigger } from "./support/rest";
 import { connect } from "./support/socket";
@@ -54,7 +54,7 @@ describe("cache channels with server events", () => {
   it("keep the cached event through an eviction", async () => {
     const channel = unique("presence-cache-");
     expect((await trigger(channel, "state", "kept")).status).toBe(200);
-    await hibernate(env.BEACON.getByName("sower"));
+    await hibernate(beacon());
     const socket = await connect();
     await subscribe(socket, channel, JSON.stringify({ user_id: unique("user-") }));
     expect(await socket.next()).toEqual({ event: "state", channel, data: "kept" });

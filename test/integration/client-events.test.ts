@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { bystanders, clientEvent, subscribe, uniqueChannel } from "./support/channels";
+import { bystanders, clientEvent, frameErrorOf, subscribe, unique } from "./support/channels";
 import { connect, type TestSocket } from "./support/socket";
-
-function refusedWith(message: string | RegExp): unknown {
-  return {
-    event: "pusher:error",
-    data: { code: 4301, message: typeof message === "string" ? message : expect.stringMatching(message) },
-  };
-}
 
 /** Two sockets on one channel: `sender` triggers, `receiver` listens. */
 async function pair(prefix: string) {
-  const channel = uniqueChannel(prefix);
+  const channel = unique(prefix);
   const [sender, receiver] = [await connect(), await connect()];
   const presence = prefix.startsWith("presence-");
   await subscribe(sender, channel, presence ? { user_id: "sender" } : undefined);
@@ -22,7 +15,7 @@ async function pair(prefix: string) {
 
 /** A refused event: the exact 4301 frame, nothing relayed, and both sockets and others still fine. */
 async function expectRefused(sender: TestSocket, receiver: TestSocket, message: string | RegExp) {
-  expect(await sender.next()).toEqual(refusedWith(message));
+  expect(await sender.next()).toEqual(frameErrorOf(message, 4301));
   await receiver.expectSilence();
   await sender.expectSilence();
 }
@@ -74,10 +67,7 @@ describe("refused client events", () => {
 
   it("refuses client events on public channels", async () => {
     const others = await bystanders();
-    const channel = uniqueChannel("public-chat-");
-    const [sender, receiver] = [await connect(), await connect()];
-    await subscribe(sender, channel);
-    await subscribe(receiver, channel);
+    const { channel, sender, receiver } = await pair("public-chat-");
     sender.send(clientEvent(channel));
     await expectRefused(
       sender,
@@ -108,7 +98,7 @@ describe("refused client events", () => {
     const sender = await connect();
     sender.send(clientEvent("private-bad name"));
     expect(await sender.next()).toEqual(
-      refusedWith("Channel names may only contain letters, digits and _ - = @ , . ;"),
+      frameErrorOf("Channel names may only contain letters, digits and _ - = @ , . ;", 4301),
     );
     await sender.expectSilence();
   });
@@ -118,7 +108,7 @@ describe("refused client events", () => {
     const { channel, sender, receiver } = await pair("private-burst-");
     for (let i = 0; i < 12; i++) sender.send(clientEvent(channel, "client-burst", { i }));
     for (let i = 0; i < 10; i++) expect(await receiver.next()).toEqual({ event: "client-burst", channel, data: { i } });
-    const limit = refusedWith("Client event rate limit reached: at most 10 per second");
+    const limit = frameErrorOf("Client event rate limit reached: at most 10 per second", 4301);
     expect(await sender.next()).toEqual(limit);
     expect(await sender.next()).toEqual(limit);
     await receiver.expectSilence();

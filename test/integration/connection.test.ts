@@ -1,17 +1,11 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { bystanders, decoded } from "./support/channels";
-import { APP_KEY, connect, openSocket } from "./support/socket";
+import { APP_KEY, connect, expectRefused, openSocket } from "./support/socket";
 
-/** Opens a socket that must be refused: the exact error frame, then a close with the same code. */
-async function expectRefused(path: string, code: number, message: string | RegExp) {
-  const socket = await openSocket(path);
-  const frame = await socket.next();
-  expect(frame).toEqual({
-    event: "pusher:error",
-    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
-  });
-  expect((await socket.waitClosed()).code).toBe(code);
+/** Opens a socket on `path` that must be refused: the exact error frame, then a close with the same code. */
+async function expectRefusedAt(path: string, code: number, message: string | RegExp) {
+  await expectRefused(await openSocket(path), code, message);
 }
 
 describe("connecting", () => {
@@ -42,22 +36,22 @@ describe("connecting", () => {
 
 describe("refused connections", () => {
   it("refuses an unknown key with 4001", async () => {
-    await expectRefused("/app/nope?protocol=7", 4001, "App key not found");
+    await expectRefusedAt("/app/nope?protocol=7", 4001, "App key not found");
   });
 
   it("refuses a missing protocol with 4008", async () => {
-    await expectRefused(`/app/${APP_KEY}`, 4008, "No protocol version given");
-    await expectRefused(`/app/${APP_KEY}?protocol=`, 4008, "No protocol version given");
+    await expectRefusedAt(`/app/${APP_KEY}`, 4008, "No protocol version given");
+    await expectRefusedAt(`/app/${APP_KEY}?protocol=`, 4008, "No protocol version given");
   });
 
   it("refuses an unsupported protocol with 4007", async () => {
-    await expectRefused(`/app/${APP_KEY}?protocol=4`, 4007, /^Unsupported protocol version 4/);
-    await expectRefused(`/app/${APP_KEY}?protocol=8`, 4007, /^Unsupported protocol version 8/);
+    await expectRefusedAt(`/app/${APP_KEY}?protocol=4`, 4007, /^Unsupported protocol version 4/);
+    await expectRefusedAt(`/app/${APP_KEY}?protocol=8`, 4007, /^Unsupported protocol version 8/);
   });
 
   it("refuses a protocol that is not a number with 4006", async () => {
     for (const protocol of ["seven", "7.0", "-7", "7a"]) {
-      await expectRefused(`/app/${APP_KEY}?protocol=${protocol}`, 4006, "Invalid protocol version format");
+      await expectRefusedAt(`/app/${APP_KEY}?protocol=${protocol}`, 4006, "Invalid protocol version format");
     }
   });
 
@@ -69,7 +63,7 @@ describe("refused connections", () => {
       `/app/${APP_KEY}/extra?protocol=7`,
       "/app/%E0%A4%A?protocol=7",
     ]) {
-      await expectRefused(path, 4005, "Invalid path: connect to /app/{key}");
+      await expectRefusedAt(path, 4005, "Invalid path: connect to /app/{key}");
     }
   });
 
@@ -82,7 +76,7 @@ describe("refused connections", () => {
 
   it("leaves connected sockets working", async () => {
     const others = await bystanders();
-    await expectRefused("/app/nope?protocol=7", 4001, "App key not found");
+    await expectRefusedAt("/app/nope?protocol=7", 4001, "App key not found");
     await others.stillWorking();
   });
 });

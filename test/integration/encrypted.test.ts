@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { subscribe, unique } from "./support/auth";
+import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { expectRefusal, trigger } from "./support/rest";
 import { connect } from "./support/socket";
@@ -70,7 +70,7 @@ describe("encrypted subscriptions across an eviction", () => {
     const channel = unique("private-encrypted-");
     const socket = await connect();
     await subscribe(socket, channel);
-    await hibernate(env.BEACON.getByName("sower"));
+    await hibernate(beacon());
     const ciphertext = JSON.stringify({ nonce: "bm9uY2U=", ciphertext: "YWZ0ZXI=" });
     expect((await trigger(channel, "note", ciphertext)).status).toBe(200);
     expect(await socket.next()).toEqual({ event: "note", channel, data: ciphertext });

@@ -10,7 +10,7 @@ import {
   signIn,
   storedChannels,
   subscribe,
-  uniqueChannel,
+  unique,
 } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { connect } from "./support/socket";
@@ -25,7 +25,7 @@ describe("attachments", () => {
     const socket = await connect();
     await signIn(socket, "u".repeat(128));
     const channels = Array.from({ length: 100 }, (_, i) => {
-      const name = `presence-${i}-${uniqueChannel("")}-`;
+      const name = `presence-${i}-${unique("")}-`;
       return name + "c".repeat(164 - name.length);
     });
     for (const channel of channels) await sendSubscribe(socket, channel, { user_id: "u".repeat(128), user_info: {} });
@@ -47,7 +47,7 @@ describe("attachments", () => {
 
 describe("eviction", () => {
   it("delivers to subscriptions made before the Beacon was evicted", async () => {
-    const channel = uniqueChannel("private-evicted-");
+    const channel = unique("private-evicted-");
     const [sender, receiver] = [await connect(), await connect()];
     await subscribe(sender, channel);
     await subscribe(receiver, channel);
@@ -58,7 +58,7 @@ describe("eviction", () => {
   });
 
   it("keeps presence members, their user ids on client events, and their leaving, across evictions", async () => {
-    const channel = uniqueChannel("presence-evicted-");
+    const channel = unique("presence-evicted-");
     const [ada, bob] = [await connect(), await connect()];
     await subscribe(ada, channel, { user_id: "ada", user_info: { name: "Ada" } });
     await evict();
@@ -76,7 +76,7 @@ describe("eviction", () => {
   });
 
   it("removes a user only after the last of its sockets leaves, across evictions", async () => {
-    const channel = uniqueChannel("presence-tabs-evicted-");
+    const channel = unique("presence-tabs-evicted-");
     const [watcher, tab1, tab2] = [await connect(), await connect(), await connect()];
     await subscribe(watcher, channel, { user_id: "watcher" });
     await subscribe(tab1, channel, { user_id: "ada" });
@@ -92,7 +92,7 @@ describe("eviction", () => {
   });
 
   it("unsubscribes a subscription made before eviction", async () => {
-    const channel = uniqueChannel("private-unsub-evicted-");
+    const channel = unique("private-unsub-evicted-");
     const [sender, receiver] = [await connect(), await connect()];
     await subscribe(sender, channel);
     await subscribe(receiver, channel);
@@ -104,7 +104,7 @@ describe("eviction", () => {
   });
 
   it("keeps a resubscription after eviction harmless", async () => {
-    const channel = uniqueChannel("presence-resub-evicted-");
+    const channel = unique("presence-resub-evicted-");
     const [ada, bob] = [await connect(), await connect()];
     await subscribe(ada, channel, { user_id: "ada" });
     await subscribe(bob, channel, { user_id: "bob" });
@@ -131,7 +131,7 @@ describe("reconciling on wake", () => {
   }
 
   it("removes rows of vanished sockets and announces their members as removed", async () => {
-    const channel = uniqueChannel("presence-ghost-");
+    const channel = unique("presence-ghost-");
     const ada = await connect();
     await subscribe(ada, channel, { user_id: "ada" });
     await plantRow("999.999", channel, "ghost");
@@ -144,7 +144,7 @@ describe("reconciling on wake", () => {
   });
 
   it("does not announce a vanished socket's user who is still present on a live socket", async () => {
-    const channel = uniqueChannel("presence-ghost-tab-");
+    const channel = unique("presence-ghost-tab-");
     const [ada, bob] = [await connect(), await connect()];
     await subscribe(ada, channel, { user_id: "ada" });
     await subscribe(bob, channel, { user_id: "bob" });
@@ -159,7 +159,7 @@ describe("reconciling on wake", () => {
 
 describe("closing", () => {
   it("cleans up a socket that closes right after subscribing", async () => {
-    const channel = uniqueChannel("presence-close-race-");
+    const channel = unique("presence-close-race-");
     const watcher = await connect();
     await subscribe(watcher, channel, { user_id: "watcher" });
     const leaver = await connect();
@@ -173,7 +173,7 @@ describe("closing", () => {
   });
 
   it("cleans up a socket the runtime reports an error on", async () => {
-    const channel = uniqueChannel("presence-socket-error-");
+    const channel = unique("presence-socket-error-");
     const [watcher, failing] = [await connect(), await connect()];
     await subscribe(watcher, channel, { user_id: "watcher" });
     await subscribe(failing, channel, { user_id: "failing" });

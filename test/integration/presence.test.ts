@@ -7,13 +7,13 @@ import {
   storedChannels,
   subscribe,
   subscriptionErrorOf,
-  uniqueChannel,
+  unique,
 } from "./support/channels";
 import { connect } from "./support/socket";
 
 describe("presence members", () => {
   it("gives a joining socket the roster and tells the others, never the joiner itself", async () => {
-    const channel = uniqueChannel("presence-roster-");
+    const channel = unique("presence-roster-");
     const [ada, bob] = [await connect(), await connect()];
     await subscribe(ada, channel, { user_id: "ada", user_info: { name: "Ada" } });
     expect(await subscribe(bob, channel, { user_id: "bob", user_info: { name: "Bob" } })).toEqual({
@@ -29,7 +29,7 @@ describe("presence members", () => {
   });
 
   it("counts members per user: added on a user's first socket, removed after the last leaves", async () => {
-    const channel = uniqueChannel("presence-tabs-");
+    const channel = unique("presence-tabs-");
     const watcher = await connect();
     await subscribe(watcher, channel, { user_id: "watcher" });
     const [tab1, tab2] = [await connect(), await connect()];
@@ -50,7 +50,7 @@ describe("presence members", () => {
   });
 
   it("announces member_removed when the member unsubscribes", async () => {
-    const channel = uniqueChannel("presence-unsub-");
+    const channel = unique("presence-unsub-");
     const [ada, bob] = [await connect(), await connect()];
     await subscribe(ada, channel, { user_id: "ada" });
     await subscribe(bob, channel, { user_id: "bob" });
@@ -61,7 +61,7 @@ describe("presence members", () => {
   });
 
   it("keeps numeric user ids (as Laravel sends them) as strings", async () => {
-    const channel = uniqueChannel("presence-numeric-");
+    const channel = unique("presence-numeric-");
     const [first, second] = [await connect(), await connect()];
     await subscribe(first, channel, { user_id: 7 });
     expect(await subscribe(second, channel, { user_id: 42, user_info: { n: 1 } })).toEqual({
@@ -71,7 +71,7 @@ describe("presence members", () => {
   });
 
   it("accepts user info of exactly 1 KB and a user id of exactly 128 characters", async () => {
-    const channel = uniqueChannel("presence-limits-ok-");
+    const channel = unique("presence-limits-ok-");
     const socket = await connect();
     const info = "x".repeat(1024 - 2);
     const userId = "u".repeat(128);
@@ -111,7 +111,7 @@ describe("refused presence members", () => {
   for (const refusal of refusals) {
     it(`refuses ${refusal.name}, signed correctly, with a clear error`, async () => {
       const others = await bystanders();
-      const channel = uniqueChannel("presence-refused-");
+      const channel = unique("presence-refused-");
       const [member, socket] = [await connect(), await connect()];
       await subscribe(member, channel, { user_id: "member" });
       const channelData =
@@ -126,7 +126,7 @@ describe("refused presence members", () => {
   }
 
   it("refuses a 101st member, but not another socket of a member already present", async () => {
-    const channel = uniqueChannel("presence-full-");
+    const channel = unique("presence-full-");
     const sockets = await Promise.all(Array.from({ length: 100 }, () => connect()));
     for (const [i, socket] of sockets.entries()) await sendSubscribe(socket, channel, { user_id: `user-${i}` });
     for (const socket of sockets) await socket.nextEvent("pusher_internal:subscription_succeeded");

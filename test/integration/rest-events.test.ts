@@ -1,7 +1,8 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { beacon, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
+import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
 describe("POST /events: delivery", () => {
@@ -89,13 +90,13 @@ describe("POST /events: delivery", () => {
     const channel = unique("evicted-");
     const socket = await connect();
     await subscribe(socket, channel);
-    await hibernate(env.BEACON.getByName(APP_ID));
+    await hibernate(beacon());
     expect((await trigger(channel, "after-eviction", "still here")).status).toBe(200);
     expect(await socket.next()).toEqual({ event: "after-eviction", channel, data: "still here" });
   });
 
   it("lets a Beacon first woken by a backend learn its app from the call", async () => {
-    const stub = env.BEACON.getByName(APP_ID);
+    const stub = beacon();
     await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec("DELETE FROM meta");
     });

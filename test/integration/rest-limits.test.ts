@@ -1,21 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { signToken } from "../../src/auth/signatures";
 import { appRest, appTrigger } from "./support/app-rest";
-import { connectApp } from "./support/app-sockets";
+import { connectApp, subscribeApp } from "./support/app-sockets";
 import { APP_A, APP_B, DEFAULT_APP, DISABLED_APP, LIMITED_APP, type TestApp } from "./support/apps";
+import { unique } from "./support/channels";
 import type { TestSocket } from "./support/socket";
-
-let counter = 0;
-function unique(prefix: string): string {
-  counter++;
-  return `${prefix}-${Date.now()}-${counter}`;
-}
 
 async function subscribed(app: TestApp, channel: string): Promise<TestSocket> {
   const socket = await connectApp(app.key);
-  const auth = channel.startsWith("private-") ? await signToken(app, `${socket.socketId}:${channel}`) : "";
-  socket.send({ event: "pusher:subscribe", data: { channel, auth } });
-  await socket.nextEvent("pusher_internal:subscription_succeeded");
+  await subscribeApp(socket, app, channel);
   return socket;
 }
 
@@ -28,7 +20,7 @@ function tally(statuses: number[]): Record<number, number> {
 
 describe("REST rate limits", () => {
   it("answers 429 with a clear body when one request alone exceeds max_backend_events_per_sec", async () => {
-    const channels = Array.from({ length: 5 }, (_, index) => unique(`limited-${index}`));
+    const channels = Array.from({ length: 5 }, (_, index) => unique(`limited-${index}-`));
     const listener = await subscribed(LIMITED_APP, channels[0] ?? "");
     const response = await appTrigger(LIMITED_APP, channels, "too-wide", "{}");
     expect(response.status).toBe(429);
@@ -39,7 +31,7 @@ describe("REST rate limits", () => {
   });
 
   it("refuses backend events over the limit and delivers only those allowed, leaving other apps alone", async () => {
-    const channel = unique("limited-burst");
+    const channel = unique("limited-burst-");
     const listener = await subscribed(LIMITED_APP, channel);
     const statuses = await Promise.all(
       Array.from({ length: 8 }, (_, index) =>
@@ -55,7 +47,7 @@ describe("REST rate limits", () => {
     for (let i = 0; i < allowed; i++) expect((await listener.nextEvent("burst")).channel).toBe(channel);
     await listener.expectSilence();
     // The default app has no limit and is not slowed by this one's.
-    expect((await appTrigger(DEFAULT_APP, [unique("free")], "free", "{}")).status).toBe(200);
+    expect((await appTrigger(DEFAULT_APP, [unique("free-")], "free", "{}")).status).toBe(200);
   });
 
   it("refuses read requests over max_read_requests_per_sec with 429", async () => {
@@ -71,21 +63,21 @@ describe("REST rate limits", () => {
   });
 
   it("answers 403 for a disabled app, even correctly signed", async () => {
-    const response = await appTrigger(DISABLED_APP, [unique("off")], "nope", "{}");
+    const response = await appTrigger(DISABLED_APP, [unique("off-")], "nope", "{}");
     expect(response).toMatchObject({ status: 403, text: "App is disabled\n" });
   });
 });
 
 describe("REST isolation between apps", () => {
   it("refuses one app's credentials on another app's path", async () => {
-    const trigger = await appTrigger(APP_B, [unique("x")], "forged", "{}", { signer: APP_A });
+    const trigger = await appTrigger(APP_B, [unique("x-")], "forged", "{}", { signer: APP_A });
     expect(trigger.status).toBe(401);
     const read = await appRest(APP_B, "GET", "/channels", { signer: APP_A });
     expect(read.status).toBe(401);
   });
 
   it("delivers a trigger only to its own app's subscribers of a same-named channel", async () => {
-    const channel = unique("same-name");
+    const channel = unique("same-name-");
     const a = await subscribed(APP_A, channel);
     const b = await subscribed(APP_B, channel);
     expect((await appTrigger(APP_A, [channel], "for-a", '"hello"')).status).toBe(200);
@@ -94,7 +86,7 @@ describe("REST isolation between apps", () => {
   });
 
   it("lists only its own app's channels", async () => {
-    const channel = unique("only-b");
+    const channel = unique("only-b-");
     await subscribed(APP_B, channel);
     const ofA = await appRest(APP_A, "GET", "/channels", { params: { filter_by_prefix: "only-b" } });
     expect(ofA.status).toBe(200);

@@ -1,8 +1,9 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
+import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import { expectRefusal, rest, signIn, subscribe, trigger, unique } from "./support/rest";
+import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
 describe("GET /channels", () => {
@@ -122,7 +123,7 @@ describe("GET /channels/{channel}/users", () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     await subscribe(a, channel, { user_id: "kept-1" });
     await subscribe(b, channel, { user_id: "kept-2" });
-    await hibernate(env.BEACON.getByName(APP_ID));
+    await hibernate(beacon());
     const { users } = (await rest("GET", `/channels/${channel}/users`)).json() as { users: Array<{ id: string }> };
     expect(users.map((user) => user.id).sort()).toEqual(["kept-1", "kept-2"]);
     const state = await rest("GET", `/channels/${channel}`, { params: { info: "user_count,subscription_count" } });
@@ -183,14 +184,14 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const socket = await connect();
     await signIn(socket, user);
     await subscribe(socket, presence, { user_id: user });
-    const after = await runInDurableObject(env.BEACON.getByName(APP_ID), async (beacon: Beacon, state) => {
+    const after = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
       // Nothing else runs inside this callback, so webSocketClose cannot have cleaned up yet.
-      const closed = await beacon.terminateUserConnections(APP_ID, user);
-      beacon.settleWrites();
+      const closed = await instance.terminateUserConnections(APP_ID, user);
+      instance.settleWrites();
       const rows = state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
         .one().n;
-      return { closed, rows, users: await beacon.channelUsers(APP_ID, presence) };
+      return { closed, rows, users: await instance.channelUsers(APP_ID, presence) };
     });
     expect(after).toEqual({ closed: 1, rows: 0, users: { ok: true, value: [] } });
     expect((await socket.waitClosed()).code).toBe(4009);
@@ -201,15 +202,11 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const socket = await connect();
     await signIn(socket, user);
     const late = unique("late-channel-");
-    const rows = await runInDurableObject(env.BEACON.getByName(APP_ID), async (beacon: Beacon, state) => {
-      await beacon.terminateUserConnections(APP_ID, user);
-      const ws = state.getWebSockets().find((candidate) => {
-        const attachment: unknown = candidate.deserializeAttachment();
-        return JSON.stringify(attachment).includes(`"socketId":"${socket.socketId}"`);
-      });
-      if (ws === undefined) throw new Error("terminated socket not found");
-      await beacon.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
-      beacon.settleWrites();
+    const rows = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
+      await instance.terminateUserConnections(APP_ID, user);
+      const ws = heldSocket(state, socket.socketId);
+      await instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
+      instance.settleWrites();
       return state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)
         .one().n;
@@ -226,7 +223,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const user = unique("hibernated-");
     const socket = await connect();
     await signIn(socket, user);
-    await hibernate(env.BEACON.getByName(APP_ID));
+    await hibernate(beacon());
     expect((await rest("POST", `/users/${user}/terminate_connections`, { body: {} })).status).toBe(200);
     expect((await socket.nextEvent("pusher:error")).data).toEqual({
       code: 4009,

@@ -9,7 +9,7 @@ import {
   storedChannels,
   subscribe,
   subscriptionErrorOf,
-  uniqueChannel,
+  unique,
 } from "./support/channels";
 import { APP_SECRET, connect, type TestSocket } from "./support/socket";
 
@@ -26,20 +26,20 @@ function forged(auth: string): string {
 describe("subscribing", () => {
   it("subscribes to a public channel with an empty auth, as pusher-js sends it", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("public-");
+    const channel = unique("public-");
     expect(await subscribe(socket, channel)).toEqual({});
     expect(await storedChannels(socket.socketId)).toEqual([channel]);
   });
 
   it("subscribes to a private channel signed over socket_id:channel", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("private-");
+    const channel = unique("private-");
     expect(await subscribe(socket, channel)).toEqual({});
   });
 
   it("subscribes to a presence channel signed over socket_id:channel:channel_data", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("presence-");
+    const channel = unique("presence-");
     expect(await subscribe(socket, channel, { user_id: "ada", user_info: { name: "Ada" } })).toEqual({
       presence: { ids: ["ada"], hash: { ada: { name: "Ada" } }, count: 1 },
     });
@@ -47,14 +47,14 @@ describe("subscribing", () => {
 
   it("accepts a subscribe whose data is a JSON string, as some clients send it", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("public-string-");
+    const channel = unique("public-string-");
     socket.send({ event: "pusher:subscribe", data: JSON.stringify({ channel, auth: "" }) });
     expect(await socket.next()).toEqual({ event: "pusher_internal:subscription_succeeded", channel, data: "{}" });
   });
 
   it("accepts channel names of exactly 164 characters with every allowed character", async () => {
     const socket = await connect();
-    const base = uniqueChannel("private-Az09_-=@,.;");
+    const base = unique("private-Az09_-=@,.;");
     const channel = base + "x".repeat(164 - base.length);
     expect(channel).toHaveLength(164);
     expect(await subscribe(socket, channel)).toEqual({});
@@ -62,7 +62,7 @@ describe("subscribing", () => {
 
   it("treats subscribing again to a channel already held as harmless", async () => {
     const [socket, peer] = [await connect(), await connect()];
-    const channel = uniqueChannel("private-again-");
+    const channel = unique("private-again-");
     await subscribe(socket, channel);
     await subscribe(peer, channel);
     await subscribe(socket, channel);
@@ -78,7 +78,7 @@ describe("subscribing", () => {
 describe("unsubscribing", () => {
   it("stops delivery and removes the stored subscription", async () => {
     const [socket, peer] = [await connect(), await connect()];
-    const channel = uniqueChannel("private-leave-");
+    const channel = unique("private-leave-");
     await subscribe(socket, channel);
     await subscribe(peer, channel);
     peer.send(clientEvent(channel, "client-before"));
@@ -91,7 +91,7 @@ describe("unsubscribing", () => {
 
   it("ignores unsubscribing from a channel the socket never held", async () => {
     const socket = await connect();
-    socket.send({ event: "pusher:unsubscribe", data: { channel: uniqueChannel("public-never-") } });
+    socket.send({ event: "pusher:unsubscribe", data: { channel: unique("public-never-") } });
     await socket.expectSilence();
   });
 });
@@ -263,7 +263,7 @@ describe("refused subscriptions", () => {
     it(`refuses ${refusal.name}, and the socket and others keep working`, async () => {
       const others = await bystanders();
       const socket = await connect();
-      const channel = uniqueChannel(refusal.prefix);
+      const channel = unique(refusal.prefix);
       await refusal.send(socket, channel);
       const frame = await socket.next();
       const refused = frame.channel ?? channel;
@@ -287,12 +287,12 @@ describe("refused subscriptions", () => {
   it("refuses a 101st channel on one socket, and still allows resubscribing to a held one", async () => {
     const others = await bystanders();
     const socket = await connect();
-    const held = Array.from({ length: 100 }, () => uniqueChannel("public-many-"));
+    const held = Array.from({ length: 100 }, () => unique("public-many-"));
     for (const channel of held) await sendSubscribe(socket, channel);
     for (const channel of held) {
       expect(await socket.next()).toMatchObject({ event: "pusher_internal:subscription_succeeded", channel });
     }
-    const extra = uniqueChannel("public-extra-");
+    const extra = unique("public-extra-");
     await sendSubscribe(socket, extra);
     expect(await socket.next()).toEqual(
       subscriptionErrorOf(extra, "LimitReached", 400, "A connection may subscribe to at most 100 channels"),
@@ -318,7 +318,7 @@ describe("refused subscriptions", () => {
 describe("frame order on one socket", () => {
   it("relays a client event sent right behind the signed subscribe to its channel", async () => {
     const [sender, receiver] = [await connect(), await connect()];
-    const channel = uniqueChannel("private-right-behind-");
+    const channel = unique("private-right-behind-");
     await subscribe(receiver, channel);
     await sendSubscribe(sender, channel);
     sender.send(clientEvent(channel, "client-first"));
@@ -329,8 +329,8 @@ describe("frame order on one socket", () => {
 
   it("applies a signed subscribe, an unsubscribe and a public subscribe sent back to back in that order", async () => {
     const [socket, peer] = [await connect(), await connect()];
-    const signed = uniqueChannel("private-back-to-back-");
-    const open = uniqueChannel("public-back-to-back-");
+    const signed = unique("private-back-to-back-");
+    const open = unique("public-back-to-back-");
     await subscribe(peer, signed);
     await sendSubscribe(socket, signed);
     socket.send({ event: "pusher:unsubscribe", data: { channel: signed } });

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { Store, type SubscriptionRow } from "../../src/beacon/store";
-import { beacon, heldSocket, subscribe, uniqueChannel } from "./support/channels";
+import { beacon, heldSocket, subscribe, unique } from "./support/channels";
 import { connect } from "./support/socket";
 
 type StoredRow = Pick<SubscriptionRow, "channel" | "userId" | "userInfo"> & { socketId: string };
@@ -20,7 +20,7 @@ function rowsOf(sql: SqlStorage, socketIds: string[]): StoredRow[] {
 
 describe("subscription rows in SQLite", () => {
   it("apply a batch of mixed changes in the order they were made", async () => {
-    const [one, two] = [uniqueChannel("rows-socket-"), uniqueChannel("rows-socket-")];
+    const [one, two] = [unique("rows-socket-"), unique("rows-socket-")];
     const stored = await runInDurableObject(beacon(), (_instance, state) => {
       const store = new Store(state.storage.sql);
       store.applySubscriptionChanges([
@@ -44,7 +44,7 @@ describe("subscription rows in SQLite", () => {
 
   it("are written behind the reply to a subscribe, and completely once settled", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("public-behind-");
+    const channel = unique("public-behind-");
     const seen = await runInDurableObject(beacon(), (instance: Beacon, state) => {
       const ws = heldSocket(state, socket.socketId);
       // Synchronous: it returns no promise, so no timer has run when the rows are read.
@@ -63,7 +63,7 @@ describe("subscription rows in SQLite", () => {
 
   it("are written by the Beacon's own timer, without anyone settling them", async () => {
     const socket = await connect();
-    const channel = uniqueChannel("public-timer-");
+    const channel = unique("public-timer-");
     await subscribe(socket, channel);
     const stored = await runInDurableObject(beacon(), async (_instance, state) => {
       // Timers of equal delay run in the order they were set, so the Beacon's has run when this one does.

@@ -1,11 +1,9 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { channelAuth, connectSignedIn, signIn, subscribe, unique, userAuth } from "./support/auth";
+import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { rest, trigger } from "./support/rest";
-import { connect } from "./support/socket";
-
-const stub = () => env.BEACON.getByName("sower");
+import { connect, expectRefused } from "./support/socket";
 
 describe("pusher:signin", () => {
   it("answers a valid sign-in with signin_success carrying the same user_data string", async () => {
@@ -23,11 +21,7 @@ describe("pusher:signin", () => {
     const socket = await connect();
     const userData = JSON.stringify({ id: unique("user-") });
     socket.send({ event: "pusher:signin", data: { auth: "sower-key:0000", user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "Invalid signature for pusher:signin" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "Invalid signature for pusher:signin");
     await bystander.expectSilence();
   });
 
@@ -35,22 +29,14 @@ describe("pusher:signin", () => {
     const socket = await connect();
     const userData = JSON.stringify({ user_info: { name: "nobody" } });
     socket.send({ event: "pusher:signin", data: { auth: await userAuth(socket, userData), user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "user_data.id must be a non-empty string" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "user_data.id must be a non-empty string");
   });
 
   it("closes with 4009 when the watchlist is not a list of ids", async () => {
     const socket = await connect();
     const userData = JSON.stringify({ id: unique("user-"), watchlist: "everyone" });
     socket.send({ event: "pusher:signin", data: { auth: await userAuth(socket, userData), user_data: userData } });
-    expect(await socket.next()).toEqual({
-      event: "pusher:error",
-      data: { code: 4009, message: "user_data.watchlist must be an array of user ids" },
-    });
-    expect((await socket.waitClosed()).code).toBe(4009);
+    await expectRefused(socket, 4009, "user_data.watchlist must be an array of user ids");
   });
 });
 
@@ -84,7 +70,7 @@ describe("#server-to-user- channels", () => {
   it("still accept the signed-in user after the object is evicted", async () => {
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId });
-    await hibernate(stub());
+    await hibernate(beacon());
     const channel = `#server-to-user-${userId}`;
     expect((await subscribe(socket, channel)).event).toBe("pusher_internal:subscription_succeeded");
   });
@@ -116,7 +102,7 @@ describe("presence with a signed-in user", () => {
     const channel = unique("presence-signed-");
     const userId = unique("user-");
     const socket = await connectSignedIn({ id: userId, user_info: { name: "Lin" } });
-    await hibernate(stub());
+    await hibernate(beacon());
     socket.send({ event: "pusher:subscribe", data: { channel, auth: await channelAuth(socket, channel) } });
     const succeeded = await socket.next();
     expect(JSON.parse(String(succeeded.data)).presence.hash).toEqual({ [userId]: { name: "Lin" } });

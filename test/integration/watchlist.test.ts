@@ -1,10 +1,8 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { connectSignedIn, signIn, unique } from "./support/auth";
+import { beacon } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { connect } from "./support/socket";
-
-const stub = () => env.BEACON.getByName("sower");
 
 function watchlistFrame(name: "online" | "offline", userIds: string[]) {
   return { event: "pusher_internal:watchlist_events", data: JSON.stringify({ events: [{ name, user_ids: userIds }] }) };
@@ -50,7 +48,7 @@ describe("watchlists", () => {
     const watcher = await connectSignedIn({ id: unique("watcher-"), watchlist: [watched] });
     const early = await connectSignedIn({ id: watched });
     expect(await watcher.next()).toEqual(watchlistFrame("online", [watched]));
-    await hibernate(stub());
+    await hibernate(beacon());
 
     // Still online after the wake: a second socket is not announced, closing both is.
     const late = await connectSignedIn({ id: watched });

@@ -1,10 +1,13 @@
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
 import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
-import { heldSocket } from "./support/channels";
+import { hmacHex } from "../support/rest-signer";
+import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
+import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
+import { subscribe as subscribeSigned } from "./support/rest";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
 import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
 
@@ -21,21 +24,9 @@ afterEach(() => {
   restore();
 });
 
-/** Computed here rather than with the server's helper, so the check is independent. */
-async function hmacSha256Hex(secret: string, message: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-let counter = 0;
 /** Channels ending in -wh are the only ones the integration tier's endpoints follow. */
 function channelName(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}-${counter}-wh`;
+  return `${unique(prefix)}-wh`;
 }
 
 async function open(): Promise<TestSocket> {
@@ -44,20 +35,15 @@ async function open(): Promise<TestSocket> {
   return socket;
 }
 
+/** Subscribes, signed where the channel needs it; on presence channels as `userId`. */
 async function subscribe(socket: TestSocket, channel: string, userId?: string): Promise<void> {
-  const channelData =
-    userId === undefined ? undefined : JSON.stringify({ user_id: userId, user_info: { name: userId } });
-  const signed = `${socket.socketId}:${channel}${channelData === undefined ? "" : `:${channelData}`}`;
-  const auth = channel.startsWith("room-") ? "" : `${APP_KEY}:${await hmacSha256Hex(APP_SECRET, signed)}`;
-  socket.send({ event: "pusher:subscribe", data: { channel, auth, channel_data: channelData } });
-  await socket.nextEvent("pusher_internal:subscription_succeeded");
+  const member = userId === undefined ? undefined : { user_id: userId, user_info: { name: userId } };
+  await subscribeSigned(socket, channel, member);
 }
 
 function unsubscribe(socket: TestSocket, channel: string): void {
   socket.send({ event: "pusher:unsubscribe", data: { channel } });
 }
-
-const beacon = () => env.BEACON.getByName("sower");
 
 /** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
 async function settled(): Promise<void> {
@@ -88,7 +74,8 @@ describe("webhook requests", () => {
     const [delivery] = recorder.requests(ALL_EVENTS_URL, channel);
     expect(delivery?.headers["content-type"]).toBe("application/json");
     expect(delivery?.headers["x-pusher-key"]).toBe(APP_KEY);
-    expect(delivery?.headers["x-pusher-signature"]).toBe(await hmacSha256Hex(APP_SECRET, delivery?.body ?? ""));
+    // Computed with the tests' own signer rather than the server's helper, so the check is independent.
+    expect(delivery?.headers["x-pusher-signature"]).toBe(await hmacHex(APP_SECRET, delivery?.body ?? ""));
     expect(JSON.parse(delivery?.body ?? "{}").time_ms).toEqual(expect.any(Number));
   });
 
@@ -100,19 +87,7 @@ describe("webhook requests", () => {
     await subscribe(bob, channel, "bob");
     alice.send({ event: "client-typing", channel, data: { typing: true } });
     const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 4);
-    expect(events).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "alice" },
-      { name: "member_added", channel, user_id: "bob" },
-      {
-        name: "client_event",
-        channel,
-        event: "client-typing",
-        data: '{"typing":true}',
-        socket_id: alice.socketId,
-        user_id: "alice",
-      },
-    ]);
+    expect(events).toEqual(presenceChat(channel, alice.socketId));
   });
 
   it("report private-channel client events without user_id", async () => {
@@ -121,13 +96,7 @@ describe("webhook requests", () => {
     await subscribe(sender, channel);
     sender.send({ event: "client-ping", channel, data: { n: 1 } });
     const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
-    expect(events[1]).toEqual({
-      name: "client_event",
-      channel,
-      event: "client-ping",
-      data: '{"n":1}',
-      socket_id: sender.socketId,
-    });
+    expect(events[1]).toEqual(privateClientPing(channel, sender.socketId));
   });
 
   it("go only to endpoints whose event types and channel filter match, with their extra headers", async () => {
@@ -188,12 +157,7 @@ describe("the leave grace period", () => {
     await subscribe(socket, channel, "dave");
     await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
     socket.ws.close();
-    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "dave" },
-      { name: "member_removed", channel, user_id: "dave" },
-      { name: "channel_vacated", channel },
-    ]);
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual(presenceStay(channel, "dave"));
     await settled();
     expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(4);
   }, 15_000);
@@ -233,12 +197,7 @@ describe("sockets that vanished while the Beacon was away", () => {
     // The sockets die with the object, so no close handler ever runs for them.
     await evictDurableObject(beacon(), { webSockets: "close" });
     await open();
-    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "fay" },
-      { name: "member_removed", channel, user_id: "fay" },
-      { name: "channel_vacated", channel },
-    ]);
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual(presenceStay(channel, "fay"));
   }, 15_000);
 });
 

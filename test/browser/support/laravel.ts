@@ -9,7 +9,7 @@ export const GUIDE_PORT = "8787";
  * The Laravel guide's `.env`, as the app would load it, pointed at the test
  * server. Everything except the port and the secret is taken as written.
  */
-export function laravelEnv(server: ServerInfo): Record<string, string> {
+function laravelEnv(server: ServerInfo): Record<string, string> {
   const env = parseDotenv(snippet("laravel-env"));
   if (env.PUSHER_PORT !== GUIDE_PORT)
     throw new Error(`the guide's PUSHER_PORT is ${env.PUSHER_PORT}, not ${GUIDE_PORT}`);
@@ -27,7 +27,7 @@ export function echoModule(server: ServerInfo): string {
  * its `.env` (PHP's `env('NAME', default)`), giving the options Laravel hands
  * to the Pusher PHP SDK.
  */
-export function broadcastingConfig(env: Record<string, string>): Record<string, string | boolean> {
+function broadcastingConfig(env: Record<string, string>): Record<string, string | boolean> {
   const php = snippet("laravel-broadcasting");
   const resolved: Record<string, string | boolean> = {};
   const envCall = /'(\w+)' => env\('(\w+)'(?:, (?:'([^']*)'|(\d+)))?\)( === '([^']*)')?,/g;

@@ -106,6 +106,13 @@ export function connected(pusher: PusherClient, ms = 5000): Promise<void> {
   return once(pusher.connection, "connected", ms).then(() => undefined);
 }
 
+/** Subscribes and waits until the server has confirmed it. */
+export async function subscribed(pusher: PusherClient, name: string) {
+  const channel = pusher.subscribe(name);
+  await once(channel, "pusher:subscription_succeeded");
+  return channel;
+}
+
 let counter = 0;
 /** Channel names unique per test run, so tests never see each other's traffic. */
 export function uniqueName(prefix: string): string {

@@ -12,10 +12,10 @@ export interface ServerInfo {
   secret: string;
 }
 
-export const E2E_APP = { appId: "sower", key: "sower-key", secret: "e2e-secret-0123456789abcdef" } as const;
+const E2E_APP = { appId: "sower", key: "sower-key", secret: "e2e-secret-0123456789abcdef" } as const;
 
 /** Asks the OS for a port nobody is using. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);

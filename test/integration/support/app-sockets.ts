@@ -1,30 +1,20 @@
-import { SELF } from "cloudflare:test";
-import { expect } from "vitest";
-import { TestSocket } from "./socket";
+import { signToken } from "../../../src/auth/signatures";
+import type { TestApp } from "./apps";
+import { appPath, connect, type Frame, openSocket, type TestSocket } from "./socket";
 
 /** Opens a socket on any app's key, with extra request headers such as Origin. */
-export async function openAppSocket(key: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const response = await SELF.fetch(`http://sower.test/app/${key}?protocol=7&client=js&version=8.6.0&flash=false`, {
-    headers: { Upgrade: "websocket", ...headers },
-  });
-  const ws = response.webSocket;
-  if (ws === null) throw new Error(`no WebSocket: HTTP ${response.status}`);
-  ws.accept();
-  return new TestSocket(ws);
+export function openAppSocket(key: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+  return openSocket(appPath(key), headers);
 }
 
 /** Opens a socket on an app and consumes `pusher:connection_established`. */
-export async function connectApp(key: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const socket = await openAppSocket(key, headers);
-  const established = await socket.next();
-  expect(established.event).toBe("pusher:connection_established");
-  const data = JSON.parse(String(established.data)) as { socket_id: string };
-  socket.socketId = data.socket_id;
-  return socket;
+export function connectApp(key: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+  return connect(appPath(key), headers);
 }
 
-/** Asserts the exact refusal a client sees: one `pusher:error` frame, then a close with the same code. */
-export async function expectRefused(socket: TestSocket, code: number, message: string): Promise<void> {
-  expect(await socket.next()).toEqual({ event: "pusher:error", data: { code, message } });
-  expect((await socket.waitClosed()).code).toBe(code);
+/** Subscribes to a public or private channel, signed with the app's secret; returns `subscription_succeeded`. */
+export async function subscribeApp(socket: TestSocket, app: TestApp, channel: string): Promise<Frame> {
+  const auth = channel.startsWith("private-") ? await signToken(app, `${socket.socketId}:${channel}`) : "";
+  socket.send({ event: "pusher:subscribe", data: { channel, auth } });
+  return socket.nextEvent("pusher_internal:subscription_succeeded");
 }

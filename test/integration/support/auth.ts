@@ -33,4 +33,4 @@ export async function subscribe(socket: TestSocket, channel: string, channelData
   return socket.next();
 }
 
-export { unique } from "./rest";
+export { unique } from "./channels";

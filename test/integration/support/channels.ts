@@ -13,8 +13,8 @@ export function beacon() {
 }
 
 let counter = 0;
-/** Channel names unique per test, so no test sees another's traffic. */
-export function uniqueChannel(prefix: string): string {
+/** Names (of channels, users) unique per test, so no test sees another's traffic. */
+export function unique(prefix: string): string {
   counter += 1;
   return `${prefix}${Date.now().toString(36)}-${counter}`;
 }
@@ -68,7 +68,7 @@ export async function signIn(socket: TestSocket, id: string): Promise<void> {
  * on another socket left everyone else working.
  */
 export async function bystanders() {
-  const channel = uniqueChannel("private-bystanders-");
+  const channel = unique("private-bystanders-");
   const [a, b] = [await connect(), await connect()];
   await subscribe(a, channel);
   await subscribe(b, channel);
@@ -85,11 +85,14 @@ export function clientEvent(channel: string, event = "client-message", data: unk
   return { event, channel, data };
 }
 
-/** The exact `pusher:error` a client sees for a frame it should not have sent. */
-export function frameErrorOf(message: string | RegExp): unknown {
+/**
+ * The exact `pusher:error` a client sees for a frame it should not have sent
+ * (code null), or for a refused client event (code 4301).
+ */
+export function frameErrorOf(message: string | RegExp, code: number | null = null): unknown {
   return {
     event: "pusher:error",
-    data: { code: null, message: typeof message === "string" ? message : expect.stringMatching(message) },
+    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
   };
 }
 

@@ -74,9 +74,3 @@ export async function signIn(socket: TestSocket, id: string): Promise<void> {
   socket.send({ event: "pusher:signin", data: { auth, user_data: userData } });
   await socket.nextEvent("pusher:signin_success");
 }
-
-let counter = 0;
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}-${counter}`;
-}

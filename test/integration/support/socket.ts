@@ -97,8 +97,14 @@ export class TestSocket {
   socketId = "";
 }
 
-export async function openSocket(path = `/app/${APP_KEY}?protocol=7&client=js&version=8.6.0&flash=false`) {
-  const response = await SELF.fetch(`http://sower.test${path}`, { headers: { Upgrade: "websocket" } });
+/** The path pusher-js connects to for an app key. */
+export function appPath(key: string): string {
+  return `/app/${key}?protocol=7&client=js&version=8.6.0&flash=false`;
+}
+
+/** Opens a socket on `path`, with extra request headers such as Origin. */
+export async function openSocket(path = appPath(APP_KEY), headers: Record<string, string> = {}): Promise<TestSocket> {
+  const response = await SELF.fetch(`http://sower.test${path}`, { headers: { Upgrade: "websocket", ...headers } });
   const ws = response.webSocket;
   if (ws === null) throw new Error(`no WebSocket: HTTP ${response.status}`);
   ws.accept();
@@ -106,11 +112,20 @@ export async function openSocket(path = `/app/${APP_KEY}?protocol=7&client=js&ve
 }
 
 /** Opens a socket and consumes `pusher:connection_established`. */
-export async function connect(): Promise<TestSocket> {
-  const socket = await openSocket();
+export async function connect(path = appPath(APP_KEY), headers: Record<string, string> = {}): Promise<TestSocket> {
+  const socket = await openSocket(path, headers);
   const established = await socket.next();
   expect(established.event).toBe("pusher:connection_established");
   const data = JSON.parse(String(established.data)) as { socket_id: string };
   socket.socketId = data.socket_id;
   return socket;
+}
+
+/** Asserts the exact refusal a client sees: one `pusher:error` frame, then a close with the same code. */
+export async function expectRefused(socket: TestSocket, code: number, message: string | RegExp): Promise<void> {
+  expect(await socket.next()).toEqual({
+    event: "pusher:error",
+    data: { code, message: typeof message === "string" ? message : expect.stringMatching(message) },
+  });
+  expect((await socket.waitClosed()).code).toBe(code);
 }

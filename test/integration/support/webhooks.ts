@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 
-export const WEBHOOK_ORIGIN = "http://webhooks.test";
+const WEBHOOK_ORIGIN = "http://webhooks.test";
 export const ALL_EVENTS_URL = `${WEBHOOK_ORIGIN}/all`;
 export const COUNTS_URL = `${WEBHOOK_ORIGIN}/counts`;
 export const PRESENCE_VACATED_URL = `${WEBHOOK_ORIGIN}/presence-vacated`;
