@@ -1,5 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { type App, loadApps } from "../apps";
+import { refuseSocket } from "../contract/refusal";
+import {
+  APP_ID_HEADER,
+  type ChannelAttributes,
+  type ChannelState,
+  type ChannelsQuery,
+  type InfoRequest,
+  type Metered,
+  type PublishEvent,
+  type PublishResult,
+} from "../contract/rpc";
+import type { StatsSnapshot } from "../contract/stats";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
@@ -8,7 +20,6 @@ import { utf8Length } from "../protocol/json";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
-import { refuseSocket } from "../refusal";
 import { dueWorkKind } from "./alarm";
 import { AlarmClock } from "./alarm-clock";
 import { writeAttachment } from "./attachment";
@@ -22,24 +33,13 @@ import { Room } from "./room";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
-import type {
-  ChannelAttributes,
-  ChannelState,
-  ChannelsQuery,
-  InfoRequest,
-  Metered,
-  PublishEvent,
-  PublishResult,
-} from "./rpc/types";
-import { Stats, type StatsSnapshot } from "./stats";
+import { Stats } from "./stats";
 import { Store } from "./store";
 import { SubscriptionRows } from "./subscription-rows";
 import { WebhookOutbox } from "./webhooks/outbox";
 import { WebhookQueue } from "./webhooks/queue";
 import { webhookWork } from "./webhooks/work";
 
-/** The header the Worker uses to tell the Beacon which app a socket is for. */
-export const APP_ID_HEADER = "x-sower-app-id";
 const APP_ID_META = "app_id";
 
 /**

@@ -1,4 +1,5 @@
 import type { App } from "../apps";
+import type { Gauges } from "../contract/stats";
 import * as frames from "../protocol/server-frames";
 import { readAttachment } from "./attachment";
 import { ChannelCache } from "./cache";
@@ -6,7 +7,7 @@ import { ChannelIndex } from "./channel-index";
 import { Connection } from "./connection";
 import type { DueWork } from "./due-work";
 import { PresenceRoster } from "./presence";
-import type { Gauges, Stats } from "./stats";
+import type { Stats } from "./stats";
 import { subscriptionCountChanged } from "./subscription-count";
 import type { SubscriptionRows } from "./subscription-rows";
 import { restoreUsers, UserIndex, UserSessions } from "./users";

@@ -1,5 +1,5 @@
+import type { ChannelAttributes, InfoRequest } from "../../contract/rpc";
 import type { Room } from "../room";
-import type { ChannelAttributes, InfoRequest } from "./types";
 
 /**
  * `user_count` is distinct presence users (a user with three tabs counts

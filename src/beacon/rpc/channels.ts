@@ -1,6 +1,6 @@
+import type { ChannelAttributes, ChannelState, ChannelsQuery, InfoRequest } from "../../contract/rpc";
 import type { Room } from "../room";
 import { channelAttributes } from "./attributes";
-import type { ChannelAttributes, ChannelState, ChannelsQuery, InfoRequest } from "./types";
 
 /** `GET /channels`: occupied channels only, as Pusher lists them. */
 export function channelsInfo(room: Room, query: ChannelsQuery): Record<string, ChannelAttributes> {

@@ -1,8 +1,8 @@
+import type { ChannelAttributes, PublishEvent, PublishResult } from "../../contract/rpc";
 import * as frames from "../../protocol/server-frames";
 import { rememberIfCacheChannel } from "../cache";
 import type { Room } from "../room";
 import { channelAttributes } from "./attributes";
-import type { ChannelAttributes, PublishEvent, PublishResult } from "./types";
 
 /**
  * `POST /events` and `/batch_events`. It runs without awaiting anything, so
