@@ -1,5 +1,5 @@
-import { COUNTERS, type Counter, type Gauges, type StatsSnapshot, type Totals } from "../contract/stats";
-import { isRecord, tryParseJson, utf8Length } from "../protocol/json";
+import { COUNTERS, type Counter, type Gauges, type StatsSnapshot, type Totals } from "../../contract/stats";
+import { isRecord, tryParseJson, utf8Length } from "../../protocol/json";
 import type { FanoutMeter } from "./channel-index";
 import type { Store } from "./store";
 
