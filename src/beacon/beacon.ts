@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
 import { type App, loadApps } from "../apps";
-import { refuseSocket } from "../contract/refusal";
 import {
   APP_ID_HEADER,
   type ChannelAttributes,
@@ -15,7 +14,7 @@ import type { StatsSnapshot } from "../contract/stats";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { CLOSE_CODES, err, ok } from "../protocol/errors";
+import { err, ok } from "../protocol/errors";
 import { utf8Length } from "../protocol/json";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
@@ -30,6 +29,7 @@ import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
+import { answerClose, closeOrphan, frameFailed, guarded, refuseOverCapacity, socketErrorLevel } from "./sockets";
 import { writeAttachment } from "./state/attachment";
 import { ChannelCache } from "./state/channel-cache";
 import { Connection, type Handled } from "./state/connection";
@@ -166,17 +166,12 @@ export class Beacon extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     await this.forget(ws, `closed ${code}`);
-    // Completing the close handshake lets the client see its close promptly.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "Closed");
-    } catch {
-      // Already closed.
-    }
+    answerClose(ws, code);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const socket = this.awake?.connections.connectionFor(ws)?.id;
-    log("warn", "socket error", { app: this.awake?.app.id, socket, error: String(error) });
+    log(socketErrorLevel(ws, error), "socket error", { app: this.awake?.app.id, socket, error: String(error) });
     await this.forget(ws, `error ${String(error)}`);
   }
 
@@ -272,39 +267,5 @@ export class Beacon extends DurableObject<Env> {
     const appId = this.store.getMeta(APP_ID_META);
     const apps = loadApps(this.env);
     return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
-  }
-}
-
-/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
-function refuseOverCapacity(awake: Awake): Response | undefined {
-  const max = awake.app.limits.maxConnections;
-  if (max === null || awake.connections.size < max) return undefined;
-  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
-    app: awake.app.id,
-  });
-}
-
-/** A synchronous failure goes to `failed` here; an asynchronous one is the returned promise's to report. */
-function guarded(task: () => Handled, failed: (error: unknown) => void): Handled {
-  try {
-    return task();
-  } catch (error) {
-    failed(error);
-  }
-}
-
-/** The socket hears that its frame failed; the details stay in the log. */
-function frameFailed(app: App, connection: Connection, error: unknown): void {
-  log("error", "frame handler failed", { app: app.id, socket: connection.id, error: String(error) });
-  connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
-}
-
-/** A socket whose app is gone from the configuration cannot be served. */
-function closeOrphan(ws: WebSocket): void {
-  try {
-    ws.send(frames.errorFrame({ code: CLOSE_CODES.appNotFound, message: "App not found" }));
-    ws.close(CLOSE_CODES.appNotFound, "App not found");
-  } catch {
-    // Already closed.
   }
 }
