@@ -1,10 +1,10 @@
 import type { AppRegistry } from "./apps";
-import { APP_ID_HEADER } from "./beacon/beacon";
 import { originAllowed } from "./config/origins";
+import { refuseSocket } from "./contract/refusal";
+import { APP_ID_HEADER } from "./contract/rpc";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
 import type { SocketPath } from "./protocol/socket-path";
-import { refuseSocket } from "./refusal";
 
 /**
  * `/app/{key}?protocol=7`: refusals are answered in the Worker, on a socket

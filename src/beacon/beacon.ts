@@ -1,73 +1,76 @@
 import { DurableObject } from "cloudflare:workers";
 import { type App, loadApps } from "../apps";
+import {
+  APP_ID_HEADER,
+  type ChannelAttributes,
+  type ChannelState,
+  type ChannelsQuery,
+  type InfoRequest,
+  type Metered,
+  type PublishEvent,
+  type PublishResult,
+} from "../contract/rpc";
+import type { StatsSnapshot } from "../contract/stats";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { CLOSE_CODES, err, ok } from "../protocol/errors";
+import { err, ok } from "../protocol/errors";
 import { utf8Length } from "../protocol/json";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
-import { refuseSocket } from "../refusal";
-import { dueWorkKind } from "./alarm";
-import { AlarmClock } from "./alarm-clock";
-import { writeAttachment } from "./attachment";
-import { startAuthorizationDeadline } from "./authorization-deadline";
-import { Connection, type Handled } from "./connection";
-import { dispatch } from "./dispatch";
-import { DueWork } from "./due-work";
-import { removeConnection } from "./membership";
-import { type RateKind, RateLimits } from "./rate-limits";
-import { Room } from "./room";
-import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
+import { AlarmClock } from "./alarms/alarm-clock";
+import { dueWorkKind } from "./alarms/due-work-runners";
+import { webhookWork } from "./alarms/webhook-work";
+import { type Awake, type Durable, wake } from "./awake";
+import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { removeConnection } from "./changes/subscriptions";
+import { dispatch } from "./handlers/dispatch";
+import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
-import type {
-  ChannelAttributes,
-  ChannelState,
-  ChannelsQuery,
-  InfoRequest,
-  Metered,
-  PublishEvent,
-  PublishResult,
-} from "./rpc/types";
-import { Stats, type StatsSnapshot } from "./stats";
-import { Store } from "./store";
-import { SubscriptionRows } from "./subscription-rows";
-import { WebhookOutbox } from "./webhooks/outbox";
-import { WebhookQueue } from "./webhooks/queue";
-import { webhookWork } from "./webhooks/work";
+import { answerClose, closeOrphan, frameFailed, guarded, refuseOverCapacity, socketErrorLevel } from "./sockets";
+import { writeAttachment } from "./state/attachment";
+import { ChannelCache } from "./state/channel-cache";
+import { Connection, type Handled } from "./state/connection";
+import { DueWork } from "./state/due-work";
+import { type RateKind, RateLimits } from "./state/rate-limits";
+import { Stats } from "./state/stats";
+import { Store } from "./state/store";
+import { SubscriptionRows } from "./state/subscription-rows";
+import { UserSessions } from "./state/user-sessions";
+import { WebhookOutbox } from "./state/webhook-outbox";
 
-/** The header the Worker uses to tell the Beacon which app a socket is for. */
-export const APP_ID_HEADER = "x-sower-app-id";
 const APP_ID_META = "app_id";
 
 /**
- * One per app. It only adapts platform events to the room and its handlers;
- * the protocol lives in those.
+ * One per app. It only adapts platform events (and the Worker's RPC calls)
+ * to the handlers, RPC functions and alarm work; the protocol lives in those.
+ * See README.md in this folder for the floors below it.
  */
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
-  private readonly subscriptionRows: SubscriptionRows;
-  private readonly dueWork: DueWork;
   private readonly stats: Stats;
   private readonly rates = new RateLimits();
-  private readonly outbox: WebhookOutbox;
-  private readonly alarms: AlarmClock;
-  private room: Room | undefined;
+  private readonly durable: Durable;
+  private readonly alarms: AlarmClock<Awake>;
+  private awake: Awake | undefined;
   private appId: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new Store(ctx.storage.sql);
-    this.subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
+    const sql = ctx.storage.sql;
+    this.store = new Store(sql);
+    this.stats = new Stats(this.store, Date.now());
+    const subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
       log("error", "subscription rows could not be written", { app: this.appId, changes, error: String(error) }),
     );
-    this.stats = new Stats(this.store, Date.now());
-    this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
-    this.outbox = new WebhookOutbox(ctx.storage.sql);
+    const dueWork = new DueWork(sql, () => this.alarms.reschedule());
+    const outbox = new WebhookOutbox(sql);
+    const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
+    this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(this.dueWork), webhookWork(this.outbox, this.stats)]);
+    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(dueWork), webhookWork(outbox, this.stats)]);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -75,9 +78,9 @@ export class Beacon extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
-    const room = this.enter(appId);
-    if (room === undefined) return new Response("Unknown app", { status: 404 });
-    const refusal = refuseOverCapacity(room);
+    const awake = this.enter(appId);
+    if (awake === undefined) return new Response("Unknown app", { status: 404 });
+    const refusal = refuseOverCapacity(awake);
     if (refusal !== undefined) return refusal;
 
     const { 0: client, 1: server } = new WebSocketPair();
@@ -86,8 +89,8 @@ export class Beacon extends DurableObject<Env> {
     const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
     writeAttachment(server, attachment);
     const connection = new Connection(server, attachment);
-    room.track(connection);
-    startAuthorizationDeadline(room, connection, attachment.connectedAt);
+    awake.connections.track(connection);
+    startAuthorizationDeadline(awake, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
     this.stats.count("connections");
     this.stats.flushIfDue(Date.now());
@@ -102,38 +105,38 @@ export class Beacon extends DurableObject<Env> {
 
   async publish(appId: string, events: PublishEvent[]): Promise<Metered<PublishResult>> {
     const points = events.reduce((sum, event) => sum + event.channels.length, 0);
-    return this.serveMetered(appId, "publish", "backendEvents", points, (room) => {
+    return this.serveMetered(appId, "publish", "backendEvents", points, (awake) => {
       for (const event of events) this.stats.received(utf8Length(event.data));
-      return publish(room, events);
+      return publish(awake, events);
     });
   }
 
   async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<Record<string, ChannelAttributes>>> {
-    return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (room) => channelsInfo(room, query));
+    return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (awake) => channelsInfo(awake, query));
   }
 
   async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<Metered<ChannelState>> {
-    return this.serveMetered(appId, "channelInfo", "readRequests", 1, (room) => channelInfo(room, channel, info));
+    return this.serveMetered(appId, "channelInfo", "readRequests", 1, (awake) => channelInfo(awake, channel, info));
   }
 
   async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
-    return this.serveMetered(appId, "channelUsers", "readRequests", 1, (room) => channelUsers(room, channel));
+    return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
   }
 
   async terminateUserConnections(appId: string, userId: string): Promise<number> {
-    return this.serve(appId, "terminateUserConnections", (room) => terminateUserConnections(room, userId));
+    return this.serve(appId, "terminateUserConnections", (awake) => terminateUserConnections(awake, userId));
   }
 
   /** The app's statistics, for the signed stats and metrics endpoints. */
   async readStats(appId: string): Promise<StatsSnapshot> {
-    return this.serve(appId, "readStats", (room) => this.stats.snapshot(appId, room.gauges(), Date.now()));
+    return this.serve(appId, "readStats", (awake) => this.stats.snapshot(appId, gauges(awake), Date.now()));
   }
 
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
-    const room = this.currentRoom();
-    const connection = room?.connectionFor(ws);
-    if (room === undefined || connection === undefined) {
+    const awake = this.currentState();
+    const connection = awake?.connections.connectionFor(ws);
+    if (awake === undefined || connection === undefined) {
       closeOrphan(ws);
       return;
     }
@@ -143,8 +146,8 @@ export class Beacon extends DurableObject<Env> {
       connection.send(frames.errorFrame(frame.error));
       return;
     }
-    const failed = (error: unknown) => frameFailed(room, connection, error);
-    const handled = guarded(() => connection.inOrder(() => dispatch(room, connection, frame.value)), failed);
+    const failed = (error: unknown) => frameFailed(awake.app, connection, error);
+    const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
     if (!(handled instanceof Promise)) {
       this.stats.flushIfDue(Date.now());
       return;
@@ -158,31 +161,26 @@ export class Beacon extends DurableObject<Env> {
    * test that forces an eviction settles first, as the runtime would.
    */
   settleWrites(): void {
-    this.subscriptionRows.settle();
+    this.durable.subscriptionRows.settle();
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     await this.forget(ws, `closed ${code}`);
-    // Completing the close handshake lets the client see its close promptly.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "Closed");
-    } catch {
-      // Already closed.
-    }
+    answerClose(ws, code);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    const socket = this.room?.connectionFor(ws)?.id;
-    log("warn", "socket error", { app: this.room?.app.id, socket, error: String(error) });
+    const socket = this.awake?.connections.connectionFor(ws)?.id;
+    log(socketErrorLevel(ws, error), "socket error", { app: this.awake?.app.id, socket, error: String(error) });
     await this.forget(ws, `error ${String(error)}`);
   }
 
-  /** Timed work (see alarm-clock.ts): the clock runs every kind that is due; due times are in SQLite. */
+  /** Timed work (see alarms/alarm-clock.ts): the clock runs every kind that is due; due times are in SQLite. */
   override async alarm(): Promise<void> {
-    const room = this.currentRoom();
-    // Without its app nothing can be signed or sent; currentRoom() re-arms once the app is back.
-    if (room === undefined) return;
-    await this.alarms.ring(room);
+    const awake = this.currentState();
+    // Without its app nothing can be signed or sent; currentState() re-arms once the app is back.
+    if (awake === undefined) return;
+    await this.alarms.ring(awake);
     this.stats.flushIfDue(Date.now());
   }
 
@@ -192,34 +190,34 @@ export class Beacon extends DurableObject<Env> {
    * socket's rows were already removed.
    */
   private async forget(ws: WebSocket, why: string): Promise<void> {
-    const room = this.currentRoom();
-    const connection = room?.connectionFor(ws);
-    if (room === undefined || connection === undefined) return;
+    const awake = this.currentState();
+    const connection = awake?.connections.connectionFor(ws);
+    if (awake === undefined || connection === undefined) return;
     try {
-      await connection.inOrder(() => removeConnection(room, connection));
+      await connection.inOrder(() => removeConnection(awake, connection));
       // The object may hibernate once its last socket is gone: keep the counts.
-      if (room.connections.size === 0) this.stats.flush(Date.now());
+      if (awake.connections.size === 0) this.stats.flush(Date.now());
     } catch (error) {
-      log("error", "socket clean-up failed", { app: room.app.id, socket: connection.id, why, error: String(error) });
+      log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
     }
   }
 
-  /** Records which app this object serves (its first caller says so) and returns its room. */
-  private enter(appId: string): Room | undefined {
+  /** Records which app this object serves (its first caller says so) and returns its state. */
+  private enter(appId: string): Awake | undefined {
     // Remembered while awake: otherwise every connect and REST call pays (and is billed) a SQLite read.
     if (this.appId !== appId) {
       if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
       this.appId = appId;
     }
-    return this.currentRoom();
+    return this.currentState();
   }
 
   /** Runs one RPC; a failure is logged with its app here and rethrown for the Worker to answer 500. */
-  private serve<T>(appId: string, method: string, task: (room: Room) => T): T {
+  private serve<T>(appId: string, method: string, task: (awake: Awake) => T): T {
     try {
-      const room = this.enter(appId);
-      if (room === undefined) throw new Error(`App '${appId}' is not configured`);
-      return task(room);
+      const awake = this.enter(appId);
+      if (awake === undefined) throw new Error(`App '${appId}' is not configured`);
+      return task(awake);
     } catch (error) {
       log("error", "rpc failed", { app: appId, method, error: String(error) });
       throw error;
@@ -236,84 +234,38 @@ export class Beacon extends DurableObject<Env> {
     method: string,
     kind: RateKind,
     points: number,
-    task: (room: Room) => T,
+    task: (awake: Awake) => T,
   ): Metered<T> {
-    return this.serve(appId, method, (room) => {
+    return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const verdict = this.rates.take(kind, points, room.app.limits, now);
+      const verdict = this.rates.take(kind, points, awake.app.limits, now);
       if (!verdict.ok) {
         this.stats.count("rate_limited");
         if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
         return err(restError(429, verdict.message));
       }
-      const value = task(room);
+      const value = task(awake);
       this.stats.flushIfDue(now);
       return ok(value);
     });
   }
 
-  /** The room, rebuilt from durable state the first time it is needed after a wake. */
-  private currentRoom(): Room | undefined {
-    if (this.room !== undefined) return this.room;
+  /** The app's state, rebuilt from durable state the first time it is needed after a wake. */
+  private currentState(): Awake | undefined {
+    if (this.awake !== undefined) return this.awake;
     const app = this.app();
     if (app === undefined) return undefined;
-    const webhooks = new WebhookQueue(
-      app,
-      this.outbox,
-      (dueAt) => (dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt)),
-      () => this.subscriptionRows.settle(),
-    );
-    this.room = Room.restore(
-      app,
-      this.subscriptionRows,
-      this.ctx.storage.sql,
-      this.dueWork,
-      this.ctx.getWebSockets(),
-      webhooks,
-      this.stats,
+    this.awake = wake(app, this.durable, this.ctx.getWebSockets(), (dueAt) =>
+      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
     );
     // Work that fell due while the app could not be served has no alarm left.
     this.alarms.reschedule();
-    return this.room;
+    return this.awake;
   }
 
   private app(): App | undefined {
     const appId = this.store.getMeta(APP_ID_META);
     const apps = loadApps(this.env);
     return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
-  }
-}
-
-/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
-function refuseOverCapacity(room: Room): Response | undefined {
-  const max = room.app.limits.maxConnections;
-  if (max === null || room.connections.size < max) return undefined;
-  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
-    app: room.app.id,
-  });
-}
-
-/** A synchronous failure goes to `failed` here; an asynchronous one is the returned promise's to report. */
-function guarded(task: () => Handled, failed: (error: unknown) => void): Handled {
-  try {
-    return task();
-  } catch (error) {
-    failed(error);
-  }
-}
-
-/** The socket hears that its frame failed; the details stay in the log. */
-function frameFailed(room: Room, connection: Connection, error: unknown): void {
-  log("error", "frame handler failed", { app: room.app.id, socket: connection.id, error: String(error) });
-  connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
-}
-
-/** A socket whose app is gone from the configuration cannot be served. */
-function closeOrphan(ws: WebSocket): void {
-  try {
-    ws.send(frames.errorFrame({ code: CLOSE_CODES.appNotFound, message: "App not found" }));
-    ws.close(CLOSE_CODES.appNotFound, "App not found");
-  } catch {
-    // Already closed.
   }
 }

@@ -1,4 +1,4 @@
-import type { PublishEvent } from "../beacon/rpc/types";
+import type { PublishEvent } from "../contract/rpc";
 import { err, ok } from "../protocol/errors";
 import { restError } from "../protocol/rest";
 import { parseJsonObject } from "./body";

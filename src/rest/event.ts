@@ -1,5 +1,5 @@
 import type { AppLimits } from "../apps";
-import type { PublishEvent } from "../beacon/rpc/types";
+import type { PublishEvent } from "../contract/rpc";
 import { INTERNAL_EVENT_PREFIX, PUSHER_EVENT_PREFIX } from "../protocol/constants";
 import { err, ok, type Result } from "../protocol/errors";
 import { isRecord, utf8Length } from "../protocol/json";

@@ -1,4 +1,4 @@
-import type { InfoRequest } from "../beacon/rpc/types";
+import type { InfoRequest } from "../contract/rpc";
 import { err, ok, type Result } from "../protocol/errors";
 import { INFO_ATTRIBUTES, type RestError, restError } from "../protocol/rest";
 import { clip } from "../protocol/text";

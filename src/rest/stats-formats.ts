@@ -1,4 +1,4 @@
-import { COUNTERS, type Counter, type StatsSnapshot } from "../beacon/stats";
+import { COUNTERS, type Counter, type StatsSnapshot } from "../contract/stats";
 
 /** What each total means, shared by both formats so they never disagree. */
 const COUNTER_HELP: Record<Counter, string> = {

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DueWork } from "../../src/beacon/due-work";
+import { DueWork } from "../../src/beacon/state/due-work";
 import { connectSignedIn, subscribe, unique } from "../integration/support/auth";
 import { beacon } from "../integration/support/channels";
 import { hibernate } from "../integration/support/eviction";

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { bystanders, decoded } from "./support/channels";
+import { bystanders, decoded, memberAdded, memberRemoved, storedChannels, subscribe, unique } from "./support/channels";
 import { APP_KEY, connect, expectRefused, openSocket } from "./support/socket";
 
 /** Opens a socket on `path` that must be refused: the exact error frame, then a close with the same code. */
@@ -79,4 +79,32 @@ describe("refused connections", () => {
     await expectRefusedAt("/app/nope?protocol=7", 4001, "App key not found");
     await others.stillWorking();
   });
+});
+
+describe("closing", () => {
+  it("answers a client's close with the client's own code", async () => {
+    const socket = await connect();
+    socket.ws.close(4000, "bye");
+    expect((await socket.waitClosed()).code).toBe(4000);
+  });
+
+  const closes: Array<[string, (ws: WebSocket) => void]> = [
+    ["with 1000", (ws) => ws.close(1000)],
+    // As pusher-js disconnects: the Beacon sees 1005, and the client waits for a close frame back.
+    ["without a code", (ws) => ws.close()],
+  ];
+  for (const [how, close] of closes) {
+    it(`lets a presence member go when its socket closes ${how}`, async () => {
+      const channel = unique("presence-close-");
+      const [watcher, leaver] = [await connect(), await connect()];
+      await subscribe(watcher, channel, { user_id: "watcher" });
+      await subscribe(leaver, channel, { user_id: "leaver" });
+      expect(await watcher.next()).toEqual(memberAdded(channel, "leaver"));
+      close(leaver.ws);
+      expect(await watcher.next()).toEqual(memberRemoved(channel, "leaver"));
+      await leaver.waitClosed();
+      expect(await storedChannels(leaver.socketId)).toEqual([]);
+      await watcher.expectSilence();
+    });
+  }
 });

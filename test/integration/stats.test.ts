@@ -2,7 +2,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import type { Beacon } from "../../src/beacon/beacon";
-import type { StatsSnapshot } from "../../src/beacon/stats";
+import type { StatsSnapshot } from "../../src/contract/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
 import { DEFAULT_APP, METERED_APP } from "./support/apps";

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
-import { Store, type SubscriptionRow } from "../../src/beacon/store";
+import { Store, type SubscriptionRow } from "../../src/beacon/state/store";
 import { beacon, heldSocket, subscribe, unique } from "./support/channels";
 import { connect } from "./support/socket";
 

@@ -1,8 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
+import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery";
-import { WebhookOutbox } from "../../src/beacon/webhooks/outbox";
 import { hmacHex } from "../support/rest-signer";
 import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { beacon, heldSocket, unique } from "./support/channels";

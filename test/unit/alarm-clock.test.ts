@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AlarmClock, type TimedWork } from "../../src/beacon/alarm-clock";
-import type { Room } from "../../src/beacon/room";
+import { AlarmClock, type AlarmContext, type TimedWork } from "../../src/beacon/alarms/alarm-clock";
 
 /** The two storage calls the clock makes, recorded. */
 function fakeStorage() {
@@ -16,11 +15,11 @@ function fakeStorage() {
   return { calls, storage: storage as unknown as DurableObjectStorage };
 }
 
-function work(name: string, due: { at: number | undefined }, run: () => void = () => {}): TimedWork {
+function work(name: string, due: { at: number | undefined }, run: () => void = () => {}): TimedWork<AlarmContext> {
   return { name, nextDueAt: () => due.at, run: async () => run() };
 }
 
-const room = { app: { id: "app" } } as unknown as Room;
+const context: AlarmContext = { app: { id: "app" } };
 
 describe("AlarmClock", () => {
   it("arms for the earliest due time across every kind of work", () => {
@@ -61,7 +60,7 @@ describe("AlarmClock", () => {
     const { calls, storage } = fakeStorage();
     const ran: string[] = [];
     const due = { at: 0 as number | undefined };
-    const failing: TimedWork = {
+    const failing: TimedWork<AlarmContext> = {
       name: "failing",
       nextDueAt: () => due.at,
       run: async () => {
@@ -71,7 +70,7 @@ describe("AlarmClock", () => {
     };
     const clock = new AlarmClock(storage, [failing, work("b", { at: undefined }, () => ran.push("b"))]);
     const before = Date.now();
-    await clock.ring(room);
+    await clock.ring(context);
     expect(ran).toEqual(["failing", "b"]);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toBeGreaterThanOrEqual(before + 5000);

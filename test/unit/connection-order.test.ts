@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Connection } from "../../src/beacon/connection";
+import { Connection } from "../../src/beacon/state/connection";
 
 /** The queue never touches the socket, so a bare stand-in does. */
 function connection(): Connection {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePresenceMember } from "../../src/beacon/handlers/subscribe";
-import { PresenceRoster } from "../../src/beacon/presence";
+import { PresenceRoster } from "../../src/beacon/state/presence-roster";
 
 describe("presence roster", () => {
   it("counts a user once however many sockets it has", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StatsSnapshot } from "../../src/beacon/stats";
+import type { StatsSnapshot } from "../../src/contract/stats";
 import { statsJson, statsPrometheus } from "../../src/rest/stats-formats";
 
 const totals = {

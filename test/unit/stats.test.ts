@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RateLimits } from "../../src/beacon/rate-limits";
-import { Stats } from "../../src/beacon/stats";
+import { RateLimits } from "../../src/beacon/state/rate-limits";
+import { Stats } from "../../src/beacon/state/stats";
 import { DEFAULT_LIMITS } from "../../src/config/app";
 
 /** The meta table, in memory, counting writes. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Store, SubscriptionChange, SubscriptionRow } from "../../src/beacon/store";
-import { SubscriptionRows } from "../../src/beacon/subscription-rows";
+import type { Store, SubscriptionChange, SubscriptionRow } from "../../src/beacon/state/store";
+import { SubscriptionRows } from "../../src/beacon/state/subscription-rows";
 
 /** Records each batch it is asked to write; `failNext` makes the next one throw, as a broken database would. */
 class RecordingStore {

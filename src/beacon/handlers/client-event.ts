@@ -1,10 +1,19 @@
+import type { App } from "../../apps";
 import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import { utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
-import type { Connection } from "../connection";
-import type { Room } from "../room";
+import type { ChannelIndex } from "../state/channel-index";
+import type { Connection } from "../state/connection";
+import type { WebhookQueue } from "../webhooks/queue";
+
+/** A client event is relayed and reported; it changes nothing else. */
+export interface ClientEventState {
+  readonly app: App;
+  readonly channels: ChannelIndex;
+  readonly webhooks: WebhookQueue;
+}
 
 export interface ClientEvent {
   event: string;
@@ -17,19 +26,24 @@ export interface ClientEvent {
  * refusal is a `pusher:error` 4301 and the socket stays open: closing with a
  * 43xx code would make pusher-js give up for good (PROTOCOL.md §0.1).
  */
-export function handleClientEvent(room: Room, connection: Connection, message: ClientEvent, now: number): void {
-  const refusal = refuse(room, connection, message, now);
+export function handleClientEvent(
+  state: ClientEventState,
+  connection: Connection,
+  message: ClientEvent,
+  now: number,
+): void {
+  const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
     connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message: refusal }));
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
-  room.channels.broadcast(
+  state.channels.broadcast(
     message.channel,
     frames.userEvent(message.event, message.channel, message.data, presenceUserId),
     connection,
   );
-  room.webhooks.queue({
+  state.webhooks.queue({
     name: "client_event",
     channel: message.channel,
     event: message.event,
@@ -39,9 +53,14 @@ export function handleClientEvent(room: Room, connection: Connection, message: C
   });
 }
 
-function refuse(room: Room, connection: Connection, message: ClientEvent, now: number): string | undefined {
-  if (!room.app.enableClientMessages) return "Client events are not enabled for this app";
-  const channel = parseChannelName(message.channel, room.app.limits.maxChannelNameLength);
+function refuse(
+  state: ClientEventState,
+  connection: Connection,
+  message: ClientEvent,
+  now: number,
+): string | undefined {
+  if (!state.app.enableClientMessages) return "Client events are not enabled for this app";
+  const channel = parseChannelName(message.channel, state.app.limits.maxChannelNameLength);
   if (!channel.ok) return channel.error;
   if (channel.value.kind === "encrypted") {
     // The server never holds the channel's key, so it could not vouch for what a client sent.
@@ -53,7 +72,7 @@ function refuse(room: Room, connection: Connection, message: ClientEvent, now: n
   if (!connection.channels.has(message.channel)) {
     return `Client event rejected: not subscribed to '${message.channel}'`;
   }
-  const { maxEventPayloadBytes, maxClientEventsPerSecond } = room.app.limits;
+  const { maxEventPayloadBytes, maxClientEventsPerSecond } = state.app.limits;
   // String data is measured as sent, the way Pusher measures a backend event's data.
   const data = message.data;
   const size = data === undefined ? 0 : utf8Length(typeof data === "string" ? data : JSON.stringify(data));
@@ -64,7 +83,7 @@ function refuse(room: Room, connection: Connection, message: ClientEvent, now: n
   // Once per socket and second, so a flood cannot flood the logs.
   if (verdict === "first refusal") {
     log("warn", "client event rate limit reached", {
-      app: room.app.id,
+      app: state.app.id,
       socket: connection.id,
       limit: maxClientEventsPerSecond,
     });

@@ -1,14 +1,17 @@
+import type { App } from "../../apps";
 import { userStringToSign, verifyToken } from "../../auth/signatures";
 import { log } from "../../log";
 import { SERVER_TO_USER_PREFIX } from "../../protocol/channels";
 import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { parseUserData, type UserData } from "../../protocol/user-data";
-import { markAuthorized } from "../authorization-deadline";
-import type { Connection } from "../connection";
-import { removeSubscription } from "../membership";
-import type { Room } from "../room";
-import { signIn } from "../users";
+import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";
+import { removeSubscription, type SubscriptionState } from "../changes/subscriptions";
+import { signIn, type UserState } from "../changes/users";
+import type { Connection } from "../state/connection";
+
+/** A sign-in changes who is signed in, may drop the earlier user's channel, and meets the deadline. */
+export interface SigninState extends SubscriptionState, UserState, DeadlineState {}
 
 export interface SigninRequest {
   auth: string;
@@ -20,10 +23,10 @@ export interface SigninRequest {
  * sign-in closes the socket with 4009, as Pusher does, so a client cannot
  * keep guessing on one connection.
  */
-export async function handleSignin(room: Room, connection: Connection, request: SigninRequest): Promise<void> {
-  const user = await verifySignin(room, connection, request);
+export async function handleSignin(state: SigninState, connection: Connection, request: SigninRequest): Promise<void> {
+  const user = await verifySignin(state.app, connection, request);
   if (!user.ok) {
-    log("warn", "signin failed", { app: room.app.id, socket: connection.id, reason: user.error });
+    log("warn", "signin failed", { app: state.app.id, socket: connection.id, reason: user.error });
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: user.error }));
     connection.close(CLOSE_CODES.unauthorized, user.error);
     return;
@@ -31,19 +34,19 @@ export async function handleSignin(room: Room, connection: Connection, request: 
   // A socket that signs in as someone else stops receiving the earlier user's events.
   const previous = connection.userId;
   if (previous !== undefined && previous !== user.value.id) {
-    removeSubscription(room, connection, `${SERVER_TO_USER_PREFIX}${previous}`);
+    removeSubscription(state, connection, `${SERVER_TO_USER_PREFIX}${previous}`);
   }
   connection.send(frames.signinSuccess(request.userData));
-  signIn(room, connection, request.userData, user.value);
-  markAuthorized(room, connection);
+  signIn(state, connection, request.userData, user.value);
+  markAuthorized(state, connection);
 }
 
 async function verifySignin(
-  room: Room,
+  app: App,
   connection: Connection,
   request: SigninRequest,
 ): Promise<Result<UserData, string>> {
-  if (!(await verifyToken(room.app, request.auth, userStringToSign(connection.id, request.userData)))) {
+  if (!(await verifyToken(app, request.auth, userStringToSign(connection.id, request.userData)))) {
     return err("Invalid signature for pusher:signin");
   }
   return parseUserData(request.userData);

@@ -6,11 +6,17 @@ import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorTyp
 import { isRecord, utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
 import type { UserData } from "../../protocol/user-data";
-import { markAuthorized } from "../authorization-deadline";
-import { sendCachedEvent } from "../cache";
-import type { Connection, Handled } from "../connection";
-import { addSubscription, type PresenceMember } from "../membership";
-import type { Room } from "../room";
+import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";
+import { type CachingState, sendCachedEvent } from "../changes/caching";
+import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
+import type { Connection, Handled } from "../state/connection";
+import type { PresenceMember } from "../state/presence-roster";
+import type { UserIndex } from "../state/user-index";
+
+/** A subscribe reads the signed-in user and changes subscriptions; it may meet the deadline and read the cache. */
+export interface SubscribeState extends SubscriptionState, DeadlineState, CachingState {
+  readonly users: UserIndex;
+}
 
 export interface SubscribeRequest {
   channel: string;
@@ -22,30 +28,30 @@ export interface SubscribeRequest {
  * Public and user channels are answered synchronously; only a signed channel
  * waits, for Web Crypto to check its token.
  */
-export function handleSubscribe(room: Room, connection: Connection, request: SubscribeRequest): Handled {
-  const verdict = admit(room, connection, request);
-  if (verdict instanceof Promise) return verdict.then((checked) => conclude(room, connection, checked));
-  conclude(room, connection, verdict);
+export function handleSubscribe(state: SubscribeState, connection: Connection, request: SubscribeRequest): Handled {
+  const verdict = admit(state, connection, request);
+  if (verdict instanceof Promise) return verdict.then((checked) => conclude(state, connection, checked));
+  conclude(state, connection, verdict);
 }
 
-function conclude(room: Room, connection: Connection, verified: Result<Admission, SubscriptionError>): void {
+function conclude(state: SubscribeState, connection: Connection, verified: Result<Admission, SubscriptionError>): void {
   // Room is checked after the last await: another socket may have filled the channel meanwhile.
-  const admitted = verified.ok ? checkPresenceRoom(room, connection, verified.value) : verified;
+  const admitted = verified.ok ? checkPresenceRoom(state, connection, verified.value) : verified;
   if (!admitted.ok) {
     const { type, status, channel } = admitted.error;
     // The reason is left out: it quotes channel_data, which may hold personal data.
     if (type === "AuthError")
-      log("warn", "subscription auth failed", { app: room.app.id, socket: connection.id, channel, status });
+      log("warn", "subscription auth failed", { app: state.app.id, socket: connection.id, channel, status });
     connection.send(frames.subscriptionError(admitted.error));
     return;
   }
   const { channel, member } = admitted.value;
   // A repeated subscribe is answered again but changes nothing.
-  if (!connection.channels.has(channel.name)) addSubscription(room, connection, channel.name, member);
-  const snapshot = channel.kind === "presence" ? room.presence.snapshot(channel.name) : undefined;
+  if (!connection.channels.has(channel.name)) addSubscription(state, connection, channel.name, member);
+  const snapshot = channel.kind === "presence" ? state.presence.snapshot(channel.name) : undefined;
   connection.send(frames.subscriptionSucceeded(channel.name, snapshot));
-  if (requiresAuth(channel.kind)) markAuthorized(room, connection);
-  if (channel.cached) sendCachedEvent(room, connection, channel.name, Date.now());
+  if (requiresAuth(channel.kind)) markAuthorized(state, connection);
+  if (channel.cached) sendCachedEvent(state, connection, channel.name, Date.now());
 }
 
 interface Admission {
@@ -60,8 +66,8 @@ function refusal(request: SubscribeRequest, type: SubscriptionErrorType, status:
 }
 
 /** A verdict at once, or a promise of one when the channel's token must be checked. */
-function admit(room: Room, connection: Connection, request: SubscribeRequest): Verdict | Promise<Verdict> {
-  const parsed = parseChannelName(request.channel, room.app.limits.maxChannelNameLength);
+function admit(state: SubscribeState, connection: Connection, request: SubscribeRequest): Verdict | Promise<Verdict> {
+  const parsed = parseChannelName(request.channel, state.app.limits.maxChannelNameLength);
   if (!parsed.ok) return refusal(request, "InvalidChannel", 400, parsed.error);
   const channel = parsed.value;
   const alreadySubscribed = connection.channels.has(channel.name);
@@ -77,29 +83,29 @@ function admit(room: Room, connection: Connection, request: SubscribeRequest): V
     return ok({ channel, member: undefined });
   }
   if (!requiresAuth(channel.kind)) return ok({ channel, member: undefined });
-  return admitSigned(room, connection, request, channel);
+  return admitSigned(state, connection, request, channel);
 }
 
 async function admitSigned(
-  room: Room,
+  state: SubscribeState,
   connection: Connection,
   request: SubscribeRequest,
   channel: ChannelInfo,
 ): Promise<Verdict> {
   const isPresence = channel.kind === "presence";
-  const signedInUser = room.users.session(connection);
+  const signedInUser = state.users.session(connection);
   if (isPresence && request.channelData === undefined && signedInUser === undefined) {
     const reason = "Presence channels need channel_data signed by the auth endpoint, or a signed-in connection";
     return refusal(request, "AuthError", 401, reason);
   }
   // Without channel_data the member is the signed-in user, and the token covers only socket:channel.
   const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
-  if (!(await verifyToken(room.app, request.auth, signed))) {
+  if (!(await verifyToken(state.app, request.auth, signed))) {
     return refusal(request, "AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
   }
   if (!isPresence) return ok({ channel, member: undefined });
 
-  const maxInfoBytes = room.app.limits.maxPresenceMemberSizeBytes;
+  const maxInfoBytes = state.app.limits.maxPresenceMemberSizeBytes;
   const member =
     request.channelData !== undefined
       ? parsePresenceMember(request.channelData, maxInfoBytes)
@@ -110,17 +116,17 @@ async function admitSigned(
 
 /** Members are counted per user, so another socket of a user already present always fits. */
 function checkPresenceRoom(
-  room: Room,
+  state: SubscribeState,
   connection: Connection,
   admission: Admission,
 ): Result<Admission, SubscriptionError> {
   const { channel, member } = admission;
-  const limit = room.app.limits.maxPresenceMembersPerChannel;
+  const limit = state.app.limits.maxPresenceMembersPerChannel;
   if (
     member === undefined ||
     connection.channels.has(channel.name) ||
-    room.presence.isMember(channel.name, member.userId) ||
-    room.presence.memberCount(channel.name) < limit
+    state.presence.isMember(channel.name, member.userId) ||
+    state.presence.memberCount(channel.name) < limit
   ) {
     return ok(admission);
   }

@@ -1,22 +1,34 @@
-import type { Room } from "../room";
-import { channelAttributes } from "./attributes";
-import type { ChannelAttributes, ChannelState, ChannelsQuery, InfoRequest } from "./types";
+import type { ChannelAttributes, ChannelState, ChannelsQuery, InfoRequest } from "../../contract/rpc";
+import type { Gauges } from "../../contract/stats";
+import type { Connections } from "../state/connections";
+import { type ChannelReadState, channelAttributes } from "./attributes";
 
 /** `GET /channels`: occupied channels only, as Pusher lists them. */
-export function channelsInfo(room: Room, query: ChannelsQuery): Record<string, ChannelAttributes> {
+export function channelsInfo(state: ChannelReadState, query: ChannelsQuery): Record<string, ChannelAttributes> {
   const channels: Record<string, ChannelAttributes> = {};
-  for (const channel of room.channels.names()) {
-    if (channel.startsWith(query.prefix)) channels[channel] = channelAttributes(room, channel, query.info);
+  for (const channel of state.channels.names()) {
+    if (channel.startsWith(query.prefix)) channels[channel] = channelAttributes(state, channel, query.info);
   }
   return channels;
 }
 
 /** `GET /channels/{channel}`: `occupied` always, counts when asked for. */
-export function channelInfo(room: Room, channel: string, info: InfoRequest): ChannelState {
-  return { occupied: room.channels.count(channel) > 0, ...channelAttributes(room, channel, info) };
+export function channelInfo(state: ChannelReadState, channel: string, info: InfoRequest): ChannelState {
+  return { occupied: state.channels.count(channel) > 0, ...channelAttributes(state, channel, info) };
 }
 
 /** `GET /channels/{presence-channel}/users`: each distinct user once. */
-export function channelUsers(room: Room, channel: string): Array<{ id: string }> {
-  return room.presence.userIds(channel).map((id) => ({ id }));
+export function channelUsers(state: ChannelReadState, channel: string): Array<{ id: string }> {
+  return state.presence.userIds(channel).map((id) => ({ id }));
+}
+
+/** What is live right now, for the app's statistics. */
+export function gauges(state: ChannelReadState & { readonly connections: Connections }): Gauges {
+  let channels = 0;
+  let presenceMembers = 0;
+  for (const channel of state.channels.names()) {
+    channels++;
+    presenceMembers += state.presence.memberCount(channel);
+  }
+  return { connections: state.connections.size, channels, presenceMembers };
 }

@@ -1,8 +1,13 @@
+import type { ChannelAttributes, PublishEvent, PublishResult } from "../../contract/rpc";
 import * as frames from "../../protocol/server-frames";
-import { rememberIfCacheChannel } from "../cache";
-import type { Room } from "../room";
-import { channelAttributes } from "./attributes";
-import type { ChannelAttributes, PublishEvent, PublishResult } from "./types";
+import { rememberIfCacheChannel } from "../changes/caching";
+import type { Connections } from "../state/connections";
+import { type ChannelReadState, channelAttributes } from "./attributes";
+
+/** A publish reads subscribers (and the sender to leave out) and writes cache channels' last event. */
+export interface PublishState extends ChannelReadState {
+  readonly connections: Connections;
+}
 
 /**
  * `POST /events` and `/batch_events`. It runs without awaiting anything, so
@@ -10,20 +15,20 @@ import type { ChannelAttributes, PublishEvent, PublishResult } from "./types";
  * subscriber in order. Each frame is encoded once per channel (the channel
  * name is part of it) and only for channels someone is subscribed to.
  */
-export function publish(room: Room, events: readonly PublishEvent[]): PublishResult {
+export function publish(state: PublishState, events: readonly PublishEvent[]): PublishResult {
   const now = Date.now();
   return events.map((event) => {
-    const except = event.socketId === undefined ? undefined : room.connections.get(event.socketId);
+    const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
     for (const channel of event.channels) {
       // Cached even with nobody subscribed: the next subscriber is who it is for.
-      rememberIfCacheChannel(room, channel, event.name, event.data, now);
-      if (room.channels.count(channel) === 0) continue;
-      room.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data), except);
+      rememberIfCacheChannel(state.cache, channel, event.name, event.data, now);
+      if (state.channels.count(channel) === 0) continue;
+      state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data), except);
     }
     const { info } = event;
     if (info === undefined) return null;
     const counts: Record<string, ChannelAttributes> = {};
-    for (const channel of event.channels) counts[channel] = channelAttributes(room, channel, info);
+    for (const channel of event.channels) counts[channel] = channelAttributes(state, channel, info);
     return counts;
   });
 }

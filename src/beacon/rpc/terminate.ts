@@ -1,7 +1,6 @@
 import { CLOSE_CODES } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
-import { removeConnection } from "../membership";
-import type { Room } from "../room";
+import { removeConnection, type SocketState } from "../changes/subscriptions";
 
 const MESSAGE = "Connection terminated by the app";
 
@@ -13,13 +12,13 @@ const MESSAGE = "Connection terminated by the app";
  * arrives later. Sockets are matched by their `pusher:signin` user, as
  * Pusher does, not by presence channel_data, found through the user index.
  */
-export function terminateUserConnections(room: Room, userId: string): number {
+export function terminateUserConnections(state: SocketState, userId: string): number {
   // Copied: removeConnection takes each socket out of the index being read.
-  const sockets = [...room.users.socketsOf(userId)];
+  const sockets = [...state.users.socketsOf(userId)];
   for (const connection of sockets) {
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: MESSAGE }));
     connection.close(CLOSE_CODES.unauthorized, MESSAGE);
-    removeConnection(room, connection);
+    removeConnection(state, connection);
   }
   return sockets.length;
 }

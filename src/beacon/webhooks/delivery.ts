@@ -3,8 +3,8 @@ import { hmacSha256Hex } from "../../auth/crypto";
 import { log } from "../../log";
 import { utf8Length } from "../../protocol/json";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
-import type { Stats } from "../stats";
-import type { OutboxRow, WebhookOutbox } from "./outbox";
+import type { Stats } from "../state/stats";
+import type { OutboxRow, WebhookOutbox } from "../state/webhook-outbox";
 
 /** Where delivery outcomes are counted, for the app's statistics. */
 export type WebhookMeter = Pick<Stats, "countWebhook">;

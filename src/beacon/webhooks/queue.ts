@@ -1,8 +1,7 @@
-import type { App } from "../../apps";
+import type { App, WebhookEndpoint } from "../../apps";
 import { WEBHOOK_LEAVE_GRACE_MS, type WebhookEventType } from "../../protocol/webhooks";
+import type { HeldLeave, WebhookOutbox } from "../state/webhook-outbox";
 import { toWire, type WebhookEvent } from "./events";
-import { endpointWants } from "./filter";
-import type { HeldLeave, WebhookOutbox } from "./outbox";
 
 /** Events this close together go out in one request. */
 export const WEBHOOK_BATCH_WINDOW_MS = 50;
@@ -114,4 +113,13 @@ function leaveUndoneBy(event: WebhookEvent & { name: "channel_occupied" | "membe
   return event.name === "channel_occupied"
     ? { kind: "channel_vacated", channel: event.channel, userId: "" }
     : { kind: "member_removed", channel: event.channel, userId: event.userId };
+}
+
+/** Whether an endpoint asked for this kind of event on this channel. */
+export function endpointWants(endpoint: WebhookEndpoint, type: WebhookEventType, channel: string): boolean {
+  if (!endpoint.eventTypes.includes(type)) return false;
+  const { channelNameStartsWith, channelNameEndsWith } = endpoint.filter;
+  if (channelNameStartsWith !== undefined && !channel.startsWith(channelNameStartsWith)) return false;
+  if (channelNameEndsWith !== undefined && !channel.endsWith(channelNameEndsWith)) return false;
+  return true;
 }

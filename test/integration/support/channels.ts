@@ -1,8 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../../src/auth/signatures";
-import { readAttachment } from "../../../src/beacon/attachment";
 import type { Beacon } from "../../../src/beacon/beacon";
+import { readAttachment } from "../../../src/beacon/state/attachment";
 import { APP_ID, APP_KEY, APP_SECRET, connect, type Frame, type TestSocket } from "./socket";
 
 const app = { key: APP_KEY, secret: APP_SECRET };

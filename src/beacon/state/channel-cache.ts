@@ -1,8 +1,4 @@
-import { classifyChannel } from "../protocol/channels";
-import { LIMITS } from "../protocol/constants";
-import * as frames from "../protocol/server-frames";
-import type { Connection } from "./connection";
-import type { Room } from "./room";
+import { LIMITS } from "../../protocol/constants";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS channel_cache (
   channel TEXT PRIMARY KEY,
@@ -50,28 +46,4 @@ export class ChannelCache {
     for (const row of rows) return { event: row.event, data: row.data, ttl: Math.ceil((row.expires_at - now) / 1000) };
     return undefined;
   }
-}
-
-/** Called for every server-triggered event (channel names checked by the Worker): only cache channels keep it. */
-export function rememberIfCacheChannel(room: Room, channel: string, event: string, data: string, now: number): void {
-  if (classifyChannel(channel).cached) room.cache.remember(channel, event, data, now);
-}
-
-/**
- * Right after `subscription_succeeded` on a cache channel the subscriber
- * gets the cached event as if it had just been triggered, or a cache miss.
- */
-export function sendCachedEvent(room: Room, connection: Connection, channel: string, now: number): void {
-  const cached = room.cache.lookup(channel, now);
-  if (cached === undefined) {
-    cacheMissed(room, connection, channel);
-    return;
-  }
-  connection.send(frames.userEvent(cached.event, channel, cached.data));
-}
-
-/** The one place a cache miss happens: the subscriber and the `cache_miss` webhook hear of it. */
-function cacheMissed(room: Room, connection: Connection, channel: string): void {
-  connection.send(frames.cacheMiss(channel));
-  room.webhooks.queue({ name: "cache_miss", channel });
 }

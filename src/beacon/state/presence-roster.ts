@@ -1,4 +1,12 @@
-import type { PresenceSnapshot } from "../protocol/server-frames";
+import type { PresenceSnapshot } from "../../protocol/server-frames";
+
+/** A presence subscriber as admitted: its user, and the user_info it brings. */
+export interface PresenceMember {
+  userId: string;
+  info: unknown;
+  /** The user_info exactly as stored, so a wake-up restores the same member. */
+  infoJson: string;
+}
 
 interface Member {
   info: unknown;

@@ -1,5 +1,7 @@
-import { utf8Length } from "../protocol/json";
+import { log } from "../../log";
+import { utf8Length } from "../../protocol/json";
 import { type SocketAttachment, writeAttachment } from "./attachment";
+import { isTeardownError } from "./socket-teardown";
 
 /** What a frame handler returns: nothing, or a promise when it had to wait. */
 export type Handled = void | Promise<void>;
@@ -34,9 +36,15 @@ export class Connection {
   send(frame: string): void {
     try {
       this.ws.send(frame);
-    } catch {
-      // The socket is closing; webSocketClose removes it.
+    } catch (error) {
+      this.sendFailed(error);
     }
+  }
+
+  /** A socket that went mid-send is expected (debug); any other failure to send is a warning. */
+  private sendFailed(error: unknown): void {
+    const level = isTeardownError(this.ws.readyState, error) ? "debug" : "warn";
+    log(level, "send failed", { socket: this.id, error: String(error) });
   }
 
   close(code: number, reason: string): void {

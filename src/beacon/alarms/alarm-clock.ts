@@ -1,17 +1,21 @@
-import { log } from "../log";
-import type { Room } from "./room";
+import { log } from "../../log";
+
+/** What timed work is run with: the awake Beacon's state, which names its app. */
+export interface AlarmContext {
+  readonly app: { readonly id: string };
+}
 
 /**
  * One kind of timed work whose due times live in SQLite. A Durable Object
  * has a single alarm, so every kind reports its earliest due time and the
  * alarm is set to the earliest of all.
  */
-export interface TimedWork {
+export interface TimedWork<Context> {
   readonly name: string;
   /** The earliest due time of this kind's stored work, or undefined when it has none. */
   nextDueAt(): number | undefined;
   /** Does whatever is due. `reschedule` re-arms the alarm mid-run (before a request that may never return). */
-  run(room: Room, reschedule: () => void): Promise<void>;
+  run(context: Context, reschedule: () => void): Promise<void>;
 }
 
 /** After a kind throws, its due work waits this long instead of re-firing the alarm at once. */
@@ -21,13 +25,13 @@ const AFTER_FAILURE_MS = 5000;
  * Keeps the object's one alarm at the earliest due time across all kinds of
  * work, and clears it when nothing is due, so the object sleeps whenever it can.
  */
-export class AlarmClock {
+export class AlarmClock<Context extends AlarmContext> {
   /** What the alarm is set to: a time, null for none, undefined when not known (after a wake). */
   private armedAt: number | null | undefined;
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly kinds: readonly TimedWork[],
+    private readonly kinds: ReadonlyArray<TimedWork<Context>>,
   ) {}
 
   /**
@@ -64,16 +68,16 @@ export class AlarmClock {
   }
 
   /** The alarm handler: runs every kind, then re-arms for whatever is left. */
-  async ring(room: Room): Promise<void> {
+  async ring(context: Context): Promise<void> {
     // The alarm that fired is spent; anything set while running is a new one.
     this.armedAt = undefined;
     let failed = false;
     for (const kind of this.kinds) {
       try {
-        await kind.run(room, () => this.reschedule());
+        await kind.run(context, () => this.reschedule());
       } catch (error) {
         failed = true;
-        log("error", "alarm work failed", { app: room.app.id, work: kind.name, error: String(error) });
+        log("error", "alarm work failed", { app: context.app.id, work: kind.name, error: String(error) });
       }
     }
     this.reschedule(failed ? Date.now() + AFTER_FAILURE_MS : 0);

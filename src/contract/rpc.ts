@@ -4,8 +4,14 @@
  * only acts on it. Values are plain data: RPC copies them by structured clone.
  */
 
-import type { Result } from "../../protocol/errors";
-import type { RestError } from "../../protocol/rest";
+import type { Result } from "../protocol/errors";
+import type { RestError } from "../protocol/rest";
+
+/**
+ * WebSocket upgrades reach the Beacon by `fetch`, not RPC: the Worker names
+ * the app it matched in this header.
+ */
+export const APP_ID_HEADER = "x-sower-app-id";
 
 /** A metered call's answer: its value, or a refusal (429) when the app is over its rate limit. */
 export type Metered<T> = Result<T, RestError>;

@@ -1,22 +1,8 @@
-import { isRecord, tryParseJson, utf8Length } from "../protocol/json";
+import { COUNTERS, type Counter, type Gauges, type StatsSnapshot, type Totals } from "../../contract/stats";
+import { isRecord, tryParseJson, utf8Length } from "../../protocol/json";
 import type { FanoutMeter } from "./channel-index";
 import type { Store } from "./store";
 
-/** Running totals, kept since the app's Beacon first started. */
-export const COUNTERS = [
-  "connections",
-  "messages_in",
-  "bytes_in",
-  "messages_out",
-  "bytes_out",
-  "rate_limited",
-  "webhooks_delivered",
-  "webhooks_retrying",
-  "webhooks_failed",
-] as const;
-
-export type Counter = (typeof COUNTERS)[number];
-export type Totals = Record<Counter, number>;
 export type WebhookOutcome = "delivered" | "retrying" | "failed";
 
 const WEBHOOK_COUNTERS: Record<WebhookOutcome, Counter> = {
@@ -24,24 +10,6 @@ const WEBHOOK_COUNTERS: Record<WebhookOutcome, Counter> = {
   retrying: "webhooks_retrying",
   failed: "webhooks_failed",
 };
-
-/** What is true right now, read from the live indexes rather than counted. */
-export interface Gauges {
-  readonly connections: number;
-  readonly channels: number;
-  readonly presenceMembers: number;
-}
-
-export interface StatsSnapshot {
-  readonly appId: string;
-  /** Unix milliseconds: when these totals started. */
-  readonly since: number;
-  readonly now: number;
-  readonly gauges: Gauges;
-  readonly totals: Totals;
-  /** Per second, averaged over about the last minute. */
-  readonly rates: Totals;
-}
 
 const META_KEY = "stats";
 /** Totals reach SQLite at most this often: one row written per flush, never one per message. */

@@ -1,8 +1,9 @@
-import { log } from "../log";
+import { log } from "../../log";
 
 /**
  * The kinds of keyed timed work in this table. Each kind has one runner in
- * alarm.ts; add a kind here and the exhaustive switch there asks for it.
+ * alarms/due-work-runners.ts; add a kind here and the exhaustive switch
+ * there asks for it.
  */
 export type DueKind = "subscription-count" | "authorization-deadline";
 

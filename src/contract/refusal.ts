@@ -1,6 +1,6 @@
-import { log } from "./log";
-import type { CloseCode } from "./protocol/errors";
-import { errorFrame } from "./protocol/server-frames";
+import { log } from "../log";
+import type { CloseCode } from "../protocol/errors";
+import { errorFrame } from "../protocol/server-frames";
 
 /**
  * Answers an upgrade with a socket that exists only to carry the Pusher

@@ -1,0 +1,72 @@
+import * as frames from "../../protocol/server-frames";
+import type { Connection } from "../state/connection";
+import type { Connections } from "../state/connections";
+import type { PresenceMember, PresenceRoster } from "../state/presence-roster";
+import type { SubscriptionRows } from "../state/subscription-rows";
+import { type SubscriptionCountState, subscriptionCountChanged } from "./subscription-count";
+import { signOut, type UserState } from "./users";
+
+/** What a change of who is subscribed to what touches. */
+export interface SubscriptionState extends SubscriptionCountState {
+  readonly subscriptionRows: SubscriptionRows;
+  readonly presence: PresenceRoster;
+}
+
+/** A socket going touches its subscriptions, its sign-in, and the list of sockets. */
+export interface SocketState extends SubscriptionState, UserState {
+  readonly connections: Connections;
+}
+
+/**
+ * Every change of who is subscribed to what goes through here, so durable
+ * rows, in-memory indexes, presence notices and webhooks can never disagree.
+ * Webhooks are queued in the same synchronous step as the rows they report,
+ * and queueing one writes those rows with it (see state/subscription-rows.ts).
+ */
+export function addSubscription(
+  state: SubscriptionState,
+  connection: Connection,
+  channel: string,
+  member?: PresenceMember,
+): void {
+  state.subscriptionRows.add({
+    socketId: connection.id,
+    channel,
+    userId: member?.userId ?? null,
+    userInfo: member?.infoJson ?? null,
+  });
+  connection.channels.set(channel, member?.userId ?? null);
+  if (state.channels.add(channel, connection) === 1) state.webhooks.queue({ name: "channel_occupied", channel });
+  subscriptionCountChanged(state, channel, Date.now());
+  if (member !== undefined && state.presence.join(channel, member.userId, member.info, connection.id)) {
+    state.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
+    state.webhooks.queue({ name: "member_added", channel, userId: member.userId });
+  }
+}
+
+/** Unsubscribing from a channel the socket never held is a no-op, as on Pusher. */
+export function removeSubscription(state: SubscriptionState, connection: Connection, channel: string): void {
+  if (!connection.channels.has(channel)) return;
+  state.subscriptionRows.remove(connection.id, channel);
+  leaveInMemory(state, connection, channel);
+}
+
+/** A socket is gone: one change for all its rows, then the notices it owes. */
+export function removeConnection(state: SocketState, connection: Connection): void {
+  state.subscriptionRows.removeSocket(connection.id);
+  signOut(state, connection);
+  for (const channel of [...connection.channels.keys()]) leaveInMemory(state, connection, channel);
+  state.connections.remove(connection);
+}
+
+function leaveInMemory(state: SubscriptionState, connection: Connection, channel: string): void {
+  const userId = connection.channels.get(channel);
+  connection.channels.delete(channel);
+  const remaining = state.channels.remove(channel, connection);
+  subscriptionCountChanged(state, channel, Date.now());
+  if (userId != null && state.presence.leave(channel, userId, connection.id)) {
+    state.channels.broadcast(channel, frames.memberRemoved(channel, userId));
+    state.webhooks.queue({ name: "member_removed", channel, userId });
+  }
+  if (remaining === 0) state.webhooks.queue({ name: "channel_vacated", channel });
+}

@@ -1,0 +1,43 @@
+import { readAttachment } from "./attachment";
+import type { Connection } from "./connection";
+
+/** The app's live sockets, by socket id and by the platform's WebSocket. */
+export class Connections {
+  private readonly byId = new Map<string, Connection>();
+  private readonly bySocket = new WeakMap<WebSocket, Connection>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  track(connection: Connection): void {
+    this.byId.set(connection.id, connection);
+    this.bySocket.set(connection.ws, connection);
+  }
+
+  remove(connection: Connection): void {
+    this.byId.delete(connection.id);
+  }
+
+  get(socketId: string): Connection | undefined {
+    return this.byId.get(socketId);
+  }
+
+  values(): IterableIterator<Connection> {
+    return this.byId.values();
+  }
+
+  /**
+   * Only sockets still tracked: one removed by terminate_connections may
+   * deliver a last frame or two before its close arrives, and must not be
+   * served (or re-subscribed) meanwhile.
+   */
+  connectionFor(ws: WebSocket): Connection | undefined {
+    const known = this.bySocket.get(ws);
+    if (known !== undefined) return this.byId.get(known.id) === known ? known : undefined;
+    const attachment = readAttachment(ws);
+    const connection = attachment && this.byId.get(attachment.socketId);
+    if (connection !== undefined) this.bySocket.set(ws, connection);
+    return connection;
+  }
+}
