@@ -6,7 +6,7 @@ import {
   type WebhookEndpoint,
 } from "./config/app";
 import { parseAppsJson } from "./config/apps-json";
-import { ok } from "./protocol/errors";
+import { ok } from "./lib/result";
 import { parseWebhookEndpointsJson } from "./webhook-config";
 
 export type { App, AppLimits, WebhookEndpoint } from "./config/app";

@@ -1,6 +1,6 @@
 import type { WebhookEndpoint } from "./apps";
-import { err, ok, type Result } from "./protocol/errors";
-import { isRecord, tryParseJson } from "./protocol/json";
+import { isRecord, tryParseJson } from "./lib/json";
+import { err, ok, type Result } from "./lib/result";
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_HEADERS, type WebhookEventType } from "./protocol/webhooks";
 
 /** RFC 9110 token characters: anything else makes `new Headers()` throw at delivery time. */

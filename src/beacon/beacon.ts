@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { type App, loadApps } from "../apps";
+import { err, ok } from "../lib/result";
+import { utf8Length } from "../lib/text";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { CLOSE_CODES, err, ok } from "../protocol/errors";
-import { utf8Length } from "../protocol/json";
+import { CLOSE_CODES } from "../protocol/errors";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";

@@ -1,4 +1,4 @@
-import { utf8Length } from "../protocol/json";
+import { utf8Length } from "../lib/text";
 import { type SocketAttachment, writeAttachment } from "./attachment";
 
 /** What a frame handler returns: nothing, or a promise when it had to wait. */

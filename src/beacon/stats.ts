@@ -1,4 +1,5 @@
-import { isRecord, tryParseJson, utf8Length } from "../protocol/json";
+import { isRecord, tryParseJson } from "../lib/json";
+import { utf8Length } from "../lib/text";
 import type { FanoutMeter } from "./channel-index";
 import type { Store } from "./store";
 

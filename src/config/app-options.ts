@@ -1,4 +1,4 @@
-import { isRecord } from "../protocol/json";
+import { isRecord } from "../lib/json";
 import { parseWebhookEndpoints } from "../webhook-config";
 import {
   type App,

@@ -1,5 +1,5 @@
 import type { PublishEvent } from "../beacon/rpc/types";
-import { err, ok } from "../protocol/errors";
+import { err, ok } from "../lib/result";
 import { restError } from "../protocol/rest";
 import { parseJsonObject } from "./body";
 import { parseEvent } from "./event";

@@ -1,7 +1,7 @@
+import { err, ok, type Result } from "../lib/result";
+import { clip } from "../lib/text";
 import { type ChannelInfo, parseChannelName } from "../protocol/channels";
-import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
-import { clip } from "../protocol/text";
 import { NO_INFO, parseInfo, userCountRefusal } from "./info";
 import type { RestCall, RestReply } from "./respond";
 

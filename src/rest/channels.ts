@@ -1,4 +1,4 @@
-import { err, ok } from "../protocol/errors";
+import { err, ok } from "../lib/result";
 import { restError, USER_COUNT_PREFIX } from "../protocol/rest";
 import { NO_INFO, parseInfo } from "./info";
 import type { RestCall, RestReply } from "./respond";

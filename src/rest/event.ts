@@ -1,8 +1,9 @@
 import type { AppLimits } from "../apps";
 import type { PublishEvent } from "../beacon/rpc/types";
+import { isRecord } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
+import { utf8Length } from "../lib/text";
 import { INTERNAL_EVENT_PREFIX, PUSHER_EVENT_PREFIX } from "../protocol/constants";
-import { err, ok, type Result } from "../protocol/errors";
-import { isRecord, utf8Length } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 import { SOCKET_ID_PATTERN } from "../protocol/socket-id";
 import { parseRestChannel } from "./channel";

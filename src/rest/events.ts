@@ -1,4 +1,4 @@
-import { ok } from "../protocol/errors";
+import { ok } from "../lib/result";
 import { parseJsonObject } from "./body";
 import { parseEvent } from "./event";
 import type { RestCall, RestReply } from "./respond";

@@ -1,7 +1,7 @@
 import type { InfoRequest } from "../beacon/rpc/types";
-import { err, ok, type Result } from "../protocol/errors";
+import { err, ok, type Result } from "../lib/result";
+import { clip } from "../lib/text";
 import { INFO_ATTRIBUTES, type RestError, restError } from "../protocol/rest";
-import { clip } from "../protocol/text";
 
 export const NO_INFO: InfoRequest = { userCount: false, subscriptionCount: false };
 

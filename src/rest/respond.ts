@@ -1,6 +1,6 @@
 import type { App } from "../apps";
 import type { Beacon } from "../beacon/beacon";
-import type { Result } from "../protocol/errors";
+import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
 
 /** One validated REST call, as every endpoint receives it. */

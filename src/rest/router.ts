@@ -1,9 +1,9 @@
 import type { AppRegistry } from "../apps";
 import { verifyRestSignature } from "../auth/rest-signature";
+import { err, ok, type Result } from "../lib/result";
+import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";
-import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
-import { clip, tryDecodeURIComponent } from "../protocol/text";
 import { triggerBatch } from "./batch-events";
 import { bodyLimit, readBody } from "./body";
 import { getChannel, getChannelUsers } from "./channel";

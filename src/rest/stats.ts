@@ -1,4 +1,4 @@
-import { ok } from "../protocol/errors";
+import { ok } from "../lib/result";
 import type { RestCall, RestReply } from "./respond";
 import { prometheusResponse, statsJson } from "./stats-formats";
 

@@ -1,5 +1,5 @@
+import { err, ok } from "../lib/result";
 import { LIMITS } from "../protocol/constants";
-import { err, ok } from "../protocol/errors";
 import { restError } from "../protocol/rest";
 import type { RestCall, RestReply } from "./respond";
 

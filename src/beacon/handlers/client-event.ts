@@ -1,7 +1,7 @@
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
-import { utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
 import type { Connection } from "../connection";
 import type { Room } from "../room";

@@ -1,7 +1,7 @@
 import type { App, WebhookEndpoint } from "../../apps";
 import { hmacSha256Hex } from "../../auth/crypto";
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
-import { utf8Length } from "../../protocol/json";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
 import type { Stats } from "../stats";
 import type { OutboxRow, WebhookOutbox } from "./outbox";
