@@ -1,6 +1,6 @@
-import type { AppRegistry } from "./apps";
 import { APP_ID_HEADER } from "./beacon/beacon";
 import { originAllowed } from "./config/origins";
+import type { AppRegistry } from "./config/registry";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
 import type { SocketPath } from "./protocol/socket-path";

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { type App, loadApps } from "../apps";
+import type { App } from "../config/app";
+import { loadApps } from "../config/registry";
 import { err, ok } from "../lib/result";
 import { utf8Length } from "../lib/text";
 import { log } from "../log";

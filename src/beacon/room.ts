@@ -1,4 +1,4 @@
-import type { App } from "../apps";
+import type { App } from "../config/app";
 import * as frames from "../protocol/server-frames";
 import { readAttachment } from "./attachment";
 import { ChannelCache } from "./cache";

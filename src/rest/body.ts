@@ -1,4 +1,4 @@
-import type { AppLimits } from "../apps";
+import type { AppLimits } from "../config/app";
 import { isRecord, tryParseJson } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import { type RestError, restError } from "../protocol/rest";

@@ -1,5 +1,5 @@
-import type { AppLimits } from "../apps";
 import type { PublishEvent } from "../beacon/rpc/types";
+import type { AppLimits } from "../config/app";
 import { isRecord } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import { utf8Length } from "../lib/text";

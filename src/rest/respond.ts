@@ -1,5 +1,5 @@
-import type { App } from "../apps";
 import type { Beacon } from "../beacon/beacon";
+import type { App } from "../config/app";
 import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
 

@@ -1,5 +1,5 @@
-import type { AppRegistry } from "../apps";
 import { verifyRestSignature } from "../auth/rest-signature";
+import type { AppRegistry } from "../config/registry";
 import { err, ok, type Result } from "../lib/result";
 import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";

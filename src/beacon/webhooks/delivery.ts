@@ -1,5 +1,5 @@
-import type { App, WebhookEndpoint } from "../../apps";
 import { hmacSha256Hex } from "../../auth/crypto";
+import type { App, WebhookEndpoint } from "../../config/app";
 import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";

@@ -1,4 +1,4 @@
-import type { WebhookEndpoint } from "../../apps";
+import type { WebhookEndpoint } from "../../config/app";
 import type { WebhookEventType } from "../../protocol/webhooks";
 
 /** Whether an endpoint asked for this kind of event on this channel. */

@@ -1,4 +1,4 @@
-import type { App } from "../../apps";
+import type { App } from "../../config/app";
 import { WEBHOOK_LEAVE_GRACE_MS, type WebhookEventType } from "../../protocol/webhooks";
 import { toWire, type WebhookEvent } from "./events";
 import { endpointWants } from "./filter";

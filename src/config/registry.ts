@@ -1,16 +1,13 @@
+import { ok } from "../lib/result";
 import {
   type App,
   DEFAULT_LIMITS,
   DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
-} from "./config/app";
-import { parseAppsJson } from "./config/apps-json";
-import { ok } from "./lib/result";
-import { parseWebhookEndpointsJson } from "./webhook-config";
-
-export type { App, AppLimits, WebhookEndpoint } from "./config/app";
-export { DEFAULT_LIMITS } from "./config/app";
+} from "./app";
+import { parseAppsJson } from "./apps-json";
+import { parseWebhookEndpointsJson } from "./webhooks";
 
 export interface AppsEnv {
   /** A JSON list of apps; when set, it alone defines the apps and APP_* are ignored. */
