@@ -10,7 +10,7 @@ export const NO_INFO: InfoRequest = { userCount: false, subscriptionCount: false
  * (the endpoint then answers without counts); an unknown attribute is a 400,
  * as Pusher refuses attributes it cannot give.
  */
-export function parseInfo(
+export function parseInfoAttributes(
   value: unknown,
   { allowCache = false }: { allowCache?: boolean } = {},
 ): Result<InfoRequest | undefined, RestError> {
