@@ -1,5 +1,5 @@
-import type { AppRegistry } from "./apps";
 import { constantTimeEqual } from "./auth/crypto";
+import type { AppRegistry } from "./config/registry";
 import { log } from "./log";
 import { prometheusResponse } from "./rest/stats-formats";
 

@@ -1,4 +1,4 @@
-import { type AppsResult, loadApps } from "./apps";
+import { type AppsResult, loadApps } from "./config/registry";
 import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
 import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";

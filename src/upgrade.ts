@@ -1,5 +1,5 @@
-import type { AppRegistry } from "./apps";
 import { originAllowed } from "./config/origins";
+import type { AppRegistry } from "./config/registry";
 import { refuseSocket } from "./contract/refusal";
 import { APP_ID_HEADER } from "./contract/rpc";
 import { PROTOCOL_VERSION } from "./protocol/constants";

@@ -1,6 +1,6 @@
-import { err, ok, type Result } from "../protocol/errors";
+import { err, ok, type Result } from "../lib/result";
+import { clip, tryDecodeURIComponent } from "../lib/text";
 import { REST_AUTH_PARAMS, REST_AUTH_VERSION, REST_TIMESTAMP_WINDOW_SECONDS } from "../protocol/rest";
-import { clip, tryDecodeURIComponent } from "../protocol/text";
 import { constantTimeEqual, hmacSha256Hex, md5Hex } from "./crypto";
 import type { AppCredentials } from "./signatures";
 

@@ -1,4 +1,4 @@
-import type { App } from "../apps";
+import type { App } from "../config/app";
 import type { DueWorkState } from "./alarms/due-work-runners";
 import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { type App, loadApps } from "../apps";
+import type { App } from "../config/app";
+import { loadApps } from "../config/registry";
 import {
   APP_ID_HEADER,
   type ChannelAttributes,
@@ -11,11 +12,11 @@ import {
   type PublishResult,
 } from "../contract/rpc";
 import type { StatsSnapshot } from "../contract/stats";
+import { err, ok } from "../lib/result";
+import { utf8Length } from "../lib/text";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { err, ok } from "../protocol/errors";
-import { utf8Length } from "../protocol/json";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";

@@ -1,4 +1,4 @@
-import type { App } from "../apps";
+import type { App } from "../config/app";
 import { refuseSocket } from "../contract/refusal";
 import { type LogLevel, log } from "../log";
 import { CLOSE_CODES } from "../protocol/errors";

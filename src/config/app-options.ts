@@ -1,5 +1,4 @@
-import { isRecord } from "../protocol/json";
-import { parseWebhookEndpoints } from "../webhook-config";
+import { isRecord } from "../lib/json";
 import {
   type App,
   type AppLimits,
@@ -10,6 +9,7 @@ import {
 } from "./app";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
+import { parseWebhookEndpoints } from "./webhooks";
 
 /** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
 const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;

@@ -27,6 +27,12 @@ export class Problems {
     const noun = this.list.length === 1 ? "problem" : "problems";
     return `${subject} has ${this.list.length} ${noun}: ${this.list.join("; ")}`;
   }
+
+  /** A lone problem as it stands (its message already names the setting); several, summed up under `subject`. */
+  brief(subject: string): string {
+    const [only] = this.list;
+    return this.list.length === 1 && only !== undefined ? only : this.summary(subject);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * only acts on it. Values are plain data: RPC copies them by structured clone.
  */
 
-import type { Result } from "../protocol/errors";
+import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
 
 /**

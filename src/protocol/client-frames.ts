@@ -1,7 +1,8 @@
+import { isRecord } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
+import { clip, utf8Length } from "../lib/text";
 import { CLIENT_EVENT_PREFIX, EVENTS, LIMITS, PUSHER_EVENT_PREFIX } from "./constants";
-import { err, frameError, ok, type Result, type SocketError } from "./errors";
-import { isRecord, utf8Length } from "./json";
-import { clip } from "./text";
+import { frameError, type SocketError } from "./errors";
 
 /** Every frame a client may send, parsed and checked for shape (not for permission). */
 export type ClientFrame =

@@ -57,13 +57,3 @@ export interface SubscriptionError {
   readonly error: string;
   readonly status: number;
 }
-
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
-
-export function ok<T>(value: T): { ok: true; value: T } {
-  return { ok: true, value };
-}
-
-export function err<E>(error: E): { ok: false; error: E } {
-  return { ok: false, error };
-}

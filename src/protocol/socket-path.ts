@@ -1,4 +1,4 @@
-import { tryDecodeURIComponent } from "./text";
+import { tryDecodeURIComponent } from "../lib/text";
 
 /**
  * Where clients open sockets: `/app/{key}` (pusher-js appends the query

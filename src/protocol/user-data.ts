@@ -1,6 +1,6 @@
+import { isRecord, tryParseJson } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
 import { LIMITS } from "./constants";
-import { err, ok, type Result } from "./errors";
-import { isRecord, tryParseJson } from "./json";
 
 /**
  * The signed `user_data` of `pusher:signin` (PROTOCOL.md §1.7): `id` is

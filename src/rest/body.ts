@@ -1,6 +1,6 @@
-import type { AppLimits } from "../apps";
-import { err, ok, type Result } from "../protocol/errors";
-import { isRecord, tryParseJson } from "../protocol/json";
+import type { AppLimits } from "../config/app";
+import { isRecord, tryParseJson } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
 import { type RestError, restError } from "../protocol/rest";
 
 /** JSON can escape one byte as six (`\u0000`), so the cap allows for that and no more. */

@@ -1,17 +1,19 @@
-import type { AppRegistry } from "../apps";
 import { verifyRestSignature } from "../auth/rest-signature";
+import type { AppRegistry } from "../config/registry";
+import { err, ok, type Result } from "../lib/result";
+import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";
-import { err, ok, type Result } from "../protocol/errors";
 import { type RestError, restError } from "../protocol/rest";
-import { clip, tryDecodeURIComponent } from "../protocol/text";
-import { triggerBatch } from "./batch-events";
 import { bodyLimit, readBody } from "./body";
-import { getChannel, getChannelUsers } from "./channel";
-import { listChannels } from "./channels";
-import { triggerEvents } from "./events";
-import { type Endpoint, errorResponse, type RestReply } from "./respond";
-import { getMetrics, getStats } from "./stats";
-import { terminateConnections } from "./terminate";
+import type { Endpoint, RestReply } from "./call";
+import { getChannelInfo } from "./endpoints/channel-info";
+import { getChannelUsers } from "./endpoints/channel-users";
+import { listChannels } from "./endpoints/list-channels";
+import { getMetrics } from "./endpoints/metrics";
+import { getStats } from "./endpoints/stats";
+import { terminateConnections } from "./endpoints/terminate-connections";
+import { triggerBatch } from "./endpoints/trigger-batch";
+import { triggerEvents } from "./endpoints/trigger-events";
 
 interface Route {
   readonly path: RegExp;
@@ -24,7 +26,7 @@ const ROUTES: readonly Route[] = [
   { path: /^\/events\/?$/, method: "POST", endpoint: triggerEvents },
   { path: /^\/batch_events\/?$/, method: "POST", endpoint: triggerBatch },
   { path: /^\/channels\/?$/, method: "GET", endpoint: listChannels },
-  { path: /^\/channels\/([^/]+)\/?$/, method: "GET", endpoint: getChannel },
+  { path: /^\/channels\/([^/]+)\/?$/, method: "GET", endpoint: getChannelInfo },
   { path: /^\/channels\/([^/]+)\/users\/?$/, method: "GET", endpoint: getChannelUsers },
   { path: /^\/users\/([^/]+)\/terminate_connections\/?$/, method: "POST", endpoint: terminateConnections },
   // Sower's own, for operators: signed like every other call, so the pusher SDKs' get() reads them.
@@ -117,4 +119,15 @@ function findRoute(path: string, method: string): Result<{ route: Route; params:
   if (allowed.length === 0) return err(restError(404, `Unknown API path '${clip(path || "/")}'`));
   const allow = allowed.join(", ");
   return err({ status: 405, message: `Method ${clip(method)} is not allowed here: use ${allow}`, allow });
+}
+
+/**
+ * Pusher answers errors in plain text and the SDKs hand that text to the
+ * developer unchanged (pusher-http-node's RequestError.body), so the text
+ * says what was wrong and how to fix it.
+ */
+function errorResponse(error: RestError): Response {
+  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
+  if (error.allow !== undefined) headers.set("Allow", error.allow);
+  return new Response(`${error.message}\n`, { status: error.status, headers });
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import type PusherClient from "pusher-js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { loadApps } from "../../src/apps";
+import { APP_SETTINGS, loadApps } from "../../src/config/registry";
 import { backend, client, connected, once, uniqueName } from "../e2e/support/clients";
 import { AppServer } from "./support/app-server";
 import { launchChromium, Tab } from "./support/browser";
@@ -237,17 +237,10 @@ function documentedSettings(): Setting[] {
   }));
 }
 
-/** The settings the server reads: the fields of `AppsEnv` in src/apps.ts. */
 /** Every variable the Worker reads: the apps' settings and the metrics scrape token. */
 function settingsInCode(): string[] {
-  const readers = [
-    ["src/apps.ts", "AppsEnv"],
-    ["src/metrics-scrape.ts", "MetricsEnv"],
-  ] as const;
-  return readers.flatMap(([file, name]) => {
-    const body = new RegExp(`export interface ${name} \\{([^}]*)\\}`).exec(read(file))?.[1] ?? "";
-    return [...body.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "");
-  });
+  const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics-scrape.ts"))?.[1] ?? "";
+  return [...APP_SETTINGS, ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "")];
 }
 
 function wranglerVars(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type App, loadApps } from "../../src/apps";
+import type { App } from "../../src/config/app";
+import { loadApps } from "../../src/config/registry";
 import { handleRest } from "../../src/rest/router";
 import { hmacHex, md5 } from "../support/rest-signer";
 import { BASE, expectRefusal, rest, restRequest } from "./support/rest";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, loadApps } from "../../src/apps";
+import { DEFAULT_LIMITS } from "../../src/config/app";
 import { parseAppsJson } from "../../src/config/apps-json";
+import { loadApps } from "../../src/config/registry";
 
 const SECRET = "unit-secret-do-not-echo-0123456789";
 

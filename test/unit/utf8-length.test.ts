@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utf8Length } from "../../src/protocol/json";
+import { utf8Length } from "../../src/lib/text";
 
 const encoded = (text: string) => new TextEncoder().encode(text).length;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadApps } from "../../src/apps";
-import { parseWebhookEndpointsJson } from "../../src/webhook-config";
+import { loadApps } from "../../src/config/registry";
+import { parseWebhookEndpointsJson } from "../../src/config/webhooks";
 
 const SECRET = "unit-secret-0123456789abcdef";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { WebhookEndpoint } from "../../src/apps";
 import { DELIVERY, fitInOneRequest, retryDelayMs } from "../../src/beacon/webhooks/delivery";
 import { toWire } from "../../src/beacon/webhooks/events";
 import { endpointWants } from "../../src/beacon/webhooks/queue";
+import type { WebhookEndpoint } from "../../src/config/app";
 
 function endpoint(overrides: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
   return { url: "https://a.test/", eventTypes: ["channel_occupied"], filter: {}, headers: {}, ...overrides };

@@ -1,4 +1,4 @@
-import type { App } from "../../apps";
+import type { App } from "../../config/app";
 import type { WebhookOutbox } from "../state/webhook-outbox";
 import { deliverDue, type WebhookMeter } from "../webhooks/delivery";
 import type { WebhookQueue } from "../webhooks/queue";

@@ -1,4 +1,4 @@
-import type { App } from "../../apps";
+import type { App } from "../../config/app";
 import { classifyChannel, requiresAuth } from "../../protocol/channels";
 import { CLOSE_CODES } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";

@@ -1,4 +1,4 @@
-import type { App } from "../../apps";
+import type { App } from "../../config/app";
 import { classifyChannel } from "../../protocol/channels";
 import * as frames from "../../protocol/server-frames";
 import type { ChannelIndex } from "../state/channel-index";

@@ -1,8 +1,8 @@
-import type { App } from "../../apps";
+import type { App } from "../../config/app";
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
-import { utf8Length } from "../../protocol/json";
 import * as frames from "../../protocol/server-frames";
 import type { ChannelIndex } from "../state/channel-index";
 import type { Connection } from "../state/connection";

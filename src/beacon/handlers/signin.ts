@@ -1,8 +1,9 @@
-import type { App } from "../../apps";
 import { userStringToSign, verifyToken } from "../../auth/signatures";
+import type { App } from "../../config/app";
+import { err, type Result } from "../../lib/result";
 import { log } from "../../log";
 import { SERVER_TO_USER_PREFIX } from "../../protocol/channels";
-import { CLOSE_CODES, err, type Result } from "../../protocol/errors";
+import { CLOSE_CODES } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { parseUserData, type UserData } from "../../protocol/user-data";
 import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";

@@ -1,9 +1,11 @@
 import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { isRecord } from "../../lib/json";
+import { err, ok, type Result } from "../../lib/result";
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { type ChannelInfo, parseChannelName, requiresAuth } from "../../protocol/channels";
 import { LIMITS } from "../../protocol/constants";
-import { err, ok, type Result, type SubscriptionError, type SubscriptionErrorType } from "../../protocol/errors";
-import { isRecord, utf8Length } from "../../protocol/json";
+import type { SubscriptionError, SubscriptionErrorType } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import type { UserData } from "../../protocol/user-data";
 import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";

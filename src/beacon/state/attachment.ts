@@ -1,4 +1,4 @@
-import { isRecord } from "../../protocol/json";
+import { isRecord } from "../../lib/json";
 
 /**
  * What each socket carries through hibernation. Cloudflare caps a serialized

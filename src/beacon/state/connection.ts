@@ -1,5 +1,5 @@
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
-import { utf8Length } from "../../protocol/json";
 import { type SocketAttachment, writeAttachment } from "./attachment";
 import { isTeardownError } from "./socket-teardown";
 

@@ -1,4 +1,4 @@
-import type { AppLimits } from "../../apps";
+import type { AppLimits } from "../../config/app";
 
 /** What the REST API is metered on, as soketi meters it (points per second, per app). */
 export type RateKind = "backendEvents" | "readRequests";

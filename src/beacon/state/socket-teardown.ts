@@ -1,4 +1,4 @@
-import { isRecord } from "../../protocol/json";
+import { isRecord } from "../../lib/json";
 
 /** `WebSocket.readyState` once either side has started to close. */
 const CLOSING = 2;

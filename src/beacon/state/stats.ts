@@ -1,5 +1,6 @@
 import { COUNTERS, type Counter, type Gauges, type StatsSnapshot, type Totals } from "../../contract/stats";
-import { isRecord, tryParseJson, utf8Length } from "../../protocol/json";
+import { isRecord, tryParseJson } from "../../lib/json";
+import { utf8Length } from "../../lib/text";
 import type { FanoutMeter } from "./channel-index";
 import type { Store } from "./store";
 

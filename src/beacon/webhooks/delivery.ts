@@ -1,7 +1,7 @@
-import type { App, WebhookEndpoint } from "../../apps";
 import { hmacSha256Hex } from "../../auth/crypto";
+import type { App, WebhookEndpoint } from "../../config/app";
+import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
-import { utf8Length } from "../../protocol/json";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
 import type { Stats } from "../state/stats";
 import type { OutboxRow, WebhookOutbox } from "../state/webhook-outbox";

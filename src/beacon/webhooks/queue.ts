@@ -1,4 +1,4 @@
-import type { App, WebhookEndpoint } from "../../apps";
+import type { App, WebhookEndpoint } from "../../config/app";
 import { WEBHOOK_LEAVE_GRACE_MS, type WebhookEventType } from "../../protocol/webhooks";
 import type { HeldLeave, WebhookOutbox } from "../state/webhook-outbox";
 import { toWire, type WebhookEvent } from "./events";

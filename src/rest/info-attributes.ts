@@ -1,7 +1,7 @@
 import type { InfoRequest } from "../contract/rpc";
-import { err, ok, type Result } from "../protocol/errors";
+import { err, ok, type Result } from "../lib/result";
+import { clip } from "../lib/text";
 import { INFO_ATTRIBUTES, type RestError, restError } from "../protocol/rest";
-import { clip } from "../protocol/text";
 
 export const NO_INFO: InfoRequest = { userCount: false, subscriptionCount: false };
 
@@ -10,7 +10,7 @@ export const NO_INFO: InfoRequest = { userCount: false, subscriptionCount: false
  * (the endpoint then answers without counts); an unknown attribute is a 400,
  * as Pusher refuses attributes it cannot give.
  */
-export function parseInfo(
+export function parseInfoAttributes(
   value: unknown,
   { allowCache = false }: { allowCache?: boolean } = {},
 ): Result<InfoRequest | undefined, RestError> {

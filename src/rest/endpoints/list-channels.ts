@@ -1,7 +1,7 @@
-import { err, ok } from "../protocol/errors";
-import { restError, USER_COUNT_PREFIX } from "../protocol/rest";
-import { NO_INFO, parseInfo } from "./info";
-import type { RestCall, RestReply } from "./respond";
+import { err, ok } from "../../lib/result";
+import { restError, USER_COUNT_PREFIX } from "../../protocol/rest";
+import type { RestCall, RestReply } from "../call";
+import { NO_INFO, parseInfoAttributes } from "../info-attributes";
 
 /**
  * `GET /apps/{id}/channels?filter_by_prefix=&info=`: occupied channels.
@@ -10,7 +10,7 @@ import type { RestCall, RestReply } from "./respond";
  */
 export async function listChannels(call: RestCall): Promise<RestReply> {
   const prefix = call.query.get("filter_by_prefix") ?? "";
-  const info = parseInfo(call.query.get("info"));
+  const info = parseInfoAttributes(call.query.get("info"));
   if (!info.ok) return info;
   if (info.value?.userCount && !prefix.startsWith(USER_COUNT_PREFIX)) {
     return err(

@@ -1,7 +1,7 @@
-import type { WebhookEndpoint } from "./apps";
-import { err, ok, type Result } from "./protocol/errors";
-import { isRecord, tryParseJson } from "./protocol/json";
-import { isWebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_HEADERS, type WebhookEventType } from "./protocol/webhooks";
+import { isRecord, tryParseJson } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
+import { isWebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_HEADERS, type WebhookEventType } from "../protocol/webhooks";
+import type { WebhookEndpoint } from "./app";
 
 /** RFC 9110 token characters: anything else makes `new Headers()` throw at delivery time. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -1,7 +1,7 @@
-import { LIMITS } from "../protocol/constants";
-import { err, ok } from "../protocol/errors";
-import { restError } from "../protocol/rest";
-import type { RestCall, RestReply } from "./respond";
+import { err, ok } from "../../lib/result";
+import { LIMITS } from "../../protocol/constants";
+import { restError } from "../../protocol/rest";
+import type { RestCall, RestReply } from "../call";
 
 /**
  * `POST /apps/{id}/users/{user_id}/terminate_connections`: `{}` whether or

@@ -1,9 +1,9 @@
-import type { PublishEvent } from "../contract/rpc";
-import { err, ok } from "../protocol/errors";
-import { restError } from "../protocol/rest";
-import { parseJsonObject } from "./body";
-import { parseEvent } from "./event";
-import type { RestCall, RestReply } from "./respond";
+import type { PublishEvent } from "../../contract/rpc";
+import { err, ok } from "../../lib/result";
+import { restError } from "../../protocol/rest";
+import { parseJsonObject } from "../body";
+import type { RestCall, RestReply } from "../call";
+import { parsePublishEvent } from "../publish-event";
 
 /**
  * `POST /apps/{id}/batch_events`: `{"batch": [...]}`, delivered in order in
@@ -22,7 +22,7 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
 
   const events: PublishEvent[] = [];
   for (const [index, entry] of batch.entries()) {
-    const event = parseEvent(entry, call.app.limits, "batch");
+    const event = parsePublishEvent(entry, call.app.limits, "batch");
     if (!event.ok) return err({ ...event.error, message: `batch[${index}]: ${event.error.message}` });
     events.push(event.value);
   }

@@ -1,7 +1,7 @@
-import { ok } from "../protocol/errors";
-import { parseJsonObject } from "./body";
-import { parseEvent } from "./event";
-import type { RestCall, RestReply } from "./respond";
+import { ok } from "../../lib/result";
+import { parseJsonObject } from "../body";
+import type { RestCall, RestReply } from "../call";
+import { parsePublishEvent } from "../publish-event";
 
 /**
  * `POST /apps/{id}/events`: `{}`, or with `info` the counts of every
@@ -10,7 +10,7 @@ import type { RestCall, RestReply } from "./respond";
 export async function triggerEvents(call: RestCall): Promise<RestReply> {
   const body = parseJsonObject(call.body);
   if (!body.ok) return body;
-  const event = parseEvent(body.value, call.app.limits, "events");
+  const event = parsePublishEvent(body.value, call.app.limits, "events");
   if (!event.ok) return event;
   const published = await call.beacon().publish(call.app.id, [event.value]);
   if (!published.ok) return published;

@@ -1,12 +1,13 @@
-import type { AppLimits } from "../apps";
+import type { AppLimits } from "../config/app";
 import type { PublishEvent } from "../contract/rpc";
+import { isRecord } from "../lib/json";
+import { err, ok, type Result } from "../lib/result";
+import { utf8Length } from "../lib/text";
 import { INTERNAL_EVENT_PREFIX, PUSHER_EVENT_PREFIX } from "../protocol/constants";
-import { err, ok, type Result } from "../protocol/errors";
-import { isRecord, utf8Length } from "../protocol/json";
 import { type RestError, restError } from "../protocol/rest";
 import { SOCKET_ID_PATTERN } from "../protocol/socket-id";
-import { parseRestChannel } from "./channel";
-import { parseInfo, userCountRefusal } from "./info";
+import { parseRestChannel } from "./channel-name";
+import { parseInfoAttributes, userCountRefusal } from "./info-attributes";
 
 /**
  * `/events` takes `channel` or `channels`; each `/batch_events` entry takes
@@ -18,7 +19,11 @@ export type EventShape = "events" | "batch";
  * One event of `POST /events` or `/batch_events`, checked against the app's
  * limits: 400 for a bad value, 413 for too much data or too many channels.
  */
-export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape): Result<PublishEvent, RestError> {
+export function parsePublishEvent(
+  value: unknown,
+  limits: AppLimits,
+  shape: EventShape,
+): Result<PublishEvent, RestError> {
   const bad = (message: string) => err(restError(400, message));
   if (!isRecord(value)) return bad("An event must be a JSON object");
 
@@ -68,7 +73,7 @@ export function parseEvent(value: unknown, limits: AppLimits, shape: EventShape)
     }
   }
 
-  const info = parseInfo(value.info);
+  const info = parseInfoAttributes(value.info);
   if (!info.ok) return info;
   if (info.value?.userCount) {
     const notPresence = channels.find((channel) => channel.kind !== "presence");

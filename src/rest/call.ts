@@ -1,6 +1,6 @@
-import type { App } from "../apps";
 import type { Beacon } from "../beacon/beacon";
-import type { Result } from "../protocol/errors";
+import type { App } from "../config/app";
+import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
 
 /** One validated REST call, as every endpoint receives it. */
@@ -19,14 +19,3 @@ export interface RestCall {
 export type RestReply = Result<unknown, RestError>;
 
 export type Endpoint = (call: RestCall) => Promise<RestReply> | RestReply;
-
-/**
- * Pusher answers errors in plain text and the SDKs hand that text to the
- * developer unchanged (pusher-http-node's RequestError.body), so the text
- * says what was wrong and how to fix it.
- */
-export function errorResponse(error: RestError): Response {
-  const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
-  if (error.allow !== undefined) headers.set("Allow", error.allow);
-  return new Response(`${error.message}\n`, { status: error.status, headers });
-}

@@ -1,0 +1,8 @@
+import { ok } from "../../lib/result";
+import type { RestCall, RestReply } from "../call";
+import { prometheusResponse } from "../stats-formats";
+
+/** `GET /apps/{id}/metrics`: the app's statistics in Prometheus text format. */
+export async function getMetrics(call: RestCall): Promise<RestReply> {
+  return ok(prometheusResponse([await call.beacon().readStats(call.app.id)]));
+}
