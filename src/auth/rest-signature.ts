@@ -19,7 +19,7 @@ type Pair = readonly [key: string, value: string];
 
 /**
  * Checks `auth_key`, `auth_version`, `auth_timestamp` (±600 s), `body_md5`
- * and `auth_signature` (PROTOCOL.md §3.1). Every failure is a message for a
+ * and `auth_signature` (docs/protocol.md §12.2). Every failure is a message for a
  * 401: it names what to fix and never the expected signature.
  */
 export async function verifyRestSignature(

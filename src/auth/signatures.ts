@@ -6,7 +6,7 @@ export interface AppCredentials {
 }
 
 /**
- * What a subscription or sign-in token signs (PROTOCOL.md §1.3, §1.7):
+ * What a subscription or sign-in token signs (docs/protocol.md §6.2, §9.1):
  * private `socket:channel`, presence `socket:channel:channel_data` over the
  * exact channel_data string, sign-in `socket::user::user_data`.
  */

@@ -47,7 +47,7 @@ export interface WebhookEndpoint {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Pusher's published defaults (PROTOCOL.md §2). */
+/** Pusher's published defaults (docs/protocol.md §14). */
 export const DEFAULT_LIMITS: AppLimits = {
   maxConnections: null,
   maxClientEventsPerSecond: LIMITS.clientEventsPerSecond,

@@ -16,7 +16,7 @@ const VALID_NAME = /^[A-Za-z0-9_\-=@,.;]+$/;
 
 /**
  * Prefix order matters: `private-encrypted-` must be tested before `private-`,
- * a trap other servers fell into (PROTOCOL.md §1.3).
+ * a trap other servers fell into (docs/protocol.md §5.2).
  */
 const PREFIXES: ReadonlyArray<readonly [string, ChannelKind, boolean]> = [
   ["private-encrypted-cache-", "encrypted", true],

@@ -1,7 +1,7 @@
 /** Wire names and protocol limits. Everything the wire fixes lives here. */
 
 export const PROTOCOL_VERSION = 7;
-/** Seconds; pusher-js pings after min(120 s, this) of silence (PROTOCOL.md §1.1). */
+/** Seconds; pusher-js pings after min(120 s, this) of silence (docs/protocol.md §1.3). */
 export const ACTIVITY_TIMEOUT_SECONDS = 120;
 
 export const EVENTS = {
@@ -34,7 +34,7 @@ export const INTERNAL_EVENT_PREFIX = "pusher_internal:";
 export const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
 export const PONG_FRAME = '{"event":"pusher:pong","data":{}}';
 
-/** Pusher's published limits (PROTOCOL.md §2); apps may lower or raise some. */
+/** Pusher's published limits (docs/protocol.md §14); apps may lower or raise some. */
 export const LIMITS = {
   channelNameLength: 164,
   eventNameLength: 200,

@@ -3,7 +3,7 @@
  * carries its Pusher code (null where Pusher itself sends null) and whether
  * the socket must be closed with that code.
  *
- * pusher-js reacts to close codes (PROTOCOL.md §1.5): 4000-4099 and >= 4300
+ * pusher-js reacts to close codes (docs/protocol.md §4.1, §4.3): 4000-4099 and >= 4300
  * are "refused" (no reconnect), 4100-4199 back off, 4200-4299 reconnect now.
  * So errors in the 43xx range are only ever sent as frames, never as closes.
  */

@@ -1,5 +1,5 @@
 /**
- * Wire knowledge of Pusher's HTTP API (PROTOCOL.md §3): signing parameters,
+ * Wire knowledge of Pusher's HTTP API (docs/protocol.md §12): signing parameters,
  * info attributes and the status codes backends and their SDKs expect.
  */
 

@@ -1,6 +1,6 @@
 /**
  * A socket id is `<digits>.<digits>` (the pusher SDKs reject anything else,
- * PROTOCOL.md §0.2). It is unguessable because other sockets' ids must not be
+ * docs/protocol.md §1.4). It is unguessable because other sockets' ids must not be
  * usable to exclude them from a trigger or to reuse their auth.
  */
 export function newSocketId(): string {

@@ -3,7 +3,7 @@ import { err, ok, type Result } from "../lib/result";
 import { LIMITS } from "./constants";
 
 /**
- * The signed `user_data` of `pusher:signin` (PROTOCOL.md §1.7): `id` is
+ * The signed `user_data` of `pusher:signin` (docs/protocol.md §9.1): `id` is
  * required and must be a non-empty string (pusher-js drops a sign-in whose id
  * is not one), `user_info` is what presence channels show, `watchlist` the
  * user ids whose online state this user is told about.

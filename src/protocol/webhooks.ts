@@ -1,5 +1,5 @@
 /**
- * Webhook wire names (PROTOCOL.md §4; pusher.com/docs/webhooks). Backends
+ * Webhook wire names (docs/protocol.md §13; pusher.com/docs/webhooks). Backends
  * check these with their Pusher SDK, so they are fixed by the SDKs, not by us.
  */
 export const WEBHOOK_EVENT_TYPES = [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hmacSha256Hex } from "../../src/auth/crypto";
 import { restStringToSign, verifyRestSignature } from "../../src/auth/rest-signature";
 
-/** The worked example of Pusher's HTTP API reference (PROTOCOL.md §3.1). */
+/** The worked example of Pusher's HTTP API reference (docs/protocol.md §12.2). */
 const EXAMPLE = {
   app: { key: "278d425bdf160c739803", secret: "7ad3773142a6692b25b8" },
   timestamp: 1353088179,

@@ -24,7 +24,7 @@ export interface ClientEvent {
 /**
  * Relays a `client-*` event to the channel's other subscribers. Every
  * refusal is a `pusher:error` 4301 and the socket stays open: closing with a
- * 43xx code would make pusher-js give up for good (PROTOCOL.md §0.1).
+ * 43xx code would make pusher-js give up for good (docs/protocol.md §4.3).
  */
 export function handleClientEvent(
   state: ClientEventState,

@@ -14,7 +14,7 @@ interface Member {
 }
 
 /**
- * Presence membership counted per user, not per socket (PROTOCOL.md §0.4):
+ * Presence membership counted per user, not per socket (docs/protocol.md §7.2):
  * a user with three tabs is one member, added with the first and removed
  * after the last.
  */

@@ -1,4 +1,4 @@
-/** What happened, as the Beacon reports it; `toWire` gives Pusher's shape (PROTOCOL.md §4). */
+/** What happened, as the Beacon reports it; `toWire` gives Pusher's shape (docs/protocol.md §13.3). */
 export type WebhookEvent =
   | { readonly name: "channel_occupied"; readonly channel: string }
   | { readonly name: "channel_vacated"; readonly channel: string }
