@@ -6,8 +6,8 @@ import { TEST_APPS } from "./test/integration/support/apps.ts";
  * Test tiers as Vitest projects, split by where they run:
  * unit (pure code, Node), integration (inside workerd through the Workers
  * integration), e2e (real pusher-js and pusher SDK against `wrangler dev`),
- * browser (pusher-js, Laravel Echo and the guides' snippets in Debian's Chromium,
- * against a `wrangler dev` of their own).
+ * browser (pusher-js, Laravel Echo and the guides' snippets in the Chromium that
+ * the @sparticuz/chromium devDependency ships, against a `wrangler dev` of their own).
  */
 export default defineConfig({
   test: {
@@ -59,7 +59,8 @@ export default defineConfig({
           environment: "node",
           // Each file drives its own Chromium; one at a time keeps a small machine responsive.
           fileParallelism: false,
-          globalSetup: ["test/e2e/global-setup.ts"],
+          // The browser first: a machine that cannot run it fails before wrangler starts.
+          globalSetup: ["test/browser/global-setup.ts", "test/e2e/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

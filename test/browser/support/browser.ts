@@ -1,21 +1,23 @@
-import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { inject } from "vitest";
+import { chromiumEnv } from "./chromium";
 
-/** Debian's Chromium; the tests never download a browser. `.ci/run` installs it when missing. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
+/** The Chromium the tier's global setup found: `CHROMIUM_PATH`, or the one from `@sparticuz/chromium`. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-  }
+  const install = inject("chromium");
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: install.executablePath,
+    env: chromiumEnv(install),
+    headless: true,
+    // The package's own recommended flags are for serverless hosts: --single-process
+    // stalls Playwright's launch, and --disable-web-security would hide CORS behaviour.
     args: [
-      "--headless",
       "--no-sandbox",
       "--disable-gpu",
       "--disable-background-networking",
       "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
     ],
   });
 }
