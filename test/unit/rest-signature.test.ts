@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hmacSha256Hex } from "../../src/auth/crypto";
 import { restStringToSign, verifyRestSignature } from "../../src/auth/rest-signature";
+import { useNodeMd5 } from "../support/node-md5";
 
 /** The worked example of Pusher's HTTP API reference (docs/protocol.md §12.2). */
 const EXAMPLE = {
@@ -16,20 +17,7 @@ const EXAMPLE = {
 const QUERY = `auth_key=${EXAMPLE.app.key}&auth_timestamp=${EXAMPLE.timestamp}&auth_version=1.0&body_md5=${EXAMPLE.md5}`;
 const BODY = new TextEncoder().encode(EXAMPLE.body);
 
-// Node's Web Crypto has no MD5 (workerd's does); answer it with node:crypto for these tests.
-beforeAll(() => {
-  const digest = crypto.subtle.digest.bind(crypto.subtle);
-  vi.spyOn(crypto.subtle, "digest").mockImplementation(async (algorithm, data) => {
-    if (algorithm !== "MD5") return digest(algorithm, data);
-    const bytes = createHash("md5")
-      .update(new Uint8Array(ArrayBuffer.isView(data) ? data.buffer : data))
-      .digest();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  });
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-});
+useNodeMd5();
 
 function verify(query: string, options: { body?: Uint8Array; now?: number; path?: string; method?: string } = {}) {
   return verifyRestSignature(
