@@ -150,6 +150,38 @@ describe("the APPS list", () => {
     );
   });
 
+  it("takes ids and keys an object inherits, such as __proto__, as plain names", () => {
+    const raw = JSON.stringify([
+      app({ id: "__proto__", key: "constructor" }),
+      app({ id: "toString", key: "hasOwnProperty" }),
+    ]);
+    const result = parseAppsJson(raw);
+    expect(result.ok ? result.apps.map(({ id, key }) => ({ id, key })) : result.problem).toEqual([
+      { id: "__proto__", key: "constructor" },
+      { id: "toString", key: "hasOwnProperty" },
+    ]);
+    expect(problemOf([app({ id: "__proto__" }), app({ id: "__proto__", key: "other-key" })])).toBe(
+      'APPS has 1 problem: APPS[1] (app "__proto__"): id is already used by APPS[0]',
+    );
+    const apps = loadApps({ APPS: raw });
+    if (!apps.ok) throw new Error(apps.problem);
+    expect(apps.byId("__proto__")?.key).toBe("constructor");
+    expect(apps.byKey("hasOwnProperty")?.id).toBe("toString");
+    for (const name of ["prototype", "valueOf", "constructor", "hasOwnProperty"]) {
+      expect(apps.byId(name)).toBeUndefined();
+    }
+    expect(apps.byKey("__proto__")).toBeUndefined();
+  });
+
+  it("calls a field named __proto__ or constructor an unknown option, and takes nothing from it", () => {
+    const entry = `{"id":"shop","key":"shop-key","secret":"${SECRET}","__proto__":{"enabled":false},"constructor":1}`;
+    const result = parseAppsJson(`[${entry}]`);
+    expect(result.ok ? "accepted" : result.problem).toBe(
+      'APPS has 2 problems: APPS[0] (app "shop").__proto__: is not an app option; ' +
+        'APPS[0] (app "shop").constructor: is not an app option',
+    );
+  });
+
   it("refuses a missing id, key or weak secret without echoing the secret", () => {
     const weak = "short-secret";
     const problem = problemOf([{ id: "a b", key: "", secret: weak }]);

@@ -33,7 +33,7 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
   return ok({
     batch: events.map((event, index) => {
       const [channel = ""] = event.channels;
-      return counts[index]?.[channel] ?? {};
+      return counts[index]?.get(channel) ?? {};
     }),
   });
 }
