@@ -245,7 +245,7 @@ describe("REST routing and limits, refused in the Worker", () => {
     const cases: Array<[Promise<Request>, number]> = [
       [restRequest("POST", "/events", { body: "not json" }), 400],
       [restRequest("POST", "/events", { body: { ...EVENT, data: "x".repeat(10_241) } }), 413],
-      [restRequest("POST", "/batch_events", { body: { batch: Array(11).fill(EVENT) } }), 413],
+      [restRequest("POST", "/batch_events", { body: { batch: Array(11).fill(EVENT) } }), 400],
       [restRequest("GET", "/channels", { params: { info: "user_count" } }), 400],
       [restRequest("GET", "/channels/public-one/users"), 400],
       [restRequest("GET", "/channels/bad%20name"), 400],
