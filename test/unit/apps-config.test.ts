@@ -143,6 +143,14 @@ describe("the APPS list", () => {
     );
   });
 
+  it("takes only JSON booleans for switches: a string or a number is a problem, never a guess", () => {
+    expect(problemOf([app({ enabled: "false", enable_client_messages: 0, subscription_count_events: "true" })])).toBe(
+      'APPS has 3 problems: APPS[0] (app "shop").enabled: must be true or false, got a string; ' +
+        'APPS[0] (app "shop").enable_client_messages: must be true or false, got 0; ' +
+        'APPS[0] (app "shop").subscription_count_events: must be true or false, got a string',
+    );
+  });
+
   it("refuses duplicate ids and keys", () => {
     expect(problemOf([app(), app({ key: "other-key" }), app({ id: "other" })])).toBe(
       'APPS has 2 problems: APPS[1] (app "shop"): id is already used by APPS[0]; ' +
