@@ -8,6 +8,14 @@ const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
 export async function route(request: Request, env: Env & MetricsEnv): Promise<Response> {
+  const response = await answer(request, env);
+  // A body nobody read (a refusal, a path that takes none) is cancelled rather than
+  // left to be drained: a client may declare gigabytes and never send them.
+  if (request.body !== null && !request.bodyUsed && !request.body.locked) await request.body.cancel();
+  return response;
+}
+
+async function answer(request: Request, env: Env & MetricsEnv): Promise<Response> {
   const url = new URL(request.url);
   const apps = loadApps(env);
   if (url.pathname === "/health") return health(apps);

@@ -3,7 +3,7 @@ import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import {
   APP_ID_HEADER,
-  type ChannelAttributes,
+  type ChannelCounts,
   type ChannelState,
   type ChannelsQuery,
   type InfoRequest,
@@ -112,7 +112,7 @@ export class Beacon extends DurableObject<Env> {
     });
   }
 
-  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<Record<string, ChannelAttributes>>> {
+  async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<ChannelCounts>> {
     return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (awake) => channelsInfo(awake, query));
   }
 

@@ -4,16 +4,14 @@ import {
   type AppLimits,
   DEFAULT_LIMITS,
   DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+  IDENTIFIER,
+  IDENTIFIER_RULE,
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
-
-/** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
-const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
-const IDENTIFIER_RULE = "must be a string of letters, digits, '_', '-' or '.' (at most 100)";
 
 /** soketi's own spelling of max_read_requests_per_sec, accepted so its app lists carry over. */
 const SOKETI_READ_LIMIT = "max_read_req_per_sec";

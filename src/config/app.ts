@@ -64,5 +64,9 @@ export const DEFAULT_LIMITS: AppLimits = {
 
 export const DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS = 30_000;
 
+/** Ids and keys travel in URL paths (`/app/{key}`, `/apps/{id}/...`) and name the Beacon. */
+export const IDENTIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
+export const IDENTIFIER_RULE = "must be a string of letters, digits, '_', '-' or '.' (at most 100)";
+
 /** Below this a secret is too easy to guess to sign anything with. */
 export const MIN_SECRET_LENGTH = 16;

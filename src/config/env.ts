@@ -3,6 +3,8 @@ import {
   type App,
   DEFAULT_LIMITS,
   DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
+  IDENTIFIER,
+  IDENTIFIER_RULE,
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
@@ -37,23 +39,59 @@ export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[n
  */
 export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   const problems = new Problems();
+  const id = readIdentifier("APP_ID", env.APP_ID, "sower", problems);
+  const key = readIdentifier("APP_KEY", env.APP_KEY, "sower-key", problems);
   const secret = readSecret(env.APP_SECRET, problems);
+  const enableClientMessages = readFlag("ENABLE_CLIENT_MESSAGES", env.ENABLE_CLIENT_MESSAGES, true, problems);
+  const subscriptionCountEvents = readFlag("SUBSCRIPTION_COUNT_EVENTS", env.SUBSCRIPTION_COUNT_EVENTS, false, problems);
+  const enableUserAuthentication = readFlag(
+    "ENABLE_USER_AUTHENTICATION",
+    env.ENABLE_USER_AUTHENTICATION,
+    false,
+    problems,
+  );
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
   return ok({
-    id: env.APP_ID || "sower",
-    key: env.APP_KEY || "sower-key",
+    id,
+    key,
     secret,
     enabled: true,
-    enableClientMessages: env.ENABLE_CLIENT_MESSAGES !== "false",
-    enableUserAuthentication: env.ENABLE_USER_AUTHENTICATION === "true",
+    enableClientMessages,
+    enableUserAuthentication,
     userAuthenticationTimeoutMs: timeout,
-    subscriptionCountEvents: env.SUBSCRIPTION_COUNT_EVENTS === "true",
+    subscriptionCountEvents,
     allowedOrigins: [],
     webhooks,
     limits: DEFAULT_LIMITS,
   });
+}
+
+/** Unset or empty takes the default; anything else must be what APPS accepts as an id or key. */
+function readIdentifier(name: string, value: string | undefined, fallback: string, problems: Problems): string {
+  if (value === undefined || value === "") return fallback;
+  if (IDENTIFIER.test(value)) return value;
+  problems.addMessage(`${name} ${IDENTIFIER_RULE}`);
+  return fallback;
+}
+
+/**
+ * "true" or "false", nothing else. Read loosely, "False", "0" or "off" would
+ * leave on a feature its operator meant to turn off. "1" and "0" are refused
+ * as well: they are unambiguous, but the documentation, the shipped
+ * wrangler.jsonc and APPS's JSON booleans all spell a switch one way, and a
+ * second spelling invites a third ("yes", "on"). Unset or blank takes the
+ * default. A JSON boolean, which a `vars` entry in wrangler.jsonc may hold
+ * whatever the generated types say, is read as the same value.
+ */
+function readFlag(name: string, value: unknown, fallback: boolean, problems: Problems): boolean {
+  if (typeof value === "boolean") return value;
+  const text = typeof value === "string" ? value.trim() : value;
+  if (text === undefined || text === "") return fallback;
+  if (text === "true" || text === "false") return text === "true";
+  problems.addMessage(`${name} must be "true" or "false"`);
+  return fallback;
 }
 
 function readSecret(value: string | undefined, problems: Problems): string {

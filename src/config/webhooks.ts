@@ -1,4 +1,4 @@
-import { isRecord, tryParseJson } from "../lib/json";
+import { isRecord, jsonObject, tryParseJson } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_HEADERS, type WebhookEventType } from "../protocol/webhooks";
 import type { WebhookEndpoint } from "./app";
@@ -105,7 +105,7 @@ function parseFilter(value: unknown, where: string): Result<WebhookEndpoint["fil
 function parseHeaders(value: unknown, where: string): Result<Record<string, string>, string> {
   if (value === undefined || value === null) return ok({});
   if (!isRecord(value)) return err(`${where} must be an object of header names to string values`);
-  const headers: Record<string, string> = {};
+  const headers: Array<[string, string]> = [];
   for (const [index, [name, headerValue]] of Object.entries(value).entries()) {
     // An invalid name is shown by position only: it may be a token pasted in the wrong place.
     if (!HEADER_NAME.test(name))
@@ -116,7 +116,7 @@ function parseHeaders(value: unknown, where: string): Result<Record<string, stri
     if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
       return err(`${where}.${name} must be a string without line breaks`);
     }
-    headers[name] = headerValue;
+    headers.push([name, headerValue]);
   }
-  return ok(headers);
+  return ok(jsonObject(headers));
 }

@@ -43,8 +43,15 @@ export interface PublishEvent {
   readonly info?: InfoRequest;
 }
 
+/**
+ * Channel name -> counts. A map, not an object: channel names come from
+ * outside and may be `__proto__` or `constructor`, which an object would
+ * take for its own machinery (and RPC then fails to copy it).
+ */
+export type ChannelCounts = Map<string, ChannelAttributes>;
+
 /** Per event, in order: the counts of each of its channels, or null when it asked for none. */
-export type PublishResult = Array<Record<string, ChannelAttributes> | null>;
+export type PublishResult = Array<ChannelCounts | null>;
 
 export interface ChannelsQuery {
   readonly prefix: string;

@@ -22,11 +22,19 @@ export function bodyLimit(limits: AppLimits): number {
   return Math.max(oneEvent, Math.max(1, limits.maxEventBatchSize) * batchEvent);
 }
 
-/** Reads the raw bytes once, stopping as soon as they pass `limit`. */
+/**
+ * Reads the raw bytes once. A declared Content-Length above `limit` is
+ * refused before a byte is read, and a body sent without one (chunked) is
+ * cut off as soon as it passes `limit`: either way the stream is cancelled,
+ * so nothing waits for the rest of a body that may never come.
+ */
 export async function readBody(request: Request, limit: number): Promise<Result<Uint8Array, RestError>> {
-  const tooLarge = restError(413, `Request body is larger than ${limit} bytes`);
+  const tooLarge = `Request body is larger than ${limit} bytes`;
   const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > limit) return err(tooLarge);
+  if (declared > limit) {
+    await request.body?.cancel();
+    return err(restError(413, `${tooLarge}: Content-Length declares ${declared}`));
+  }
   if (request.body === null) return ok(new Uint8Array(0));
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -37,7 +45,7 @@ export async function readBody(request: Request, limit: number): Promise<Result<
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      return err(tooLarge);
+      return err(restError(413, `${tooLarge}; reading stopped there`));
     }
     chunks.push(value);
   }

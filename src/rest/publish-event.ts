@@ -17,7 +17,8 @@ export type EventShape = "events" | "batch";
 
 /**
  * One event of `POST /events` or `/batch_events`, checked against the app's
- * limits: 400 for a bad value, 413 for too much data or too many channels.
+ * limits: 400 for a bad value or too many channels (as soketi and its forks
+ * answer), 413 only for too much data.
  */
 export function parsePublishEvent(
   value: unknown,
@@ -45,7 +46,7 @@ export function parsePublishEvent(
   const names = [...new Set(listed.value)];
   if (names.length === 0) return bad("channels must name at least one channel");
   if (names.length > limits.maxEventChannelsAtOnce) {
-    return err(restError(413, `An event may go to at most ${limits.maxEventChannelsAtOnce} channels`));
+    return bad(`An event may go to at most ${limits.maxEventChannelsAtOnce} channels`);
   }
   const channels = [];
   for (const channel of names) {

@@ -209,6 +209,25 @@ describe("the pusher SDK against Sower: failures the SDK surfaces", () => {
     });
   });
 
+  it("400 for more than 100 channels or more than 10 batch events", async () => {
+    // trigger() refuses over 100 channels itself, so the request is signed by the SDK and sent raw, as another SDK might.
+    const { host, port, appId } = inject("sower");
+    const path = `/apps/${appId}/events`;
+    const body = JSON.stringify({ name: "e", data: "x", channels: Array.from({ length: 101 }, (_, i) => `sdk-${i}`) });
+    const query = backend().createSignedQueryString({ method: "POST", path, body });
+    const response = await fetch(`http://${host}:${port}${path}?${query}`, { method: "POST", body });
+    expect({ status: response.status, text: await response.text() }).toEqual({
+      status: 400,
+      text: "An event may go to at most 100 channels\n",
+    });
+    // triggerBatch sends any number of events.
+    const batch = Array.from({ length: 11 }, () => ({ channel: uniqueName("sdk-"), name: "e", data: "x" }));
+    await expect(backend().triggerBatch(batch)).rejects.toMatchObject({
+      status: 400,
+      body: "A batch may hold at most 10 events\n",
+    });
+  });
+
   it("400 for user_count on a public channel", async () => {
     await expect(backend().trigger(uniqueName("sdk-"), "e", "x", { info: "user_count" })).rejects.toMatchObject({
       status: 400,

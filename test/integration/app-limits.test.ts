@@ -60,7 +60,7 @@ describe("per-app limits take the app's own values", () => {
 
   it("max_event_channels_at_once, max_event_name_length and max_event_payload_in_kb", async () => {
     const three = await appTrigger(TIGHT_APP, ["a1", "a2", "a3"], "e", "{}");
-    expect(three).toMatchObject({ status: 413, text: "An event may go to at most 2 channels\n" });
+    expect(three).toMatchObject({ status: 400, text: "An event may go to at most 2 channels\n" });
     const name = await appTrigger(TIGHT_APP, ["a1"], "e".repeat(11), "{}");
     expect(name).toMatchObject({ status: 400, text: expect.stringContaining("longer than 10 characters") });
     const data = await appTrigger(TIGHT_APP, ["a1"], "e", "x".repeat(513));
@@ -71,7 +71,7 @@ describe("per-app limits take the app's own values", () => {
   it("max_event_batch_size", async () => {
     const event = { name: "e", channel: "b1", data: "{}" };
     const three = await appRest(TIGHT_APP, "POST", "/batch_events", { body: { batch: [event, event, event] } });
-    expect(three).toMatchObject({ status: 413, text: "A batch may hold at most 2 events\n" });
+    expect(three).toMatchObject({ status: 400, text: "A batch may hold at most 2 events\n" });
     const two = await appRest(TIGHT_APP, "POST", "/batch_events", { body: { batch: [event, event] } });
     expect(two.status).toBe(200);
   });

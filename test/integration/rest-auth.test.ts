@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { App } from "../../src/config/app";
 import { loadApps } from "../../src/config/registry";
 import { handleRest } from "../../src/rest/router";
+import { route } from "../../src/router";
 import { hmacHex, md5 } from "../support/rest-signer";
 import { BASE, expectRefusal, rest, restRequest } from "./support/rest";
 import { APP_ID, APP_KEY } from "./support/socket";
@@ -206,6 +207,29 @@ describe("REST routing and limits, refused in the Worker", () => {
     expect(sent).toBeLessThan(40);
   });
 
+  it("cancels a body it does not read, whatever the answer, so nothing waits for the rest", async () => {
+    const signed = await restRequest("POST", "/events", { body: EVENT });
+    const cases: Array<[string, string, number]> = [
+      ["POST", signed.url, 413],
+      ["POST", `${BASE}/apps/no-such-app/events`, 404],
+      ["POST", `${BASE}/health`, 200],
+      ["POST", `${BASE}/nowhere`, 404],
+    ];
+    for (const [method, url, status] of cases) {
+      let cancelled = false;
+      // A body that never ends, declared far beyond any legal request.
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(1024)),
+        cancel: () => {
+          cancelled = true;
+        },
+      });
+      const request = new Request(url, { method, body, headers: { "Content-Length": "99999999999" } });
+      const response = await route(request, env);
+      expect({ url, status: response.status, cancelled }).toEqual({ url, status, cancelled: true });
+    }
+  });
+
   it("refuses every signing problem without touching the Beacon", async () => {
     const cases = [
       restRequest("POST", "/events", { body: EVENT, secret: "not-the-secret-000000" }),
@@ -221,7 +245,7 @@ describe("REST routing and limits, refused in the Worker", () => {
     const cases: Array<[Promise<Request>, number]> = [
       [restRequest("POST", "/events", { body: "not json" }), 400],
       [restRequest("POST", "/events", { body: { ...EVENT, data: "x".repeat(10_241) } }), 413],
-      [restRequest("POST", "/batch_events", { body: { batch: Array(11).fill(EVENT) } }), 413],
+      [restRequest("POST", "/batch_events", { body: { batch: Array(11).fill(EVENT) } }), 400],
       [restRequest("GET", "/channels", { params: { info: "user_count" } }), 400],
       [restRequest("GET", "/channels/public-one/users"), 400],
       [restRequest("GET", "/channels/bad%20name"), 400],

@@ -143,10 +143,50 @@ describe("the APPS list", () => {
     );
   });
 
+  it("takes only JSON booleans for switches: a string or a number is a problem, never a guess", () => {
+    expect(problemOf([app({ enabled: "false", enable_client_messages: 0, subscription_count_events: "true" })])).toBe(
+      'APPS has 3 problems: APPS[0] (app "shop").enabled: must be true or false, got a string; ' +
+        'APPS[0] (app "shop").enable_client_messages: must be true or false, got 0; ' +
+        'APPS[0] (app "shop").subscription_count_events: must be true or false, got a string',
+    );
+  });
+
   it("refuses duplicate ids and keys", () => {
     expect(problemOf([app(), app({ key: "other-key" }), app({ id: "other" })])).toBe(
       'APPS has 2 problems: APPS[1] (app "shop"): id is already used by APPS[0]; ' +
         'APPS[2] (app "other"): key is already used by APPS[0]',
+    );
+  });
+
+  it("takes ids and keys an object inherits, such as __proto__, as plain names", () => {
+    const raw = JSON.stringify([
+      app({ id: "__proto__", key: "constructor" }),
+      app({ id: "toString", key: "hasOwnProperty" }),
+    ]);
+    const result = parseAppsJson(raw);
+    expect(result.ok ? result.apps.map(({ id, key }) => ({ id, key })) : result.problem).toEqual([
+      { id: "__proto__", key: "constructor" },
+      { id: "toString", key: "hasOwnProperty" },
+    ]);
+    expect(problemOf([app({ id: "__proto__" }), app({ id: "__proto__", key: "other-key" })])).toBe(
+      'APPS has 1 problem: APPS[1] (app "__proto__"): id is already used by APPS[0]',
+    );
+    const apps = loadApps({ APPS: raw });
+    if (!apps.ok) throw new Error(apps.problem);
+    expect(apps.byId("__proto__")?.key).toBe("constructor");
+    expect(apps.byKey("hasOwnProperty")?.id).toBe("toString");
+    for (const name of ["prototype", "valueOf", "constructor", "hasOwnProperty"]) {
+      expect(apps.byId(name)).toBeUndefined();
+    }
+    expect(apps.byKey("__proto__")).toBeUndefined();
+  });
+
+  it("calls a field named __proto__ or constructor an unknown option, and takes nothing from it", () => {
+    const entry = `{"id":"shop","key":"shop-key","secret":"${SECRET}","__proto__":{"enabled":false},"constructor":1}`;
+    const result = parseAppsJson(`[${entry}]`);
+    expect(result.ok ? "accepted" : result.problem).toBe(
+      'APPS has 2 problems: APPS[0] (app "shop").__proto__: is not an app option; ' +
+        'APPS[0] (app "shop").constructor: is not an app option',
     );
   });
 

@@ -17,6 +17,17 @@ describe("presence roster", () => {
     expect(roster.memberCount("presence-a")).toBe(1);
   });
 
+  it("keys the hash by every user id, also those an object inherits such as __proto__", () => {
+    const roster = new PresenceRoster();
+    const ids = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "bob"];
+    for (const [index, id] of ids.entries()) roster.join("presence-a", id, { id }, `${index}.1`);
+    const snapshot = roster.snapshot("presence-a");
+    expect(snapshot.ids).toEqual(ids);
+    expect(Object.getPrototypeOf(snapshot.hash)).toBe(Object.prototype);
+    expect(Object.entries(snapshot.hash)).toEqual(ids.map((id) => [id, { id }]));
+    expect(JSON.stringify(snapshot.hash)).toBe(`{${ids.map((id) => `"${id}":{"id":"${id}"}`).join(",")}}`);
+  });
+
   it("ignores leaving a channel or user it does not know", () => {
     const roster = new PresenceRoster();
     expect(roster.leave("presence-a", "ada", "1.1")).toBe(false);

@@ -108,6 +108,21 @@ describe("WEBHOOKS parsing", () => {
     expect(problem(json)).toContain(message);
   });
 
+  it("keeps headers whose names an object inherits, such as __proto__, as headers", () => {
+    const parsed = parseWebhookEndpointsJson(
+      '[{"url":"https://a.test","event_types":["cache_miss"],"headers":{"__proto__":"a","constructor":"b","toString":"c"}}]',
+      "WEBHOOKS",
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    const headers = parsed.value[0]?.headers ?? {};
+    expect(Object.entries(headers)).toEqual([
+      ["__proto__", "a"],
+      ["constructor", "b"],
+      ["toString", "c"],
+    ]);
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+  });
+
   it("never repeats a header value or an invalid header name, which may be tokens", () => {
     const badValue = problem([
       { url: "https://a.test", event_types: ["cache_miss"], headers: { "X-Token": "line\nsecret-token-value" } },

@@ -1,13 +1,13 @@
-import type { ChannelAttributes, ChannelState, ChannelsQuery, InfoRequest } from "../../contract/rpc";
+import type { ChannelCounts, ChannelState, ChannelsQuery, InfoRequest } from "../../contract/rpc";
 import type { Gauges } from "../../contract/stats";
 import type { Connections } from "../state/connections";
 import { type ChannelReadState, channelAttributes } from "./attributes";
 
 /** `GET /channels`: occupied channels only, as Pusher lists them. */
-export function channelsInfo(state: ChannelReadState, query: ChannelsQuery): Record<string, ChannelAttributes> {
-  const channels: Record<string, ChannelAttributes> = {};
+export function channelsInfo(state: ChannelReadState, query: ChannelsQuery): ChannelCounts {
+  const channels: ChannelCounts = new Map();
   for (const channel of state.channels.names()) {
-    if (channel.startsWith(query.prefix)) channels[channel] = channelAttributes(state, channel, query.info);
+    if (channel.startsWith(query.prefix)) channels.set(channel, channelAttributes(state, channel, query.info));
   }
   return channels;
 }

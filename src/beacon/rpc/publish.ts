@@ -1,4 +1,4 @@
-import type { ChannelAttributes, PublishEvent, PublishResult } from "../../contract/rpc";
+import type { PublishEvent, PublishResult } from "../../contract/rpc";
 import * as frames from "../../protocol/server-frames";
 import { rememberIfCacheChannel } from "../changes/caching";
 import type { Connections } from "../state/connections";
@@ -27,8 +27,6 @@ export function publish(state: PublishState, events: readonly PublishEvent[]): P
     }
     const { info } = event;
     if (info === undefined) return null;
-    const counts: Record<string, ChannelAttributes> = {};
-    for (const channel of event.channels) counts[channel] = channelAttributes(state, channel, info);
-    return counts;
+    return new Map(event.channels.map((channel) => [channel, channelAttributes(state, channel, info)]));
   });
 }

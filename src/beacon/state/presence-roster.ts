@@ -1,3 +1,4 @@
+import { jsonObject } from "../../lib/json";
 import type { PresenceSnapshot } from "../../protocol/server-frames";
 
 /** A presence subscriber as admitted: its user, and the user_info it brings. */
@@ -62,9 +63,8 @@ export class PresenceRoster {
   }
 
   snapshot(channel: string): PresenceSnapshot {
-    const hash: Record<string, unknown> = {};
     const members = this.channels.get(channel) ?? new Map<string, Member>();
-    for (const [userId, member] of members) hash[userId] = member.info;
+    const hash = jsonObject(Array.from(members, ([userId, member]) => [userId, member.info] as const));
     return { ids: [...members.keys()], hash, count: members.size };
   }
 }

@@ -1,3 +1,4 @@
+import { jsonObject } from "../../lib/json";
 import { err, ok } from "../../lib/result";
 import { restError, USER_COUNT_PREFIX } from "../../protocol/rest";
 import type { RestCall, RestReply } from "../call";
@@ -21,5 +22,5 @@ export async function listChannels(call: RestCall): Promise<RestReply> {
     );
   }
   const channels = await call.beacon().channelsInfo(call.app.id, { prefix, info: info.value ?? NO_INFO });
-  return channels.ok ? ok({ channels: channels.value }) : channels;
+  return channels.ok ? ok({ channels: jsonObject(channels.value) }) : channels;
 }

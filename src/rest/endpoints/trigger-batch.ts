@@ -16,7 +16,8 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
   const { batch } = body.value;
   if (!Array.isArray(batch)) return err(restError(400, "batch must be an array of events"));
   const limit = call.app.limits.maxEventBatchSize;
-  if (batch.length > limit) return err(restError(413, `A batch may hold at most ${limit} events`));
+  // 400, as soketi and its forks answer: too many events is a bad request; 413 is kept for data over the limit.
+  if (batch.length > limit) return err(restError(400, `A batch may hold at most ${limit} events`));
   // Nothing to deliver: no reason to wake the Beacon.
   if (batch.length === 0) return ok({});
 
@@ -33,7 +34,7 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
   return ok({
     batch: events.map((event, index) => {
       const [channel = ""] = event.channels;
-      return counts[index]?.[channel] ?? {};
+      return counts[index]?.get(channel) ?? {};
     }),
   });
 }

@@ -1,3 +1,4 @@
+import { jsonObject } from "../../lib/json";
 import { ok } from "../../lib/result";
 import { parseJsonObject } from "../body";
 import type { RestCall, RestReply } from "../call";
@@ -15,5 +16,5 @@ export async function triggerEvents(call: RestCall): Promise<RestReply> {
   const published = await call.beacon().publish(call.app.id, [event.value]);
   if (!published.ok) return published;
   const [counts] = published.value;
-  return ok(event.value.info === undefined ? {} : { channels: counts ?? {} });
+  return ok(event.value.info === undefined ? {} : { channels: jsonObject(counts ?? []) });
 }

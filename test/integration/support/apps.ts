@@ -103,6 +103,14 @@ export const TIGHT_APP: TestApp = {
   max_event_batch_size: 2,
 };
 
+/** Its id and key are names JavaScript objects inherit, to show they are only ever names here. */
+export const PROTOTYPE_NAMED_APP: TestApp = {
+  id: "__proto__",
+  key: "constructor",
+  secret: "prototype-named-secret-0123456789",
+  enable_client_messages: true,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   METERED_APP,
@@ -113,4 +121,5 @@ export const TEST_APPS: readonly TestApp[] = [
   ORIGINS_APP,
   CAPPED_APP,
   LIMITED_APP,
+  PROTOTYPE_NAMED_APP,
 ];
