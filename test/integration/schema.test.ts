@@ -1,9 +1,10 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MIGRATIONS } from "../../src/beacon/state/migrations";
 import { META_TABLE, type Migration, type SchemaStorage, upgradeSchema } from "../../src/beacon/state/schema";
 import { APP_ID_HEADER } from "../../src/contract/rpc";
 import { unique } from "./support/channels";
+import { linesLogged } from "./support/logs";
 import { expectRefused, TestSocket } from "./support/socket";
 import { dropEverything, rowsOf, schemaOf } from "./support/unversioned-object";
 
@@ -44,17 +45,6 @@ function metaOf(storage: SchemaStorage): Record<string, string> {
       .map((row) => [row.key, row.value]),
   );
 }
-
-/** Every error line logged while `action` runs, parsed. */
-async function errorsWhile(action: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
-  const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
-  await action();
-  return spy.mock.calls.map(([line]) => JSON.parse(String(line)));
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 describe("schema migrations", () => {
   it("give a fresh object every migration and record the latest version", async () => {
@@ -102,7 +92,7 @@ describe("schema migrations", () => {
       ],
     };
     let run: unknown;
-    const errors = await errorsWhile(async () => {
+    const errors = await linesLogged("error", async () => {
       run = await inEmptyObject((storage) => {
         storage.sql.exec(META_TABLE);
         storage.sql.exec("INSERT INTO meta (key, value) VALUES ('app_id', 'schema-app')");
@@ -206,7 +196,7 @@ describe("a Beacon whose schema cannot be used", () => {
 
   it("refuses sockets with 4100 and RPC calls with the reason when a newer release's breaking migration ran", async () => {
     let woken: Awaited<ReturnType<typeof wokenAfter>> | undefined;
-    const errors = await errorsWhile(async () => {
+    const errors = await linesLogged("error", async () => {
       woken = await wokenAfter((sql, appId) => {
         sql.exec(
           "INSERT OR REPLACE INTO meta (key, value) VALUES ('app_id', ?), ('schema_version', ?), ('schema_runnable_from', ?)",
@@ -232,7 +222,7 @@ describe("a Beacon whose schema cannot be used", () => {
 
   it("refuses work, and keeps nothing of the migration, when a migration fails on wake", async () => {
     let woken: Awaited<ReturnType<typeof wokenAfter>> | undefined;
-    const errors = await errorsWhile(async () => {
+    const errors = await linesLogged("error", async () => {
       woken = await wokenAfter((sql, appId) => {
         // An unversioned object whose due_work is a view: migration 1 cannot index it.
         dropEverything(sql);
