@@ -54,7 +54,8 @@ export function upgradeSchema(storage: SchemaStorage, migrations: readonly Migra
   const { sql } = storage;
   const metaExisted = tableExists(sql, "meta");
   sql.exec(META_TABLE);
-  const app = readMeta(sql, APP_ID_META);
+  // Read only to name the app in a log line: a wake with nothing to do reads no more than the version.
+  const app = () => readMeta(sql, APP_ID_META);
   const latest = migrations.length;
   const recorded = readVersion(sql, VERSION_META);
   if (Number.isNaN(recorded)) return refuse(app, 0, "the recorded schema version is not a whole number");
@@ -80,7 +81,7 @@ export function upgradeSchema(storage: SchemaStorage, migrations: readonly Migra
   if (version > from) {
     // Tables without a version: an object made before versions were recorded, now at version 1 with its rows.
     const unversioned = metaExisted && recorded === undefined;
-    log("info", "schema migrated", { app, from, to: version, ...(unversioned ? { unversioned } : {}) });
+    log("info", "schema migrated", { app: app(), from, to: version, ...(unversioned ? { unversioned } : {}) });
   }
   return { ok: true, version };
 }
@@ -89,10 +90,10 @@ export function upgradeSchema(storage: SchemaStorage, migrations: readonly Migra
  * A newer release migrated this object and was rolled back. Running on it is
  * safe only when every migration past this release's latest was additive.
  */
-function newerSchema(sql: SqlStorage, app: string | undefined, recorded: number, latest: number): SchemaStatus {
+function newerSchema(sql: SqlStorage, app: () => string | undefined, recorded: number, latest: number): SchemaStatus {
   const runnableFrom = readVersion(sql, RUNNABLE_FROM_META) ?? recorded;
   if (runnableFrom <= latest) {
-    log("warn", "schema is newer than this release, and additive since", { app, version: recorded, latest });
+    log("warn", "schema is newer than this release, and additive since", { app: app(), version: recorded, latest });
     return { ok: true, version: recorded };
   }
   return refuse(app, recorded, `schema version ${recorded} is newer than this release knows (${latest})`);
@@ -100,12 +101,12 @@ function newerSchema(sql: SqlStorage, app: string | undefined, recorded: number,
 
 /** Logged once here, with the app and version; the object then answers every request with `problem`. */
 function refuse(
-  app: string | undefined,
+  app: () => string | undefined,
   version: number,
   why: string,
   details: Record<string, unknown> = { version },
 ): SchemaStatus {
-  log("error", "schema cannot be used; the object refuses work", { app, ...details, reason: why });
+  log("error", "schema cannot be used; the object refuses work", { app: app(), ...details, reason: why });
   return { ok: false, version, problem: `This app's storage cannot be used: ${why}.` };
 }
 
