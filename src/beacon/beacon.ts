@@ -30,19 +30,27 @@ import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
-import { answerClose, closeOrphan, frameFailed, guarded, refuseOverCapacity, socketErrorLevel } from "./sockets";
+import {
+  answerClose,
+  closeOrphan,
+  frameFailed,
+  guarded,
+  refuseOverCapacity,
+  refuseUnavailable,
+  socketErrorLevel,
+} from "./sockets";
 import { writeAttachment } from "./state/attachment";
 import { ChannelCache } from "./state/channel-cache";
 import { Connection, type Handled } from "./state/connection";
 import { DueWork } from "./state/due-work";
+import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
+import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
 import { SubscriptionRows } from "./state/subscription-rows";
 import { UserSessions } from "./state/user-sessions";
 import { WebhookOutbox } from "./state/webhook-outbox";
-
-const APP_ID_META = "app_id";
 
 /**
  * One per app. It only adapts platform events (and the Worker's RPC calls)
@@ -50,6 +58,7 @@ const APP_ID_META = "app_id";
  * See README.md in this folder for the floors below it.
  */
 export class Beacon extends DurableObject<Env> {
+  private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly stats: Stats;
   private readonly rates = new RateLimits();
@@ -60,6 +69,8 @@ export class Beacon extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // Before anything reads: every state class below assumes the latest schema.
+    this.schema = upgradeSchema(ctx.storage, MIGRATIONS);
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
     this.stats = new Stats(this.store, Date.now());
@@ -79,6 +90,7 @@ export class Beacon extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
+    if (!this.schema.ok) return refuseUnavailable(appId);
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
     const refusal = refuseOverCapacity(awake);
@@ -205,6 +217,7 @@ export class Beacon extends DurableObject<Env> {
 
   /** Records which app this object serves (its first caller says so) and returns its state. */
   private enter(appId: string): Awake | undefined {
+    if (!this.schema.ok) throw new Error(this.schema.problem);
     // Remembered while awake: otherwise every connect and REST call pays (and is billed) a SQLite read.
     if (this.appId !== appId) {
       if (this.store.getMeta(APP_ID_META) !== appId) this.store.setMeta(APP_ID_META, appId);
@@ -254,6 +267,7 @@ export class Beacon extends DurableObject<Env> {
   /** The app's state, rebuilt from durable state the first time it is needed after a wake. */
   private currentState(): Awake | undefined {
     if (this.awake !== undefined) return this.awake;
+    if (!this.schema.ok) return undefined;
     const app = this.app();
     if (app === undefined) return undefined;
     this.awake = wake(app, this.durable, this.ctx.getWebSockets(), (dueAt) =>

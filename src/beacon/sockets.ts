@@ -21,6 +21,19 @@ export function refuseOverCapacity(awake: Awake): Response | undefined {
   });
 }
 
+/**
+ * A Beacon whose storage could not be brought to its schema serves nothing
+ * (state/schema.ts). 4100 makes pusher-js back off and retry, and the
+ * release that fixes the upgrade is what answers the retry.
+ */
+export function refuseUnavailable(appId: string): Response {
+  return refuseSocket(
+    CLOSE_CODES.overCapacity,
+    "Service unavailable: this app's storage could not be upgraded; try again later",
+    { app: appId },
+  );
+}
+
 /** A synchronous failure goes to `failed` here; an asynchronous one is the returned promise's to report. */
 export function guarded(task: () => Handled, failed: (error: unknown) => void): Handled {
   try {

@@ -1,13 +1,5 @@
 import { LIMITS } from "../../protocol/constants";
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS channel_cache (
-  channel TEXT PRIMARY KEY,
-  event TEXT NOT NULL,
-  data TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-) WITHOUT ROWID`;
-const INDEX = "CREATE INDEX IF NOT EXISTS channel_cache_by_expiry ON channel_cache (expires_at)";
-
 export interface CachedEvent {
   readonly event: string;
   readonly data: string;
@@ -21,10 +13,7 @@ export interface CachedEvent {
  * (no timer needed) and ignored when read.
  */
 export class ChannelCache {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
-    sql.exec(INDEX);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   remember(channel: string, event: string, data: string, now: number): void {
     this.sql.exec("DELETE FROM channel_cache WHERE expires_at <= ?", now);

@@ -13,14 +13,6 @@ function isDueKind(kind: string): kind is DueKind {
   return KINDS.has(kind);
 }
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS due_work (
-  kind TEXT NOT NULL,
-  key TEXT NOT NULL,
-  due_at INTEGER NOT NULL,
-  PRIMARY KEY (kind, key)
-) WITHOUT ROWID`;
-const INDEX = "CREATE INDEX IF NOT EXISTS due_work_by_time ON due_work (due_at)";
-
 /**
  * Keyed timed work (one row per kind and key) kept in SQLite and run by the
  * Durable Object alarm, so nothing timed lives in memory: a timer would keep
@@ -32,10 +24,7 @@ export class DueWork {
   constructor(
     private readonly sql: SqlStorage,
     private readonly onEarlierWork: () => void,
-  ) {
-    sql.exec(SCHEMA);
-    sql.exec(INDEX);
-  }
+  ) {}
 
   /** Schedules `key` unless it is already due sooner (coalescing repeated requests). */
   schedule(kind: DueKind, key: string, dueAt: number): void {

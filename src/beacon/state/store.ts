@@ -12,21 +12,8 @@ export interface SubscriptionRow {
   userInfo: string | null;
 }
 
-const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-  `CREATE TABLE IF NOT EXISTS subscriptions (
-     socket_id TEXT NOT NULL,
-     channel TEXT NOT NULL,
-     user_id TEXT,
-     user_info TEXT,
-     PRIMARY KEY (socket_id, channel)
-   ) WITHOUT ROWID`,
-];
-
 export class Store {
-  constructor(private readonly sql: SqlStorage) {
-    for (const statement of SCHEMA) sql.exec(statement);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   getMeta(key: string): string | undefined {
     for (const row of this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)) {

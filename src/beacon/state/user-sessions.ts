@@ -1,17 +1,10 @@
-const SCHEMA = `CREATE TABLE IF NOT EXISTS user_sessions (
-  socket_id TEXT PRIMARY KEY,
-  user_data TEXT NOT NULL
-) WITHOUT ROWID`;
-
 /**
  * The signed `user_data` of each signed-in socket, kept verbatim in SQLite:
  * user_info and a watchlist of up to 100 ids do not fit the 2,048-byte
  * attachment, and the exact string is what was signed.
  */
 export class UserSessions {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   save(socketId: string, userData: string): void {
     this.sql.exec("INSERT OR REPLACE INTO user_sessions (socket_id, user_data) VALUES (?, ?)", socketId, userData);

@@ -27,36 +27,8 @@ export interface OutboxRow {
   createdAt: number;
 }
 
-const SCHEMA = [
-  // The rowid keeps leaves in the order they happened: member_removed before channel_vacated.
-  `CREATE TABLE IF NOT EXISTS webhook_leaves (
-     id INTEGER PRIMARY KEY,
-     kind TEXT NOT NULL,
-     channel TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     due_at INTEGER NOT NULL,
-     UNIQUE (kind, channel, user_id)
-   )`,
-  "CREATE INDEX IF NOT EXISTS webhook_leaves_due ON webhook_leaves (due_at)",
-  `CREATE TABLE IF NOT EXISTS webhook_outbox (
-     id INTEGER PRIMARY KEY,
-     endpoint TEXT NOT NULL,
-     event TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     due_at INTEGER NOT NULL
-   )`,
-  "CREATE INDEX IF NOT EXISTS webhook_outbox_endpoint ON webhook_outbox (endpoint, id)",
-  `CREATE TABLE IF NOT EXISTS webhook_endpoints (
-     endpoint TEXT PRIMARY KEY,
-     attempts INTEGER NOT NULL,
-     retry_at INTEGER NOT NULL
-   ) WITHOUT ROWID`,
-];
-
 export class WebhookOutbox {
-  constructor(private readonly sql: SqlStorage) {
-    for (const statement of SCHEMA) sql.exec(statement);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   holdLeave(leave: HeldLeave, dueAt: number): void {
     this.sql.exec(

@@ -89,6 +89,15 @@ export const METERED_APP: TestApp = {
   enable_client_messages: true,
 };
 
+/** Its Beacon is rewritten to the state a release before schema versions left, then woken (schema-upgrade.test.ts). */
+export const UPGRADED_APP: TestApp = {
+  id: "upgraded",
+  key: "upgraded-key",
+  secret: "upgraded-secret-0123456789",
+  enable_client_messages: true,
+  webhooks: INTEGRATION_WEBHOOKS,
+};
+
 /** Every per-app limit set low, to see each one enforced with this app's value. */
 export const TIGHT_APP: TestApp = {
   id: "tight",
@@ -122,4 +131,5 @@ export const TEST_APPS: readonly TestApp[] = [
   CAPPED_APP,
   LIMITED_APP,
   PROTOTYPE_NAMED_APP,
+  UPGRADED_APP,
 ];
