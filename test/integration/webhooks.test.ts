@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
-import { DELIVERY } from "../../src/beacon/webhooks/delivery";
+import { DELIVERY } from "../../src/beacon/webhooks/delivery-policy";
 import { hmacHex } from "../support/rest-signer";
 import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { beacon, heldSocket, unique } from "./support/channels";
