@@ -61,6 +61,15 @@ describe("delivery limits", () => {
     ]);
   });
 
+  it("keep a full backlog's catching up within 15 s of recovery at the slowest request time measured locally", () => {
+    // docs/protocol.md §13.6: 43 ms per request of 100 events on a loaded two-core machine.
+    const slowestRequestMs = 43;
+    const requests = Math.ceil(DELIVERY.maxBacklog / DELIVERY.maxEventsPerRequest);
+    // The back-off never outlasts the time-out, so a hanging endpoint is retried as soon as its request gives up.
+    expect(DELIVERY.maxRetryMs).toBeLessThanOrEqual(DELIVERY.timeoutMs);
+    expect(DELIVERY.timeoutMs + requests * slowestRequestMs).toBeLessThan(15_000);
+  });
+
   it("bound a request's body, but always send at least one event", () => {
     const row = (id: number, bytes: number) => ({ id, event: "x".repeat(bytes), createdAt: 0 });
     const half = DELIVERY.maxBodyBytes / 2;

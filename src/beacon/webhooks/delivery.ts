@@ -65,6 +65,7 @@ async function drain(run: DeliveryRun, endpoint: WebhookEndpoint, startedAt: num
       reportDrained(run, endpoint.url);
       return;
     }
+    if (now - startedAt >= DELIVERY.maxAlarmMs) return;
     const attempt = outbox.beginAttempt(endpoint.url, (n) => now + retryDelayMs(n));
     run.attempted();
     const outcome = await send(run.app, endpoint, rows);
@@ -76,7 +77,6 @@ async function drain(run: DeliveryRun, endpoint: WebhookEndpoint, startedAt: num
     outbox.delivered(endpoint.url, rows);
     run.meter?.countWebhook("delivered", rows.length);
     if (attempt > 1) log("info", "webhook endpoint answers again; sending its backlog", fields);
-    if (Date.now() - startedAt >= DELIVERY.maxAlarmMs) return;
   }
 }
 
