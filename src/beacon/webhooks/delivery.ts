@@ -25,6 +25,15 @@ export interface DeliveryRun {
 
 type Outcome = { ok: true } | { ok: false; reason: string };
 
+/** One request to an endpoint, recorded before it goes out. */
+interface Attempt {
+  readonly url: string;
+  readonly rows: readonly OutboxRow[];
+  readonly startedAt: number;
+  /** The endpoint's attempts since its last success, this one included. */
+  readonly number: number;
+}
+
 /**
  * Drains every endpoint that is due, endpoints in parallel and one request
  * at a time per endpoint, so its events stay in order. Rows are removed
@@ -66,17 +75,27 @@ async function drain(run: DeliveryRun, endpoint: WebhookEndpoint, startedAt: num
       return;
     }
     if (now - startedAt >= DELIVERY.maxAlarmMs) return;
-    const attempt = outbox.beginAttempt(endpoint.url, (n) => now + retryDelayMs(n));
+    const attempt: Attempt = {
+      url: endpoint.url,
+      rows,
+      startedAt: now,
+      number: outbox.beginAttempt(endpoint.url, (n) => now + retryDelayMs(n)),
+    };
     run.attempted();
     const outcome = await send(run.app, endpoint, rows);
-    const fields = { app: run.app.id, endpoint: hostOf(endpoint.url), attempt };
     if (!outcome.ok) {
-      failed(run, endpoint.url, rows, { ...fields, reason: outcome.reason, retryAt: now + retryDelayMs(attempt) });
+      failed(run, attempt, outcome.reason);
       return;
     }
     outbox.delivered(endpoint.url, rows);
     run.meter?.countWebhook("delivered", rows.length);
-    if (attempt > 1) log("info", "webhook endpoint answers again; sending its backlog", fields);
+    if (attempt.number > 1) {
+      log("info", "webhook endpoint answers again; sending its backlog", {
+        app: run.app.id,
+        endpoint: hostOf(endpoint.url),
+        attempt: attempt.number,
+      });
+    }
   }
 }
 
@@ -95,26 +114,22 @@ function dropOverBacklog(run: DeliveryRun, url: string): void {
   }
 }
 
-function failed(
-  run: DeliveryRun,
-  url: string,
-  rows: readonly OutboxRow[],
-  fields: { app: string; endpoint: string; attempt: number; reason: string; retryAt: number },
-): void {
+function failed(run: DeliveryRun, attempt: Attempt, reason: string): void {
   const now = Date.now();
-  const { retryAt, ...logged } = fields;
+  const fields = { app: run.app.id, endpoint: hostOf(attempt.url), attempt: attempt.number, reason };
   const cutoff = now - DELIVERY.maxAgeMs;
-  if (fields.attempt >= DELIVERY.minAttempts && (rows[0]?.createdAt ?? now) < cutoff) {
-    const dropped = run.outbox.dropOlderThan(url, cutoff);
+  if (attempt.number >= DELIVERY.minAttempts && (attempt.rows[0]?.createdAt ?? now) < cutoff) {
+    const dropped = run.outbox.dropOlderThan(attempt.url, cutoff);
     run.meter?.countWebhook("failed", dropped);
-    if (run.drops.add(url, dropped)) {
-      log("error", "webhook delivery abandoned after retrying too long", { ...logged, dropped });
+    if (run.drops.add(attempt.url, dropped)) {
+      log("error", "webhook delivery abandoned after retrying too long", { ...fields, dropped });
     }
     return;
   }
-  run.meter?.countWebhook("retrying", rows.length);
-  if (failureIsLogged(fields.attempt)) {
-    log("warn", "webhook delivery failed; will retry", { ...logged, retryInMs: Math.max(0, retryAt - now) });
+  run.meter?.countWebhook("retrying", attempt.rows.length);
+  if (failureIsLogged(attempt.number)) {
+    const retryInMs = Math.max(0, attempt.startedAt + retryDelayMs(attempt.number) - now);
+    log("warn", "webhook delivery failed; will retry", { ...fields, retryInMs });
   }
 }
 
