@@ -2,14 +2,14 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
-import { DELIVERY } from "../../src/beacon/webhooks/delivery";
+import { DELIVERY } from "../../src/beacon/webhooks/delivery-policy";
 import { hmacHex } from "../support/rest-signer";
 import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { beacon, heldSocket, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { subscribe as subscribeSigned } from "./support/rest";
 import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
-import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, WebhookRecorder } from "./support/webhooks";
+import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, settled, WebhookRecorder } from "./support/webhooks";
 
 let recorder: WebhookRecorder;
 let restore: () => void;
@@ -43,17 +43,6 @@ async function subscribe(socket: TestSocket, channel: string, userId?: string): 
 
 function unsubscribe(socket: TestSocket, channel: string): void {
   socket.send({ event: "pusher:unsubscribe", data: { channel } });
-}
-
-/** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
-async function settled(): Promise<void> {
-  await poll(8000, "the webhook outbox to drain", () =>
-    runInDurableObject(beacon(), async (_, state) => {
-      const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
-      const alarm = await state.storage.getAlarm();
-      return pending === undefined && alarm === null ? true : undefined;
-    }),
-  );
 }
 
 /** Waits until the Beacon holds a leave (or any other webhook work): the close has been handled. */

@@ -1,4 +1,5 @@
 import type { App } from "../../config/app";
+import { WebhookDrops } from "../state/webhook-drops";
 import type { WebhookOutbox } from "../state/webhook-outbox";
 import { deliverDue, type WebhookMeter } from "../webhooks/delivery";
 import type { WebhookQueue } from "../webhooks/queue";
@@ -9,12 +10,14 @@ export function webhookWork(
   outbox: WebhookOutbox,
   meter?: WebhookMeter,
 ): TimedWork<{ readonly app: App; readonly webhooks: WebhookQueue }> {
+  // One per object, for as long as it is awake: drops are logged once per outage, not once per attempt.
+  const drops = new WebhookDrops();
   return {
     name: "webhooks",
     nextDueAt: () => outbox.nextDueAt(),
-    run: async (state, reschedule) => {
+    run: async (state, attempted) => {
       state.webhooks.releaseDueLeaves(Date.now());
-      await deliverDue(state.app, outbox, reschedule, meter);
+      await deliverDue({ app: state.app, outbox, drops, attempted, meter });
     },
   };
 }

@@ -145,6 +145,17 @@ export class WebhookOutbox {
       .rowsWritten;
   }
 
+  /** Keeps only the endpoint's newest `keep` rows; returns how many older ones were dropped. */
+  keepNewest(endpoint: string, keep: number): number {
+    return this.sql.exec(
+      `DELETE FROM webhook_outbox WHERE endpoint = ? AND id <=
+         (SELECT id FROM webhook_outbox WHERE endpoint = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+      endpoint,
+      endpoint,
+      keep,
+    ).rowsWritten;
+  }
+
   /** An endpoint removed from the configuration: nothing can be sent to it any more. */
   forgetEndpoint(endpoint: string): number {
     const dropped = this.sql.exec("DELETE FROM webhook_outbox WHERE endpoint = ?", endpoint).rowsWritten;

@@ -1,111 +1,147 @@
 import { hmacSha256Hex } from "../../auth/crypto";
 import type { App, WebhookEndpoint } from "../../config/app";
-import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
 import type { Stats } from "../state/stats";
+import type { WebhookDrops } from "../state/webhook-drops";
 import type { OutboxRow, WebhookOutbox } from "../state/webhook-outbox";
+import { DELIVERY, failureIsLogged, fitInOneRequest, retryDelayMs } from "./delivery-policy";
 
 /** Where delivery outcomes are counted, for the app's statistics. */
 export type WebhookMeter = Pick<Stats, "countWebhook">;
 
-export const DELIVERY = {
-  /** An endpoint that has not answered by then counts as failed; the alarm moves on. */
-  timeoutMs: 5000,
-  maxEventsPerRequest: 100,
-  maxBodyBytes: 100 * 1024,
-  firstRetryMs: 1000,
-  maxRetryMs: 60_000,
-  /** Pusher retries for five minutes; we keep trying at least twice as long... */
-  maxAgeMs: 10 * 60_000,
-  /** ...and at least this many times, so a long sleep of the object alone never drops anything. */
-  minAttempts: 5,
-  /** Requests per endpoint in one alarm, so a large backlog cannot hold the alarm for ever. */
-  maxRequestsPerAlarm: 20,
-} as const;
-
-/** Exponential back-off after the given attempt: 1 s, 2 s, 4 s, ... capped at a minute. */
-export function retryDelayMs(attempt: number): number {
-  return Math.min(DELIVERY.firstRetryMs * 2 ** Math.max(0, attempt - 1), DELIVERY.maxRetryMs);
+/** What one alarm's delivery works with. */
+export interface DeliveryRun {
+  readonly app: App;
+  readonly outbox: WebhookOutbox;
+  readonly drops: WebhookDrops;
+  /**
+   * Runs once an attempt is recorded, before its request goes out, so the
+   * alarm is set for its retry even if the object dies mid-request.
+   */
+  readonly attempted: () => void;
+  readonly meter?: WebhookMeter | undefined;
 }
 
 type Outcome = { ok: true } | { ok: false; reason: string };
 
+/** One request to an endpoint, recorded before it goes out. */
+interface Attempt {
+  readonly url: string;
+  readonly rows: readonly OutboxRow[];
+  readonly startedAt: number;
+  /** The endpoint's attempts since its last success, this one included. */
+  readonly number: number;
+}
+
 /**
- * Sends every due batch, one request at a time per endpoint and endpoints in
- * parallel. Rows are removed only after a 2xx. `attempted` runs once the
- * attempts are recorded, before any request goes out, so the alarm is set
- * for their retry even if the object dies mid-request.
+ * Drains every endpoint that is due, endpoints in parallel and one request
+ * at a time per endpoint, so its events stay in order. Rows are removed
+ * only after a 2xx.
  */
-export async function deliverDue(
-  app: App,
-  outbox: WebhookOutbox,
-  attempted: () => void,
-  meter?: WebhookMeter,
-): Promise<void> {
-  for (let round = 0; round < DELIVERY.maxRequestsPerAlarm; round++) {
-    const now = Date.now();
-    const requests: Array<Promise<void>> = [];
-    for (const url of outbox.dueEndpoints(now)) {
-      const endpoint = app.webhooks.find((candidate) => candidate.url === url);
-      if (endpoint === undefined) {
-        const dropped = outbox.forgetEndpoint(url);
-        log("warn", "webhook endpoint removed from configuration; its queued events are dropped", {
-          app: app.id,
-          endpoint: hostOf(url),
-          dropped,
-        });
-        continue;
-      }
-      const rows = fitInOneRequest(outbox.batch(url, now, DELIVERY.maxEventsPerRequest));
-      if (rows.length === 0) continue;
-      const attempt = outbox.beginAttempt(url, (n) => now + retryDelayMs(n));
-      requests.push(
-        send(app, endpoint, rows).then((outcome) => settle(app, outbox, url, rows, attempt, outcome, meter)),
-      );
+export async function deliverDue(run: DeliveryRun): Promise<void> {
+  const startedAt = Date.now();
+  const drains: Array<Promise<void>> = [];
+  for (const url of run.outbox.dueEndpoints(startedAt)) {
+    const endpoint = run.app.webhooks.find((candidate) => candidate.url === url);
+    if (endpoint === undefined) {
+      const dropped = run.outbox.forgetEndpoint(url);
+      run.drops.end(url);
+      log("warn", "webhook endpoint removed from configuration; its queued events are dropped", {
+        app: run.app.id,
+        endpoint: hostOf(url),
+        dropped,
+      });
+      continue;
     }
-    if (requests.length === 0) return;
-    attempted();
-    await Promise.all(requests);
+    drains.push(drain(run, endpoint, startedAt));
+  }
+  await Promise.all(drains);
+}
+
+/**
+ * Sends an endpoint's due rows, oldest first, for as long as it accepts them:
+ * a recovered endpoint gets its whole backlog at once rather than a batch
+ * per retry. A failure ends the drain; the alarm brings the retry.
+ */
+async function drain(run: DeliveryRun, endpoint: WebhookEndpoint, startedAt: number): Promise<void> {
+  const { outbox } = run;
+  dropOverBacklog(run, endpoint.url);
+  for (;;) {
+    const now = Date.now();
+    const rows = fitInOneRequest(outbox.batch(endpoint.url, now, DELIVERY.maxEventsPerRequest));
+    if (rows.length === 0) {
+      reportDrained(run, endpoint.url);
+      return;
+    }
+    if (now - startedAt >= DELIVERY.maxAlarmMs) return;
+    const attempt: Attempt = {
+      url: endpoint.url,
+      rows,
+      startedAt: now,
+      number: outbox.beginAttempt(endpoint.url, (n) => now + retryDelayMs(n)),
+    };
+    run.attempted();
+    const outcome = await send(run.app, endpoint, rows);
+    if (!outcome.ok) {
+      failed(run, attempt, outcome.reason);
+      return;
+    }
+    outbox.delivered(endpoint.url, rows);
+    run.meter?.countWebhook("delivered", rows.length);
+    if (attempt.number > 1) {
+      log("info", "webhook endpoint answers again; sending its backlog", {
+        app: run.app.id,
+        endpoint: hostOf(endpoint.url),
+        attempt: attempt.number,
+      });
+    }
   }
 }
 
-function settle(
-  app: App,
-  outbox: WebhookOutbox,
-  url: string,
-  rows: readonly OutboxRow[],
-  attempt: number,
-  outcome: Outcome,
-  meter: WebhookMeter | undefined,
-): void {
-  if (outcome.ok) {
-    outbox.delivered(url, rows);
-    meter?.countWebhook("delivered", rows.length);
-    return;
+/** The backlog bound: the oldest rows beyond it go, so storage and catching up stay bounded. */
+function dropOverBacklog(run: DeliveryRun, url: string): void {
+  const dropped = run.outbox.keepNewest(url, DELIVERY.maxBacklog);
+  if (dropped === 0) return;
+  run.meter?.countWebhook("failed", dropped);
+  if (run.drops.add(url, dropped)) {
+    log("error", "webhook backlog over its bound; the oldest events are dropped", {
+      app: run.app.id,
+      endpoint: hostOf(url),
+      maxBacklog: DELIVERY.maxBacklog,
+      dropped,
+    });
   }
+}
+
+function failed(run: DeliveryRun, attempt: Attempt, reason: string): void {
   const now = Date.now();
-  const fields = { app: app.id, endpoint: hostOf(url), attempt, reason: outcome.reason };
-  if (attempt >= DELIVERY.minAttempts && (rows[0]?.createdAt ?? now) <= now - DELIVERY.maxAgeMs) {
-    const dropped = outbox.dropOlderThan(url, now - DELIVERY.maxAgeMs);
-    log("error", "webhook delivery abandoned after retrying too long", { ...fields, dropped });
-    meter?.countWebhook("failed", dropped);
+  const fields = { app: run.app.id, endpoint: hostOf(attempt.url), attempt: attempt.number, reason };
+  const cutoff = now - DELIVERY.maxAgeMs;
+  if (attempt.number >= DELIVERY.minAttempts && (attempt.rows[0]?.createdAt ?? now) < cutoff) {
+    const dropped = run.outbox.dropOlderThan(attempt.url, cutoff);
+    run.meter?.countWebhook("failed", dropped);
+    if (run.drops.add(attempt.url, dropped)) {
+      log("error", "webhook delivery abandoned after retrying too long", { ...fields, dropped });
+    }
     return;
   }
-  meter?.countWebhook("retrying", rows.length);
-  log("warn", "webhook delivery failed; will retry", { ...fields, retryInMs: retryDelayMs(attempt) });
+  run.meter?.countWebhook("retrying", attempt.rows.length);
+  if (failureIsLogged(attempt.number)) {
+    const retryInMs = Math.max(0, attempt.startedAt + retryDelayMs(attempt.number) - now);
+    log("warn", "webhook delivery failed; will retry", { ...fields, retryInMs });
+  }
 }
 
-/** The oldest rows that fit in one request body; always at least one, so nothing is stuck. */
-export function fitInOneRequest(rows: readonly OutboxRow[]): OutboxRow[] {
-  const fitting: OutboxRow[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    bytes += utf8Length(row.event) + 1;
-    if (fitting.length > 0 && bytes > DELIVERY.maxBodyBytes) break;
-    fitting.push(row);
-  }
-  return fitting;
+/** The end of a run of drops is logged with its total, so an outage's loss is one number. */
+function reportDrained(run: DeliveryRun, url: string): void {
+  const dropped = run.drops.end(url);
+  if (dropped === 0) return;
+  log("warn", "webhook backlog delivered; events were dropped before it", {
+    app: run.app.id,
+    endpoint: hostOf(url),
+    dropped,
+  });
 }
 
 async function send(app: App, endpoint: WebhookEndpoint, rows: readonly OutboxRow[]): Promise<Outcome> {

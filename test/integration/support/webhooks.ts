@@ -1,4 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
+import { WebhookOutbox } from "../../../src/beacon/state/webhook-outbox";
+import { beacon } from "./channels";
 
 const WEBHOOK_ORIGIN = "http://webhooks.test";
 export const ALL_EVENTS_URL = `${WEBHOOK_ORIGIN}/all`;
@@ -19,6 +22,8 @@ export interface Delivery {
   events: WireEvent[];
   /** The status the recorder answered with (0: none); only 2xx deliveries count as received. */
   status: number;
+  /** When the request reached the recorder. */
+  at: number;
 }
 
 const POLL_MS = 20;
@@ -33,7 +38,7 @@ type Answer = "ok" | "fail" | "hang";
 export class WebhookRecorder {
   readonly deliveries: Delivery[] = [];
   private readonly scripts = new Map<string, Answer[]>();
-  private readonly failing = new Set<string>();
+  private readonly held = new Map<string, "fail" | "hang">();
 
   install(): () => void {
     const original = globalThis.fetch;
@@ -57,9 +62,20 @@ export class WebhookRecorder {
 
   /** Every request to `url` about `channel` fails until the returned function is called. */
   failUntilReleased(url: string, channel: string): () => void {
+    return this.holdUntilReleased(url, channel, "fail");
+  }
+
+  /**
+   * Every request to `url` about `channel` gets `answer` until the returned
+   * function is called, or until it is called again with another answer.
+   * A request already left hanging stays so: only the sender's time-out ends it.
+   */
+  holdUntilReleased(url: string, channel: string, answer: "fail" | "hang"): () => void {
     const key = `${url} ${channel}`;
-    this.failing.add(key);
-    return () => this.failing.delete(key);
+    this.held.set(key, answer);
+    return () => {
+      if (this.held.get(key) === answer) this.held.delete(key);
+    };
   }
 
   /** Every request (any status) to `url` that carried an event on `channel`. */
@@ -97,17 +113,18 @@ export class WebhookRecorder {
     const events = parseEvents(body);
     const keys = events.map((event) => `${request.url} ${event.channel}`);
     const script = keys.map((key) => this.scripts.get(key)).find((answers) => answers?.length);
-    const held = keys.some((key) => this.failing.has(key));
-    const answer = held ? "fail" : (script?.shift() ?? "ok");
+    const held = keys.map((key) => this.held.get(key)).find((answer) => answer !== undefined);
+    const answer = held ?? script?.shift() ?? "ok";
+    const headers = Object.fromEntries(request.headers);
     if (answer === "hang") {
-      this.deliveries.push({ url: request.url, headers: Object.fromEntries(request.headers), body, events, status: 0 });
+      this.deliveries.push({ url: request.url, headers, body, events, status: 0, at: Date.now() });
       // Never answers; only the sender's own time-out ends the request.
       return new Promise<Response>((_, reject) => {
         request.signal.addEventListener("abort", () => reject(request.signal.reason));
       });
     }
     const status = answer === "ok" ? 200 : 500;
-    this.deliveries.push({ url: request.url, headers: Object.fromEntries(request.headers), body, events, status });
+    this.deliveries.push({ url: request.url, headers, body, events, status, at: Date.now() });
     return new Response(answer === "ok" ? "ok" : "failed", { status });
   }
 }
@@ -133,4 +150,15 @@ export async function poll<T>(timeoutMs: number, what: string, check: () => T | 
     if (Date.now() >= deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
+export async function settled(): Promise<void> {
+  await poll(8000, "the webhook outbox to drain", () =>
+    runInDurableObject(beacon(), async (_, state) => {
+      const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
+      const alarm = await state.storage.getAlarm();
+      return pending === undefined && alarm === null ? true : undefined;
+    }),
+  );
 }
