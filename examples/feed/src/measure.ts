@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import { cpuSeconds } from "../../../bench/host/proc.ts";
+import { cpuSeconds, rssBytes } from "../../../bench/host/proc.ts";
 import { concat, type Distribution, distribution } from "../../../bench/report/stats.ts";
 import { backendSdk } from "../../shared/sower.ts";
 import { hostSower } from "./measure-host.ts";
@@ -72,6 +72,7 @@ const backlogChannel = `backlog-${symbol}`;
 await stalled.subscribe(channel);
 await stalled.subscribe(backlogChannel);
 stalled.ws.pause();
+const rssBeforeBacklog = rssBytes(host.pids);
 const backlogEvents = Math.ceil(BACKLOG_BYTES / BACKLOG_EVENT_BYTES / 10) * 10;
 const padding = "x".repeat(BACKLOG_EVENT_BYTES);
 for (let first = 0; first < backlogEvents; first += 10) {
@@ -84,6 +85,7 @@ for (let first = 0; first < backlogEvents; first += 10) {
 }
 const clientPort = stalled.localPort;
 const queuesBefore = clientPort === undefined ? undefined : tcpQueues(clientPort, sower.port);
+const rssAfterBacklog = rssBytes(host.pids);
 const stalledPhase = await phase("one viewer stalled");
 const queuesAfter = clientPort === undefined ? undefined : tcpQueues(clientPort, sower.port);
 
@@ -104,6 +106,7 @@ const report = {
   phases: [calm, stalledPhase],
   stalled: {
     backlogBytes: backlogEvents * BACKLOG_EVENT_BYTES,
+    serverMemoryGrowth: rssAfterBacklog - rssBeforeBacklog,
     queuesBefore,
     queuesAfter,
     caughtUp,
@@ -185,6 +188,11 @@ function print(): void {
   console.log(
     `\nStalled viewer: ${mb(report.stalled.backlogBytes)} of backlog published to it before the second phase.`,
   );
+  if (host.pids.length > 0) {
+    console.log(
+      `  The server's resident memory grew by ${mb(report.stalled.serverMemoryGrowth)} as the backlog was queued.`,
+    );
+  }
   console.log(`  Kernel queues before the phase: ${queues(queuesBefore)}; after: ${queues(queuesAfter)}.`);
   console.log(
     caughtUp
