@@ -135,6 +135,25 @@ describe("an envelope to every device of one user", () => {
     expect(bobsPhone.handled.map((envelope) => envelope.body)).toEqual(["for bob"]);
   });
 
+  it("passes on the error of a device whose app failed on the envelope", async () => {
+    const alice = newUser("alice");
+    await device(alice, { name: "phone" });
+    await device(alice, {
+      name: "kiosk",
+      handle: () => {
+        throw new Error("printer out of paper");
+      },
+    });
+
+    const result = await backend.send(alice, { fields: {}, body: "receipt" });
+
+    expect(result).toMatchObject({ devices: 2, reached: 2, filtered: 0, timedOut: 0 });
+    expect(result.answers.find((answer) => answer.device === "kiosk")).toMatchObject({
+      outcome: "failed",
+      error: "printer out of paper",
+    });
+  });
+
   it("answers at once, with no devices, for a user who is not connected", async () => {
     const result = await backend.send(newUser("nobody"), { fields: {}, body: 1 });
     expect(result).toMatchObject({ devices: 0, reached: 0, timedOut: 0, answers: [] });
