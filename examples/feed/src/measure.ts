@@ -38,13 +38,23 @@ const THREADS = Math.min(positive("threads"), VIEWERS);
 const DRAIN_MS = 10_000;
 const BACKLOG_EVENT_BYTES = 9000;
 
+let serverPids: readonly number[] = [];
 setTimeout(() => {
   console.error(`Stopped: the run passed its --deadline of ${flags.deadline} s.`);
+  // The local server is this run's own child: end it too, at once, before anything else fails for its absence.
+  for (const pid of serverPids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
   process.exit(2);
 }, positive("deadline") * 1000).unref();
 
 const loadAtStart = loadavg()[0] ?? 0;
 const host = await hostSower(flags["wrangler-dev"]);
+serverPids = host.pids;
 const { sower } = host;
 const sdk = backendSdk(sower);
 const symbol = `M${Date.now().toString(36)}`;
