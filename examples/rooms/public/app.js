@@ -56,7 +56,8 @@ function describe(profile) {
   const others = Object.entries(profile)
     .filter(([name]) => name !== "name")
     .map(([name, value]) => `${name}: ${value}`);
-  return [element("span", profile.name || "anonymous", "who"), element("span", ` (${others.join(", ")})`, "props")];
+  const who = element("span", profile.name || "anonymous", "who");
+  return others.length ? [who, element("span", ` (${others.join(", ")})`, "props")] : [who];
 }
 
 function renderMembers() {
@@ -207,6 +208,7 @@ onSubmit("join-form", async () => {
 });
 
 onClick("show-me", async () => {
+  $("me").textContent = "";
   const me = await call(roomPath("/me"));
   if (me) $("me").textContent = JSON.stringify(me, null, 2);
 });
