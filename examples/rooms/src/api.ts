@@ -2,6 +2,7 @@ import { broadcast } from "./broadcast";
 import { isName } from "./channels";
 import { type RoomsEnv, roomStub } from "./env";
 import { answer, bearer, field, json, jsonBody, problem } from "./http";
+import { isMessageText, MESSAGE_TEXT_RULE } from "./message-text";
 import { pusherFor } from "./sower";
 import { sameSecret } from "./tokens";
 
@@ -45,7 +46,7 @@ export async function roomApi(request: Request, env: RoomsEnv, path: string[]): 
       return answer(await stub.increment(room, token, item, field(body, "by")));
     case "POST broadcast": {
       const text = field(body, "text");
-      if (typeof text !== "string" || text.trim() === "") return problem(400, "text must be a non-empty string");
+      if (!isMessageText(text)) return problem(400, MESSAGE_TEXT_RULE);
       const sender = await stub.admin(token);
       if (!sender.ok) return answer(sender);
       return json({ rooms: await broadcast(pusherFor(env), sender.value, text) });

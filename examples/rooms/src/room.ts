@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { channelOf, isName, type RoomChannel } from "./channels";
+import { isMessageText, MESSAGE_TEXT_RULE } from "./message-text";
 import { done, type Outcome, refuse } from "./outcome";
 import { applyChanges, type Profile, publicPart } from "./profile";
 import { readConfig } from "./room-config";
@@ -7,7 +8,6 @@ import { type Member, type RoomConfig, RoomStore } from "./room-store";
 import { Publisher, pusherFor, type SowerSettings } from "./sower";
 import { hashToken, newToken } from "./tokens";
 
-const MAX_TEXT = 1000;
 // The all-polls snapshot is one event, and an event's data may be 10 KB.
 const MAX_POLLS = 20;
 const MAX_OPTIONS = 8;
@@ -166,9 +166,7 @@ export class Room extends DurableObject<SowerSettings> {
   private async say(token: string, text: unknown, channel: string, event: string): Promise<Outcome<null>> {
     const member = await this.memberFor(token);
     if (!member.ok) return member;
-    if (typeof text !== "string" || text.trim() === "" || text.length > MAX_TEXT) {
-      return refuse(400, `text must be a non-empty string of at most ${MAX_TEXT} characters`);
-    }
+    if (!isMessageText(text)) return refuse(400, MESSAGE_TEXT_RULE);
     await this.publisher.publish(channel, event, { from: asPublic(member.value), text });
     return done(null);
   }

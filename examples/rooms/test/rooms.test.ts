@@ -229,6 +229,15 @@ describe("the rooms API refuses what it must", () => {
       body: { by: 1.5 },
     });
     expect(fraction).toEqual({ status: 400, body: { error: "by must be a whole number, e.g. 1 or -5" } });
+    const essay = await callApi(stack.origin, `/api/rooms/${room}/chat`, {
+      method: "POST",
+      token: member.token,
+      body: { text: "x".repeat(1001) },
+    });
+    expect(essay).toEqual({
+      status: 400,
+      body: { error: "text must be a non-empty string of at most 1000 characters" },
+    });
     const otherRoom = await callApi(stack.origin, "/pusher/auth", {
       method: "POST",
       token: member.token,
