@@ -51,7 +51,9 @@ describe("profiles", () => {
     const me = await ann.myProfile();
     expect(me.profile).toEqual({ name: "Ann", team: "blue", _email: "ann@private.example" });
     // wrangler dev gives request.cf: the machine's own location, or a placeholder when offline.
-    expect(me.location).toEqual({ country: expect.stringMatching(/^[A-Z]{2}$/), city: expect.any(String) });
+    // Cloudflare always knows the country (a two-letter code); a city can be unknown.
+    expect(me.location.country).toMatch(/^[A-Z0-9]{2}$/);
+    expect(me.location.city === null || typeof me.location.city === "string").toBe(true);
 
     const annAsBobSeesHer = bob.page.locator(`[data-member="${me.id}"]`);
     await annAsBobSeesHer.filter({ hasText: "team: blue" }).waitFor();

@@ -36,7 +36,12 @@ export class RoomPage {
   }
 
   /** The page's own profile view: what "Show my profile" displays. */
-  async myProfile(): Promise<{ id: string; admin: boolean; profile: Record<string, string>; location: unknown }> {
+  async myProfile(): Promise<{
+    id: string;
+    admin: boolean;
+    profile: Record<string, string>;
+    location: { country: string | null; city: string | null };
+  }> {
     await this.page.click("#show-me");
     await this.page.locator("#me", { hasText: '"id"' }).waitFor();
     return JSON.parse(await this.text("#me"));
