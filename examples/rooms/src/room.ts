@@ -154,7 +154,7 @@ export class Room extends DurableObject<SowerSettings> {
         if (this.store.pollCount() > 0) await this.publishPolls(channel.room, []);
         return;
       case "poll":
-        return this.publishPolls(channel.room, [channel.poll]);
+        return this.publishTally(channel.room, channel.poll);
       case "counter":
         return this.publishCounter(channel.room, channel.counter);
       case "members":
@@ -171,12 +171,15 @@ export class Room extends DurableObject<SowerSettings> {
     return done(null);
   }
 
+  /** The changed polls' own channels, then the all-polls snapshot. */
   private async publishPolls(room: string, changed: string[]): Promise<void> {
-    for (const poll of changed) {
-      const tally = this.store.tally(poll);
-      if (tally !== undefined) await this.publisher.publish(channelOf.poll(room, poll), "tally", tally);
-    }
+    for (const poll of changed) await this.publishTally(room, poll);
     await this.publisher.publish(channelOf.polls(room), "polls", { polls: this.store.tallies() });
+  }
+
+  private async publishTally(room: string, poll: string): Promise<void> {
+    const tally = this.store.tally(poll);
+    if (tally !== undefined) await this.publisher.publish(channelOf.poll(room, poll), "tally", tally);
   }
 
   private async publishCounter(room: string, counter: string): Promise<void> {
