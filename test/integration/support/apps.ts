@@ -132,6 +132,15 @@ export const ROTATING_APP: TestApp = {
   keys: [NEXT_PAIR, { ...RETIRED_PAIR, retired: true }],
 };
 
+/** Its second pair has the longest key allowed, which a socket keeps in its attachment. */
+export const LONGEST_KEY_PAIR = { key: "k".repeat(100), secret: "longest-key-secret-0123456789" } as const;
+export const LONGEST_KEY_APP: TestApp = {
+  id: "longest-key",
+  key: "longest-key",
+  secret: "longest-key-primary-secret-0123456789",
+  keys: [LONGEST_KEY_PAIR],
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   METERED_APP,
@@ -145,4 +154,5 @@ export const TEST_APPS: readonly TestApp[] = [
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
   ROTATING_APP,
+  LONGEST_KEY_APP,
 ];
