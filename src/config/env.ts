@@ -37,10 +37,9 @@ export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[n
 
 /**
  * The app of APP_ID / APP_KEY / APP_SECRET (with any further pairs in
- * APP_KEYS) and its option settings. Every
- * problem is reported at once, so an operator fixes them in one deploy; each
- * names its setting and never its value, which may be a secret pasted into
- * the wrong variable. A missing or weak secret is refused rather than letting
+ * APP_KEYS) and its option settings. Every problem is reported at once, so
+ * an operator fixes them in one deploy; each names its setting and never its
+ * value, which may be a secret pasted into the wrong variable. A missing or weak secret is refused rather than letting
  * anyone forge signatures.
  */
 export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
