@@ -45,7 +45,7 @@ export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], 
   const { subscriptionRows, dueWork, sessions, cache } = durable;
   const awake: Awake = {
     app,
-    connections: new Connections(),
+    connections: new Connections(app.key),
     channels: new ChannelIndex(durable.meter),
     presence: new PresenceRoster(),
     users: new UserIndex(),

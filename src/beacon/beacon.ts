@@ -3,6 +3,7 @@ import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import {
   APP_ID_HEADER,
+  APP_KEY_HEADER,
   type ChannelCounts,
   type ChannelState,
   type ChannelsQuery,
@@ -35,6 +36,7 @@ import {
   closeOrphan,
   frameFailed,
   guarded,
+  refuseKey,
   refuseOverCapacity,
   refuseUnavailable,
   socketErrorLevel,
@@ -91,15 +93,17 @@ export class Beacon extends DurableObject<Env> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
     if (!this.schema.ok) return refuseUnavailable(appId);
+    const key = request.headers.get(APP_KEY_HEADER);
+    if (key === null) return new Response("Missing app key", { status: 400 });
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
-    const refusal = refuseOverCapacity(awake);
+    const refusal = refuseKey(awake.app, key) ?? refuseOverCapacity(awake);
     if (refusal !== undefined) return refusal;
 
     const { 0: client, 1: server } = new WebSocketPair();
     const socketId = newSocketId();
     this.ctx.acceptWebSocket(server);
-    const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
+    const attachment = { v: 2, socketId, key, connectedAt: Date.now() } as const;
     writeAttachment(server, attachment);
     const connection = new Connection(server, attachment);
     awake.connections.track(connection);

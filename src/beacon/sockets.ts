@@ -1,7 +1,8 @@
 import type { App } from "../config/app";
+import { keyStanding } from "../config/app-keys";
 import { refuseSocket } from "../contract/refusal";
 import { type LogLevel, log } from "../log";
-import { CLOSE_CODES } from "../protocol/errors";
+import { CLOSE_CODES, KEY_REFUSALS } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import type { Awake } from "./awake";
 import type { Connection, Handled } from "./state/connection";
@@ -11,6 +12,18 @@ import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardow
  * What beacon.ts does with a socket besides handing its frames on: refusing
  * it, answering its close, and reporting what went wrong with it.
  */
+
+/**
+ * The Worker refused retired and unknown keys already; an object whose
+ * configuration is older or newer than the Worker's (during a deploy) checks
+ * again, so it never keeps a socket that its own reconcile would close.
+ */
+export function refuseKey(app: App, key: string): Response | undefined {
+  const standing = keyStanding(app, key);
+  if (standing === "current") return undefined;
+  const { code, message } = KEY_REFUSALS[standing];
+  return refuseSocket(code, message, { app: app.id });
+}
 
 /** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
 export function refuseOverCapacity(awake: Awake): Response | undefined {

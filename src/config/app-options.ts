@@ -9,6 +9,7 @@ import {
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
+import { parseKeyPairs, primaryKey } from "./app-keys";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
@@ -21,6 +22,8 @@ const OPTIONS = new Set([
   "id",
   "key",
   "secret",
+  // Sower's own: further key/secret pairs, for rotating credentials without downtime.
+  "keys",
   "enabled",
   "enable_client_messages",
   "max_connections",
@@ -64,11 +67,13 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
   const secret = typeof entry.secret === "string" && entry.secret.length >= MIN_SECRET_LENGTH ? entry.secret : "";
   // The value is never described: whatever was typed there may be a real secret.
   if (secret === "") read.problem("secret", `must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+  const pairs = parseKeyPairs(entry.keys, `${named}.keys`, { key: key ?? "", field: "the app's key" }, problems);
 
   const app: App = {
     id: id ?? "",
     key: key ?? "",
     secret,
+    keys: [primaryKey(key ?? "", secret), ...pairs],
     enabled: read.flag("enabled", true),
     enableClientMessages: read.flag("enable_client_messages", false),
     enableUserAuthentication: read.flag("enable_user_authentication", false),

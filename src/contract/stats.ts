@@ -22,6 +22,12 @@ export type Totals = Record<Counter, number>;
 /** What is true right now, read from the live indexes rather than counted. */
 export interface Gauges {
   readonly connections: number;
+  /**
+   * Open sockets by the app key they connected with, every configured key
+   * listed (the primary first), so an operator rotating keys sees the old
+   * key's sockets drain.
+   */
+  readonly connectionsByKey: ReadonlyArray<{ readonly key: string; readonly connections: number }>;
   readonly channels: number;
   readonly presenceMembers: number;
 }

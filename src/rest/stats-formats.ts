@@ -1,4 +1,5 @@
 import { COUNTERS, type Counter, type StatsSnapshot } from "../contract/stats";
+import { jsonObject } from "../lib/json";
 
 /** What each total means, shared by both formats so they never disagree. */
 const COUNTER_HELP: Record<Counter, string> = {
@@ -20,6 +21,7 @@ export function statsJson(stats: StatsSnapshot): Record<string, unknown> {
     since: new Date(stats.since).toISOString(),
     now: new Date(stats.now).toISOString(),
     connections: stats.gauges.connections,
+    connections_by_key: jsonObject(stats.gauges.connectionsByKey.map(({ key, connections }) => [key, connections])),
     channels: stats.gauges.channels,
     presence_members: stats.gauges.presenceMembers,
     totals: stats.totals,

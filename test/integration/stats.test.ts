@@ -43,7 +43,12 @@ describe("per-app statistics", () => {
 
     const stats = await readStats();
     expect(stats?.appId).toBe(METERED_APP.id);
-    expect(stats?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+    expect(stats?.gauges).toEqual({
+      connections: 2,
+      connectionsByKey: [{ key: METERED_APP.key, connections: 2 }],
+      channels: 2,
+      presenceMembers: 1,
+    });
     const sent = [...subscribes, join, clientEvent];
     expect(stats?.totals).toMatchObject({
       connections: 2,
@@ -59,7 +64,12 @@ describe("per-app statistics", () => {
     const after = await readStats();
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
-    expect(after?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+    expect(after?.gauges).toEqual({
+      connections: 2,
+      connectionsByKey: [{ key: METERED_APP.key, connections: 2 }],
+      channels: 2,
+      presenceMembers: 1,
+    });
   });
 
   it("counts webhook events delivered and retried", async () => {

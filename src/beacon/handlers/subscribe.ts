@@ -1,4 +1,4 @@
-import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { channelStringToSign, checkAppToken, retiredTokenMessage } from "../../auth/signatures";
 import { isRecord } from "../../lib/json";
 import { err, ok, type Result } from "../../lib/result";
 import { utf8Length } from "../../lib/text";
@@ -102,8 +102,13 @@ async function admitSigned(
   }
   // Without channel_data the member is the signed-in user, and the token covers only socket:channel.
   const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
-  if (!(await verifyToken(state.app, request.auth, signed))) {
-    return refusal(request, "AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
+  const token = await checkAppToken(state.app, request.auth, signed);
+  if (!token.ok) {
+    const reason =
+      token.error.kind === "retired"
+        ? retiredTokenMessage(token.error.key)
+        : `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`;
+    return refusal(request, "AuthError", 401, reason);
   }
   if (!isPresence) return ok({ channel, member: undefined });
 

@@ -25,6 +25,11 @@ export class Connection {
     return this.attachment.socketId;
   }
 
+  /** The app key the socket connected with. */
+  get key(): string {
+    return this.attachment.key;
+  }
+
   get userId(): string | undefined {
     return this.attachment.userId;
   }

@@ -120,6 +120,27 @@ export const PROTOTYPE_NAMED_APP: TestApp = {
   enable_client_messages: true,
 };
 
+/** The pairs of ROTATING_APP besides its primary key and secret. */
+export const NEXT_PAIR = { key: "rotating-key-next", secret: "rotating-next-secret-0123456789" } as const;
+export const RETIRED_PAIR = { key: "rotating-key-old", secret: "rotating-old-secret-0123456789" } as const;
+
+/** An app in the middle of a key rotation: a second current pair and a retired one. */
+export const ROTATING_APP: TestApp = {
+  id: "rotating",
+  key: "rotating-key",
+  secret: "rotating-secret-0123456789",
+  keys: [NEXT_PAIR, { ...RETIRED_PAIR, retired: true }],
+};
+
+/** Its second pair has the longest key allowed, which a socket keeps in its attachment. */
+export const LONGEST_KEY_PAIR = { key: "k".repeat(100), secret: "longest-key-secret-0123456789" } as const;
+export const LONGEST_KEY_APP: TestApp = {
+  id: "longest-key",
+  key: "longest-key",
+  secret: "longest-key-primary-secret-0123456789",
+  keys: [LONGEST_KEY_PAIR],
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   METERED_APP,
@@ -132,4 +153,6 @@ export const TEST_APPS: readonly TestApp[] = [
   LIMITED_APP,
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
+  ROTATING_APP,
+  LONGEST_KEY_APP,
 ];
