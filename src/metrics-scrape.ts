@@ -34,6 +34,7 @@ export async function scrapeMetrics(
       headers: { "WWW-Authenticate": "Bearer", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
-  const snapshots = await Promise.all(apps.all().map((app) => beacons.getByName(app.id).readStats(app.id)));
-  return prometheusResponse(snapshots);
+  const read = await Promise.all(apps.all().map((app) => beacons.getByName(app.id).readStats(app.id)));
+  // An app over its read limit is left out of this scrape rather than failing it.
+  return prometheusResponse(read.flatMap((stats) => (stats.ok ? [stats.value] : [])));
 }

@@ -35,7 +35,7 @@ import { writeAttachment } from "./state/attachment";
 import { ChannelCache } from "./state/channel-cache";
 import { Connection, type Handled } from "./state/connection";
 import { DueWork } from "./state/due-work";
-import { type RateKind, RateLimits } from "./state/rate-limits";
+import { RATE_WINDOW_SECONDS, type RateKind, RateLimits } from "./state/rate-limits";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
 import { SubscriptionRows } from "./state/subscription-rows";
@@ -124,13 +124,18 @@ export class Beacon extends DurableObject<Env> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
   }
 
-  async terminateUserConnections(appId: string, userId: string): Promise<number> {
-    return this.serve(appId, "terminateUserConnections", (awake) => terminateUserConnections(awake, userId));
+  /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */
+  async terminateUserConnections(appId: string, userId: string): Promise<Metered<number>> {
+    return this.serveMetered(appId, "terminateUserConnections", "backendEvents", 1, (awake) =>
+      terminateUserConnections(awake, userId),
+    );
   }
 
-  /** The app's statistics, for the signed stats and metrics endpoints. */
-  async readStats(appId: string): Promise<StatsSnapshot> {
-    return this.serve(appId, "readStats", (awake) => this.stats.snapshot(appId, gauges(awake), Date.now()));
+  /** The app's statistics, for the signed stats and metrics endpoints: a read request's point. */
+  async readStats(appId: string): Promise<Metered<StatsSnapshot>> {
+    return this.serveMetered(appId, "readStats", "readRequests", 1, (awake) =>
+      this.stats.snapshot(appId, gauges(awake), Date.now()),
+    );
   }
 
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
@@ -243,7 +248,7 @@ export class Beacon extends DurableObject<Env> {
       if (!verdict.ok) {
         this.stats.count("rate_limited");
         if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
-        return err(restError(429, verdict.message));
+        return err({ ...restError(429, verdict.message), retryAfterSeconds: RATE_WINDOW_SECONDS });
       }
       const value = task(awake);
       this.stats.flushIfDue(now);
