@@ -1,5 +1,6 @@
 import { type AppsResult, loadApps } from "./config/registry";
-import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
+import { scrapeMetrics } from "./metrics/scrape";
+import type { MetricsEnv } from "./metrics/token";
 import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
