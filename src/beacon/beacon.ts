@@ -41,6 +41,7 @@ import { Store } from "./state/store";
 import { SubscriptionRows } from "./state/subscription-rows";
 import { UserSessions } from "./state/user-sessions";
 import { WebhookOutbox } from "./state/webhook-outbox";
+import { StatsPublisher } from "./stats-publisher";
 
 const APP_ID_META = "app_id";
 
@@ -52,6 +53,7 @@ const APP_ID_META = "app_id";
 export class Beacon extends DurableObject<Env> {
   private readonly store: Store;
   private readonly stats: Stats;
+  private readonly publisher: StatsPublisher;
   private readonly rates = new RateLimits();
   private readonly durable: Durable;
   private readonly alarms: AlarmClock<Awake>;
@@ -70,8 +72,10 @@ export class Beacon extends DurableObject<Env> {
     const outbox = new WebhookOutbox(sql);
     const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
     this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
+    this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(dueWork), webhookWork(outbox, this.stats)]);
+    const kinds = [dueWorkKind(dueWork), webhookWork(outbox, this.stats), this.publisher.timedWork()];
+    this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -94,7 +98,7 @@ export class Beacon extends DurableObject<Env> {
     startAuthorizationDeadline(awake, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
     this.stats.count("connections");
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -155,10 +159,10 @@ export class Beacon extends DurableObject<Env> {
     const failed = (error: unknown) => frameFailed(awake.app, connection, error);
     const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
     if (!(handled instanceof Promise)) {
-      this.stats.flushIfDue(Date.now());
+      this.afterWork(awake, Date.now());
       return;
     }
-    return handled.catch(failed).then(() => this.stats.flushIfDue(Date.now()));
+    return handled.catch(failed).then(() => this.afterWork(awake, Date.now()));
   }
 
   /**
@@ -187,7 +191,7 @@ export class Beacon extends DurableObject<Env> {
     // Without its app nothing can be signed or sent; currentState() re-arms once the app is back.
     if (awake === undefined) return;
     await this.alarms.ring(awake);
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
   }
 
   /**
@@ -203,6 +207,7 @@ export class Beacon extends DurableObject<Env> {
       await connection.inOrder(() => removeConnection(awake, connection));
       // The object may hibernate once its last socket is gone: keep the counts.
       if (awake.connections.size === 0) this.stats.flush(Date.now());
+      this.publisher.changed(awake, Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
     }
@@ -248,12 +253,19 @@ export class Beacon extends DurableObject<Env> {
       if (!verdict.ok) {
         this.stats.count("rate_limited");
         if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
+        this.afterWork(awake, now);
         return err({ ...restError(429, verdict.message), retryAfterSeconds: RATE_WINDOW_SECONDS });
       }
       const value = task(awake);
-      this.stats.flushIfDue(now);
+      this.afterWork(awake, now);
       return ok(value);
     });
+  }
+
+  /** Every event ends here: totals reach SQLite, and the figures the registry shows, when each is due. */
+  private afterWork(awake: Awake, now: number): void {
+    this.stats.flushIfDue(now);
+    this.publisher.changed(awake, now);
   }
 
   /** The app's state, rebuilt from durable state the first time it is needed after a wake. */

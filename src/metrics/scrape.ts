@@ -2,6 +2,8 @@ import { constantTimeEqual } from "../auth/crypto";
 import type { AppRegistry } from "../config/registry";
 import { log } from "../log";
 import { prometheusResponse } from "../rest/stats-formats";
+import { appFigures } from "./app-figures";
+import { statsRegistry } from "./registry";
 import { clientAddress, SCRAPES, ScrapeGuard, type ScrapeRefusal } from "./scrape-guard";
 import { type MetricsEnv, metricsToken } from "./token";
 
@@ -12,14 +14,14 @@ const guard = new ScrapeGuard();
  * `GET /metrics` with `Authorization: Bearer <METRICS_TOKEN>`: every app's
  * metrics in one Prometheus scrape. Prometheus sends a fixed bearer token but
  * cannot compute Pusher's per-request signatures, so this is its way in.
- * Each scrape is one RPC per app (which wakes an idle Beacon briefly and
- * writes nothing); without the token set, the path does not exist.
+ * A scrape is one RPC, to the stats registry, where each Beacon leaves its
+ * figures (at most one flush interval old): no app's Beacon is woken.
+ * Without the token set, the path does not exist.
  */
 export async function scrapeMetrics(
   request: Request,
-  env: MetricsEnv,
+  env: MetricsEnv & Pick<Env, "STATS_REGISTRY">,
   apps: Pick<AppRegistry, "all">,
-  beacons: Env["BEACON"],
 ): Promise<Response | undefined> {
   const token = metricsToken(env);
   if (token === undefined) return undefined;
@@ -47,9 +49,27 @@ export async function scrapeMetrics(
       `Scrape limit reached: at most ${SCRAPES.limit} scrapes per ${per} seconds. Scrape less often.`,
     );
   }
-  const read = await Promise.all(apps.all().map((app) => beacons.getByName(app.id).readStats(app.id)));
-  // An app over its read limit is left out of this scrape rather than failing it.
-  return prometheusResponse(read.flatMap((stats) => (stats.ok ? [stats.value] : [])));
+  return scrape(env, apps);
+}
+
+async function scrape(env: Pick<Env, "STATS_REGISTRY">, apps: Pick<AppRegistry, "all">): Promise<Response> {
+  let records: string[];
+  try {
+    records = await statsRegistry(env.STATS_REGISTRY).records();
+  } catch (error) {
+    log("error", "stats registry could not be read", { error: String(error) });
+    return new Response("The stats registry did not answer. Try the scrape again.\n", {
+      status: 503,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const figures = appFigures(
+    apps.all().map((app) => app.id),
+    records,
+    Date.now(),
+  );
+  if (figures.unreadable > 0) log("warn", "unreadable stats records skipped", { count: figures.unreadable });
+  return prometheusResponse(figures.snapshots);
 }
 
 function tooMany(refusal: ScrapeRefusal, message: string): Response {

@@ -2,13 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { appTrigger } from "./support/app-rest";
 import { openAppSocket } from "./support/app-sockets";
 import { APP_A, CAPPED_APP, LIMITED_APP } from "./support/apps";
-
-/** Every JSON line written through console.warn while `action` runs. */
-async function warnings(action: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
-  const spy = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-  await action();
-  return spy.mock.calls.map(([line]) => JSON.parse(String(line)));
-}
+import { warnings } from "./support/logs";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -132,3 +132,6 @@ export const TEST_APPS: readonly TestApp[] = [
   LIMITED_OPS_APP,
   PROTOTYPE_NAMED_APP,
 ];
+
+/** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
+export const METRICS_TOKEN = "scrape-token-0123456789abcdef";

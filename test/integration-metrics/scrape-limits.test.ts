@@ -2,15 +2,15 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FAILED_ATTEMPTS, SCRAPES } from "../../src/metrics/scrape-guard";
 import { route } from "../../src/router";
-
-const TOKEN = "scrape-token-0123456789abcdef";
+import { METRICS_TOKEN as TOKEN } from "../integration/support/apps";
+import { warnings } from "../integration/support/logs";
 
 /**
  * A Durable Object namespace that fails the test if the scrape so much as
  * asks it for a stub: what is refused in the Worker must not reach (or wake)
  * any object.
  */
-function untouchable(touched: string[]): Env["BEACON"] {
+function untouchable<Namespace>(touched: string[]): Namespace {
   const trap = new Proxy(
     {},
     {
@@ -20,21 +20,19 @@ function untouchable(touched: string[]): Env["BEACON"] {
       },
     },
   );
-  return trap as Env["BEACON"];
+  return trap as Namespace;
 }
 
+/** A scrape from `address`, with every Durable Object namespace replaced by a trap. */
 function scrape(address: string, authorization: string | undefined, touched: string[] = []) {
   const headers: Record<string, string> = { "CF-Connecting-IP": address };
   if (authorization !== undefined) headers.Authorization = authorization;
-  const configured = { ...env, METRICS_TOKEN: TOKEN, BEACON: untouchable(touched) };
+  const configured: Env = {
+    ...env,
+    BEACON: untouchable<Env["BEACON"]>(touched),
+    STATS_REGISTRY: untouchable<Env["STATS_REGISTRY"]>(touched),
+  };
   return route(new Request("http://sower.test/metrics", { headers }), configured);
-}
-
-/** Every JSON line written through console.warn while `action` runs. */
-async function warnings(action: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
-  const spy = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-  await action();
-  return spy.mock.calls.map(([line]) => JSON.parse(String(line)));
 }
 
 afterEach(() => {
@@ -74,14 +72,13 @@ describe("GET /metrics limits, in the Worker", () => {
 describe("GET /metrics scrapes, per isolate", () => {
   it("serves a share of scrapes per window and answers the rest 429 with Retry-After, logged once a window", async () => {
     const burst = 2 * SCRAPES.limit + 5;
-    const configured = { ...env, METRICS_TOKEN: TOKEN };
     const headers = { Authorization: `Bearer ${TOKEN}` };
     const touched: string[] = [];
     let statuses: number[] = [];
     const lines = await warnings(async () => {
       statuses = [];
       for (let i = 0; i < burst; i++) {
-        statuses.push((await route(new Request("http://sower.test/metrics", { headers }), configured)).status);
+        statuses.push((await route(new Request("http://sower.test/metrics", { headers }), env)).status);
       }
       // While the window is full, a refusal is answered without any Durable Object.
       const refused = await scrape("192.0.2.20", `Bearer ${TOKEN}`, touched);
