@@ -207,7 +207,7 @@ export class Beacon extends DurableObject<Env> {
       await connection.inOrder(() => removeConnection(awake, connection));
       // The object may hibernate once its last socket is gone: keep the counts.
       if (awake.connections.size === 0) this.stats.flush(Date.now());
-      this.publisher.changed(awake, Date.now());
+      this.afterWork(awake, Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
     }

@@ -18,8 +18,16 @@ import { FLUSH_INTERVAL_MS, type Stats } from "./state/stats";
 export class StatsPublisher {
   private readonly schedule: PublishSchedule;
   private readonly enabled: boolean;
-  /** The gauges and totals last sent, so a publish that would change nothing is skipped. */
-  private lastSent: string | undefined;
+  /**
+   * What the last publish saw: the totals' revision and the open sockets.
+   * Every change the registry shows moves one of them (a subscribe or
+   * unsubscribe is a counted frame; a socket that goes, by close or by
+   * terminate_connections, lowers the count), so work that changed nothing,
+   * such as a read or the alarm that just published, owes nothing.
+   */
+  private sent: { readonly revision: number; readonly connections: number } | undefined;
+  /** Publishes failed in a row; only the first is retried by the alarm (see publish). */
+  private failures = 0;
 
   constructor(
     private readonly env: Pick<Env, "STATS_REGISTRY"> & MetricsEnv,
@@ -34,7 +42,9 @@ export class StatsPublisher {
 
   /** After any work that may have changed what the registry shows: publishes now, or owes it to the alarm. */
   changed(awake: Awake, now: number): void {
-    if (!this.enabled || !this.schedule.changed(now)) return;
+    if (!this.enabled) return;
+    if (this.sent?.revision === this.stats.revision && this.sent.connections === awake.connections.size) return;
+    if (!this.schedule.changed(now)) return;
     // Not awaited: the Beacon goes on while it is sent; a pending RPC keeps the object running until it lands.
     void this.publish(awake, now);
   }
@@ -52,15 +62,16 @@ export class StatsPublisher {
   }
 
   private async publish(awake: Awake, now: number): Promise<void> {
+    this.sent = { revision: this.stats.revision, connections: awake.connections.size };
     const record = this.stats.published(awake.app.id, gauges(awake), now);
-    const figures = JSON.stringify([record.gauges, record.totals]);
-    if (figures === this.lastSent) return;
-    this.lastSent = figures;
     try {
       await statsRegistry(this.env.STATS_REGISTRY).publish(this.object, record.appId, now, JSON.stringify(record));
+      this.failures = 0;
     } catch (error) {
-      this.lastSent = undefined;
-      this.schedule.failed(Date.now());
+      // Retried once, an interval later; after that the next change tries again, so a registry
+      // that stays down cannot keep an idle Beacon waking for it.
+      this.sent = undefined;
+      if (++this.failures === 1) this.schedule.failed(Date.now());
       log("error", "stats could not be published", { app: awake.app.id, error: String(error) });
     }
   }

@@ -46,6 +46,7 @@ export class Stats implements FanoutMeter {
   private readonly since: number;
   private flushedAt: number;
   private dirty = false;
+  private counted = 0;
   /** Totals at earlier moments, for rates; kept short. */
   private samples: StatsSample[];
 
@@ -62,20 +63,25 @@ export class Stats implements FanoutMeter {
 
   count(counter: Counter, amount = 1): void {
     this.pending[counter] += amount;
-    this.dirty = true;
+    this.changedTotals();
   }
 
   /** One frame from a socket or one event from the REST API. */
   received(bytes: number): void {
     this.pending.messages_in++;
     this.pending.bytes_in += bytes;
-    this.dirty = true;
+    this.changedTotals();
   }
 
   fannedOut(frame: string, recipients: number): void {
     this.pending.messages_out += recipients;
     this.pending.bytes_out += utf8Length(frame) * recipients;
-    this.dirty = true;
+    this.changedTotals();
+  }
+
+  /** Grows with every count, so a reader can tell whether anything was counted since it last looked. */
+  get revision(): number {
+    return this.counted;
   }
 
   /** For webhook delivery: the events of one attempt, by its outcome. */
@@ -112,6 +118,11 @@ export class Stats implements FanoutMeter {
   published(appId: string, gauges: Gauges, now: number): PublishedStats {
     this.flush(now);
     return { appId, since: this.since, at: now, gauges, totals: { ...this.durable }, samples: [...this.samples] };
+  }
+
+  private changedTotals(): void {
+    this.dirty = true;
+    this.counted++;
   }
 
   private sample(now: number): void {
