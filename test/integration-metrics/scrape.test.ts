@@ -40,7 +40,7 @@ async function scrapeText(settings: AppsEnv = {}): Promise<string> {
 /** The records the registry holds for an app, one per object that published for it. */
 async function published(appId: string): Promise<PublishedStats[]> {
   const records = await statsRegistry(env.STATS_REGISTRY).records();
-  return records.map(parsePublishedStats).filter((record) => record?.appId === appId) as PublishedStats[];
+  return records.map(parsePublishedStats).filter((record): record is PublishedStats => record?.appId === appId);
 }
 
 /** Waits until the app's published connections are `count`: a publish is sent without being awaited. */
