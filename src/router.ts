@@ -1,5 +1,6 @@
 import { type AppsResult, loadApps } from "./config/registry";
-import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
+import { scrapeMetrics } from "./metrics/scrape";
+import type { MetricsEnv } from "./metrics/token";
 import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
@@ -25,7 +26,7 @@ async function answer(request: Request, env: Env & MetricsEnv): Promise<Response
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
   if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
   if (url.pathname === "/metrics" && request.method === "GET") {
-    const scraped = await scrapeMetrics(request, env, apps, env.BEACON);
+    const scraped = await scrapeMetrics(request, env, apps);
     if (scraped !== undefined) return scraped;
   }
   return text(404, `Not found: ${url.pathname}`);

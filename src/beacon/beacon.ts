@@ -18,7 +18,6 @@ import { utf8Length } from "../lib/text";
 import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import { AlarmClock } from "./alarms/alarm-clock";
@@ -29,6 +28,7 @@ import { startAuthorizationDeadline } from "./changes/authorization-deadline";
 import { removeConnection } from "./changes/subscriptions";
 import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
+import { meterCall } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
 import {
@@ -53,6 +53,7 @@ import { Store } from "./state/store";
 import { SubscriptionRows } from "./state/subscription-rows";
 import { UserSessions } from "./state/user-sessions";
 import { WebhookOutbox } from "./state/webhook-outbox";
+import { StatsPublisher } from "./stats-publisher";
 
 /**
  * One per app. It only adapts platform events (and the Worker's RPC calls)
@@ -63,6 +64,7 @@ export class Beacon extends DurableObject<Env> {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly stats: Stats;
+  private readonly publisher: StatsPublisher;
   private readonly rates = new RateLimits();
   private readonly durable: Durable;
   private readonly alarms: AlarmClock<Awake>;
@@ -83,8 +85,10 @@ export class Beacon extends DurableObject<Env> {
     const outbox = new WebhookOutbox(sql);
     const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
     this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
+    this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(dueWork), webhookWork(outbox, this.stats)]);
+    const kinds = [dueWorkKind(dueWork), webhookWork(outbox, this.stats), this.publisher.timedWork()];
+    this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -110,7 +114,7 @@ export class Beacon extends DurableObject<Env> {
     startAuthorizationDeadline(awake, connection, attachment.connectedAt);
     server.send(frames.connectionEstablished(socketId));
     this.stats.count("connections");
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -140,13 +144,18 @@ export class Beacon extends DurableObject<Env> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
   }
 
-  async terminateUserConnections(appId: string, userId: string): Promise<number> {
-    return this.serve(appId, "terminateUserConnections", (awake) => terminateUserConnections(awake, userId));
+  /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */
+  async terminateUserConnections(appId: string, userId: string): Promise<Metered<number>> {
+    return this.serveMetered(appId, "terminateUserConnections", "backendEvents", 1, (awake) =>
+      terminateUserConnections(awake, userId),
+    );
   }
 
-  /** The app's statistics, for the signed stats and metrics endpoints. */
-  async readStats(appId: string): Promise<StatsSnapshot> {
-    return this.serve(appId, "readStats", (awake) => this.stats.snapshot(appId, gauges(awake), Date.now()));
+  /** The app's statistics, for the signed stats and metrics endpoints: a read request's point. */
+  async readStats(appId: string): Promise<Metered<StatsSnapshot>> {
+    return this.serveMetered(appId, "readStats", "readRequests", 1, (awake) =>
+      this.stats.snapshot(appId, gauges(awake), Date.now()),
+    );
   }
 
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
@@ -166,10 +175,10 @@ export class Beacon extends DurableObject<Env> {
     const failed = (error: unknown) => frameFailed(awake.app, connection, error);
     const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
     if (!(handled instanceof Promise)) {
-      this.stats.flushIfDue(Date.now());
+      this.afterWork(awake, Date.now());
       return;
     }
-    return handled.catch(failed).then(() => this.stats.flushIfDue(Date.now()));
+    return handled.catch(failed).then(() => this.afterWork(awake, Date.now()));
   }
 
   /**
@@ -198,7 +207,7 @@ export class Beacon extends DurableObject<Env> {
     // Without its app nothing can be signed or sent; currentState() re-arms once the app is back.
     if (awake === undefined) return;
     await this.alarms.ring(awake);
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
   }
 
   /**
@@ -214,6 +223,7 @@ export class Beacon extends DurableObject<Env> {
       await connection.inOrder(() => removeConnection(awake, connection));
       // The object may hibernate once its last socket is gone: keep the counts.
       if (awake.connections.size === 0) this.stats.flush(Date.now());
+      this.afterWork(awake, Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
     }
@@ -242,11 +252,7 @@ export class Beacon extends DurableObject<Env> {
     }
   }
 
-  /**
-   * A REST call metered by the app's per-second limits. Counting here, where
-   * every call for the app arrives, keeps the limit exact across Worker
-   * isolates; a refusal is a value (HTTP 429), not a thrown error.
-   */
+  /** A REST call metered by the app's per-second limits (rpc/metering.ts); a refusal is a value, not a throw. */
   private serveMetered<T>(
     appId: string,
     method: string,
@@ -256,16 +262,17 @@ export class Beacon extends DurableObject<Env> {
   ): Metered<T> {
     return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const verdict = this.rates.take(kind, points, awake.app.limits, now);
-      if (!verdict.ok) {
-        this.stats.count("rate_limited");
-        if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
-        return err(restError(429, verdict.message));
-      }
-      const value = task(awake);
-      this.stats.flushIfDue(now);
-      return ok(value);
+      const refusal = meterCall(this.rates, this.stats, awake.app, { kind, points }, now);
+      const result: Metered<T> = refusal === undefined ? ok(task(awake)) : err(refusal);
+      this.afterWork(awake, now);
+      return result;
     });
+  }
+
+  /** Every event ends here: totals reach SQLite, and the figures the registry shows, when each is due. */
+  private afterWork(awake: Awake, now: number): void {
+    this.stats.flushIfDue(now);
+    this.publisher.changed(awake, now);
   }
 
   /** The app's state, rebuilt from durable state the first time it is needed after a wake. */

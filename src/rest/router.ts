@@ -129,5 +129,6 @@ function findRoute(path: string, method: string): Result<{ route: Route; params:
 function errorResponse(error: RestError): Response {
   const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
   if (error.allow !== undefined) headers.set("Allow", error.allow);
+  if (error.retryAfterSeconds !== undefined) headers.set("Retry-After", String(error.retryAfterSeconds));
   return new Response(`${error.message}\n`, { status: error.status, headers });
 }

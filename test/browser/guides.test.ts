@@ -239,7 +239,7 @@ function documentedSettings(): Setting[] {
 
 /** Every variable the Worker reads: the apps' settings and the metrics scrape token. */
 function settingsInCode(): string[] {
-  const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics-scrape.ts"))?.[1] ?? "";
+  const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics/token.ts"))?.[1] ?? "";
   return [...APP_SETTINGS, ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "")];
 }
 

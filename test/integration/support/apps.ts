@@ -81,6 +81,14 @@ export const LIMITED_APP: TestApp = {
   max_backend_events_per_sec: 3,
   max_read_requests_per_sec: 2,
 };
+/** The same limits as LIMITED_APP, for Sower's other metered calls, so each test starts on a fresh window. */
+export const LIMITED_OPS_APP: TestApp = {
+  id: "limited-ops",
+  key: "limited-ops-key",
+  secret: "limited-ops-secret-0123456789",
+  max_backend_events_per_sec: 3,
+  max_read_requests_per_sec: 2,
+};
 
 export const METERED_APP: TestApp = {
   id: "metered",
@@ -151,8 +159,12 @@ export const TEST_APPS: readonly TestApp[] = [
   ORIGINS_APP,
   CAPPED_APP,
   LIMITED_APP,
+  LIMITED_OPS_APP,
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
   ROTATING_APP,
   LONGEST_KEY_APP,
 ];
+
+/** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
+export const METRICS_TOKEN = "scrape-token-0123456789abcdef";
