@@ -108,7 +108,12 @@ describe("GET /metrics reads the stats registry, not the apps' Beacons", () => {
     await subscribeApp(first, METERED_APP, channel);
     await subscribeApp(second, METERED_APP, channel);
     expect(writes.mock.calls.filter(([, appId]) => appId === METERED_APP.id)).toHaveLength(1);
-    expect((await published(METERED_APP.id))[0]?.gauges).toEqual({ connections: 1, channels: 0, presenceMembers: 0 });
+    expect((await published(METERED_APP.id))[0]?.gauges).toEqual({
+      connections: 1,
+      connectionsByKey: [{ key: METERED_APP.key, connections: 1 }],
+      channels: 0,
+      presenceMembers: 0,
+    });
     const alarm = await runInDurableObject(beacon, (_, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(alarm).toBeLessThanOrEqual(firstPublishedBy + FLUSH_INTERVAL_MS);
