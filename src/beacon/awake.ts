@@ -5,6 +5,7 @@ import type { SocketState } from "./changes/subscriptions";
 import type { FrameState } from "./handlers/dispatch";
 import type { PublishState } from "./rpc/publish";
 import type { ChannelCache } from "./state/channel-cache";
+import type { ChannelHistory } from "./state/channel-history";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
 import { Connections } from "./state/connections";
 import type { DueWork } from "./state/due-work";
@@ -30,6 +31,7 @@ export interface Durable {
   readonly dueWork: DueWork;
   readonly sessions: UserSessions;
   readonly cache: ChannelCache;
+  readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
   readonly meter: FanoutMeter;
 }
@@ -42,7 +44,7 @@ export type WebhooksScheduled = (dueAt?: number) => void;
  * and the durable state, reconciling whatever changed while the object slept.
  */
 export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], scheduled: WebhooksScheduled): Awake {
-  const { subscriptionRows, dueWork, sessions, cache } = durable;
+  const { subscriptionRows, dueWork, sessions, cache, history } = durable;
   const awake: Awake = {
     app,
     connections: new Connections(app.key),
@@ -52,6 +54,7 @@ export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], 
     watchlist: new WatchlistIndex(),
     sessions,
     cache,
+    history,
     subscriptionRows,
     dueWork,
     // A webhook commits with the rows it reports, so queueing one first writes the rows behind it.

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
+import type { HistoryPage, HistoryQuery } from "../contract/history";
 import {
   APP_ID_HEADER,
   APP_KEY_HEADER,
@@ -23,6 +24,7 @@ import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import { AlarmClock } from "./alarms/alarm-clock";
 import { dueWorkKind } from "./alarms/due-work-runners";
+import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, wake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
@@ -43,6 +45,7 @@ import {
 } from "./sockets";
 import { writeAttachment } from "./state/attachment";
 import { ChannelCache } from "./state/channel-cache";
+import { ChannelHistory } from "./state/channel-history";
 import { Connection, type Handled } from "./state/connection";
 import { DueWork } from "./state/due-work";
 import { MIGRATIONS } from "./state/migrations";
@@ -82,9 +85,11 @@ export class Beacon extends DurableObject<Env> {
     const dueWork = new DueWork(sql, () => this.alarms.reschedule());
     const outbox = new WebhookOutbox(sql);
     const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
-    this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
+    const history = new ChannelHistory(sql, (dueAt) => this.alarms.wake(dueAt), this.stats);
+    this.durable = { subscriptionRows, dueWork, sessions, cache, history, outbox, meter: this.stats };
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(dueWork), webhookWork(outbox, this.stats)]);
+    const kinds = [dueWorkKind(dueWork), webhookWork(outbox, this.stats), historyRetention(history)];
+    this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -138,6 +143,10 @@ export class Beacon extends DurableObject<Env> {
 
   async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
+  }
+
+  async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>> {
+    return this.serveMetered(appId, "channelHistory", "readRequests", 1, (awake) => awake.history.page(channel, query));
   }
 
   async terminateUserConnections(appId: string, userId: string): Promise<number> {
