@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
+import type { HistoryPage, HistoryQuery } from "../contract/history";
 import {
   APP_ID_HEADER,
   APP_KEY_HEADER,
@@ -22,8 +23,9 @@ import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import { AlarmClock } from "./alarms/alarm-clock";
 import { dueWorkKind } from "./alarms/due-work-runners";
+import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
-import { type Awake, type Durable, wake } from "./awake";
+import { type Awake, type Durable, openDurable, wake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
 import { removeConnection } from "./changes/subscriptions";
 import { dispatch } from "./handlers/dispatch";
@@ -42,17 +44,12 @@ import {
   socketErrorLevel,
 } from "./sockets";
 import { writeAttachment } from "./state/attachment";
-import { ChannelCache } from "./state/channel-cache";
 import { Connection, type Handled } from "./state/connection";
-import { DueWork } from "./state/due-work";
 import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
-import { SubscriptionRows } from "./state/subscription-rows";
-import { UserSessions } from "./state/user-sessions";
-import { WebhookOutbox } from "./state/webhook-outbox";
 import { StatsPublisher } from "./stats-publisher";
 
 /**
@@ -78,16 +75,14 @@ export class Beacon extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
     this.stats = new Stats(this.store, Date.now());
-    const subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
-      log("error", "subscription rows could not be written", { app: this.appId, changes, error: String(error) }),
-    );
-    const dueWork = new DueWork(sql, () => this.alarms.reschedule());
-    const outbox = new WebhookOutbox(sql);
-    const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
-    this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
+    const { store, stats } = this;
+    const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
+    this.durable = openDurable(sql, { ...host, reschedule: () => this.alarms.reschedule() });
+    const { dueWork, outbox, history } = this.durable;
     this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    const kinds = [dueWorkKind(dueWork), webhookWork(outbox, this.stats), this.publisher.timedWork()];
+    const timed = [webhookWork(outbox, this.stats), historyRetention(history), this.publisher.timedWork()];
+    const kinds = [dueWorkKind(dueWork), ...timed];
     this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
@@ -142,6 +137,10 @@ export class Beacon extends DurableObject<Env> {
 
   async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
+  }
+
+  async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>> {
+    return this.serveMetered(appId, "channelHistory", "readRequests", 1, (awake) => awake.history.page(channel, query));
   }
 
   /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */

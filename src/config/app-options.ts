@@ -10,6 +10,7 @@ import {
   type WebhookEndpoint,
 } from "./app";
 import { parseKeyPairs, primaryKey } from "./app-keys";
+import { type HistoryPolicy, parseHistory } from "./history";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
@@ -43,6 +44,8 @@ const OPTIONS = new Set([
   "subscription_count_events",
   "allowed_origins",
   "webhooks",
+  // Sower's own: which channels keep history (docs/history.md).
+  "history",
 ]);
 
 /**
@@ -82,6 +85,7 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     allowedOrigins: read.origins("allowed_origins"),
     webhooks: read.webhooks("webhooks"),
     limits: readLimits(read),
+    ...read.history("history"),
   };
   return problems.count === before ? app : undefined;
 }
@@ -184,6 +188,16 @@ class OptionReader {
     if (parsed.ok) return parsed.value;
     this.problems.addMessage(parsed.error);
     return [];
+  }
+
+  /** Spread into the app, so an app without history has no `history` key at all. */
+  history(field: string): { history?: HistoryPolicy } {
+    const value = this.entry[field];
+    if (value === undefined || value === null) return {};
+    const parsed = parseHistory(value, `${this.where}.${field}`);
+    if (parsed.ok) return { history: parsed.value };
+    this.problems.addMessage(parsed.error);
+    return {};
   }
 
   origins(field: string): string[] {

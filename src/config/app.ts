@@ -1,5 +1,6 @@
 import { LIMITS } from "../protocol/constants";
 import type { WebhookEventType } from "../protocol/webhooks";
+import type { HistoryPolicy } from "./history";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -33,6 +34,8 @@ export interface App {
   readonly allowedOrigins: readonly string[];
   readonly webhooks: readonly WebhookEndpoint[];
   readonly limits: AppLimits;
+  /** Which channels keep history (docs/history.md); none when unset. */
+  readonly history?: HistoryPolicy;
 }
 
 export interface AppKey {

@@ -11,6 +11,7 @@ import {
   type WebhookEndpoint,
 } from "./app";
 import { parseKeyPairs, primaryKey } from "./app-keys";
+import { type HistoryPolicy, parseHistoryJson } from "./history";
 import { Problems } from "./problems";
 import { parseWebhookEndpointsJson } from "./webhooks";
 
@@ -31,6 +32,8 @@ export const SINGLE_APP_SETTINGS = [
   "USER_AUTHENTICATION_TIMEOUT_MS",
   // A JSON list of webhook endpoints, in the format of an APPS entry's `webhooks`.
   "WEBHOOKS",
+  // A JSON object, in the format of an APPS entry's `history`.
+  "HISTORY",
 ] as const;
 
 export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[number]]?: string };
@@ -58,6 +61,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   );
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
+  const history = readHistory(env.HISTORY, problems);
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
   return ok({
     id,
@@ -72,6 +76,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     allowedOrigins: [],
     webhooks,
     limits: DEFAULT_LIMITS,
+    ...history,
   });
 }
 
@@ -132,6 +137,16 @@ function readWebhooks(value: string | undefined, problems: Problems): WebhookEnd
   if (parsed.ok) return parsed.value;
   problems.addMessage(parsed.error);
   return [];
+}
+
+/** Unset or blank means no channel keeps history. */
+function readHistory(value: string | undefined, problems: Problems): { history?: HistoryPolicy } {
+  const text = value?.trim() ?? "";
+  if (text === "") return {};
+  const parsed = parseHistoryJson(text, "HISTORY");
+  if (parsed.ok) return { history: parsed.value };
+  problems.addMessage(parsed.error);
+  return {};
 }
 
 function readTimeout(value: string | undefined, problems: Problems): number {

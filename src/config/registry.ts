@@ -49,6 +49,12 @@ function readApps(env: AppsEnv): AppsResult {
         problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
       };
     }
+    if ((env.HISTORY?.trim() ?? "") !== "") {
+      return {
+        ok: false,
+        problem: "HISTORY configures the single app of APP_ID; with APPS, give each app its own history",
+      };
+    }
     const parsed = parseAppsJson(env.APPS);
     return parsed.ok ? registry(parsed.apps) : parsed;
   }

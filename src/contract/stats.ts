@@ -16,6 +16,8 @@ export const COUNTERS = [
   "webhooks_delivered",
   "webhooks_retrying",
   "webhooks_failed",
+  "history_stored",
+  "history_pruned",
 ] as const;
 
 export type Counter = (typeof COUNTERS)[number];

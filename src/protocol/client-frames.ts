@@ -6,12 +6,24 @@ import { frameError, type SocketError } from "./errors";
 
 /** Every frame a client may send, parsed and checked for shape (not for permission). */
 export type ClientFrame =
-  | { kind: "subscribe"; channel: string; auth: string; channelData: string | undefined }
+  | {
+      kind: "subscribe";
+      channel: string;
+      auth: string;
+      channelData: string | undefined;
+      /** Sower's own: the history position a returning subscriber last saw (docs/protocol.md §15). */
+      resume?: ResumePosition;
+    }
   | { kind: "unsubscribe"; channel: string }
   | { kind: "ping" }
   | { kind: "pong" }
   | { kind: "signin"; auth: string; userData: string }
   | { kind: "client-event"; event: string; channel: string; data: unknown };
+
+export interface ResumePosition {
+  readonly epoch: string;
+  readonly serial: number;
+}
 
 /**
  * Turns raw socket text into a ClientFrame. Some clients send `data` as a
@@ -68,12 +80,26 @@ function parseSubscribe(data: unknown): Result<ClientFrame, SocketError> {
   if (channelData !== undefined && channelData !== null && typeof channelData !== "string") {
     return err(frameError("pusher:subscribe data.channel_data must be a JSON string"));
   }
-  return ok({
+  const subscribe = {
     kind: "subscribe",
     channel: data.channel,
     auth: auth ?? "",
     channelData: channelData ?? undefined,
-  });
+  };
+  if (data.resume === undefined || data.resume === null) return ok({ ...subscribe, kind: "subscribe" });
+  const resume = parseResume(data.resume);
+  if (resume === undefined) {
+    return err(frameError("pusher:subscribe data.resume must be {epoch: string, serial: whole number >= 0}"));
+  }
+  return ok({ ...subscribe, kind: "subscribe", resume });
+}
+
+function parseResume(value: unknown): ResumePosition | undefined {
+  if (!isRecord(value)) return undefined;
+  const { epoch, serial } = value;
+  if (typeof epoch !== "string" || epoch.length === 0 || epoch.length > 100) return undefined;
+  if (!Number.isSafeInteger(serial) || Number(serial) < 0) return undefined;
+  return { epoch, serial: Number(serial) };
 }
 
 function parseSignin(data: unknown): Result<ClientFrame, SocketError> {

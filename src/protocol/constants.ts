@@ -20,6 +20,8 @@ export const EVENTS = {
   memberRemoved: "pusher_internal:member_removed",
   subscriptionCount: "pusher_internal:subscription_count",
   watchlistEvents: "pusher_internal:watchlist_events",
+  // Sower's own (docs/protocol.md §15): the answer to a subscribe that asked to resume.
+  resumed: "sower:resumed",
 } as const;
 
 export const CLIENT_EVENT_PREFIX = "client-";

@@ -12,6 +12,8 @@ const COUNTER_HELP: Record<Counter, string> = {
   webhooks_delivered: "Webhook requests answered with 2xx",
   webhooks_retrying: "Webhook attempts that failed and will be retried",
   webhooks_failed: "Webhooks given up after their last retry",
+  history_stored: "Events stored in channel history",
+  history_pruned: "Stored events removed by retention (count or age)",
 };
 
 /** `GET /apps/{id}/stats`: everything in one JSON object, names as in the metrics. */

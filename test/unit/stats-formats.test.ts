@@ -12,6 +12,8 @@ const totals = {
   webhooks_delivered: 4,
   webhooks_retrying: 2,
   webhooks_failed: 1,
+  history_stored: 0,
+  history_pruned: 0,
 };
 
 const snapshot: StatsSnapshot = {

@@ -4,12 +4,13 @@ import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
 import type { ChannelIndex } from "../state/channel-index";
 import type { Connection } from "../state/connection";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
-export interface ClientEventState {
+export interface ClientEventState extends HistoryState {
   readonly app: App;
   readonly channels: ChannelIndex;
   readonly webhooks: WebhookQueue;
@@ -38,9 +39,11 @@ export function handleClientEvent(
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
+  const entry = { name: message.event, data: message.data, userId: presenceUserId };
+  const serial = recordIfHistoryChannel(state, message.channel, entry, "client", now);
   state.channels.broadcast(
     message.channel,
-    frames.userEvent(message.event, message.channel, message.data, presenceUserId),
+    frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial),
     connection,
   );
   state.webhooks.queue({

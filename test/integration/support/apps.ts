@@ -40,6 +40,21 @@ export const DEFAULT_APP: TestApp = {
   secret: "integration-secret-0123456789",
   enable_client_messages: true,
   webhooks: INTEGRATION_WEBHOOKS,
+  // Only channels named history-... keep history, so no other test's channels store anything.
+  history: {
+    channels: ["history-*", "private-history-*", "presence-history-*", "private-encrypted-history-*"],
+    max_events: 100,
+    client_events: true,
+  },
+};
+
+/** History kept briefly and for few events, client events not stored: for retention and its limits. */
+export const SHORT_HISTORY_APP: TestApp = {
+  id: "short-history",
+  key: "short-history-key",
+  secret: "short-history-secret-0123456789",
+  enable_client_messages: true,
+  history: { channels: ["*"], max_events: 3, max_seconds: 1 },
 };
 
 export const APP_A: TestApp = {
@@ -164,6 +179,7 @@ export const TEST_APPS: readonly TestApp[] = [
   UPGRADED_APP,
   ROTATING_APP,
   LONGEST_KEY_APP,
+  SHORT_HISTORY_APP,
 ];
 
 /** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
