@@ -9,6 +9,7 @@ import {
   type ChannelsQuery,
   type InfoRequest,
   type Metered,
+  type PresenceMember,
   type PublishEvent,
   type PublishResult,
 } from "../contract/rpc";
@@ -29,6 +30,7 @@ import { startAuthorizationDeadline } from "./changes/authorization-deadline";
 import { removeConnection } from "./changes/subscriptions";
 import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
+import { channelMembers } from "./rpc/members";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
 import {
@@ -138,6 +140,10 @@ export class Beacon extends DurableObject<Env> {
 
   async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
+  }
+
+  async channelMembers(appId: string, channel: string): Promise<Metered<PresenceMember[]>> {
+    return this.serveMetered(appId, "channelMembers", "readRequests", 1, (awake) => channelMembers(awake, channel));
   }
 
   async terminateUserConnections(appId: string, userId: string): Promise<number> {
