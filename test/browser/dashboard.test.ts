@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +16,15 @@ const APPS = [
   { ...SHOP, enable_client_messages: true },
   { ...BLOG, enable_client_messages: true },
 ];
-/** docs/dashboard.md shows these. */
-const SCREENSHOTS = join(import.meta.dirname, "../../docs/dashboard");
+/**
+ * docs/dashboard.md shows these. Every run takes them; only a run with
+ * UPDATE_SCREENSHOTS=1 replaces the committed ones, so a test run leaves the
+ * checkout as it found it.
+ */
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(import.meta.dirname, "../../docs/dashboard")
+    : mkdtempSync(join(tmpdir(), "sower-dashboard-"));
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let shop: ServerInfo;
