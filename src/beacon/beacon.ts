@@ -10,6 +10,7 @@ import {
   type ChannelsQuery,
   type InfoRequest,
   type Metered,
+  type PresenceMember,
   type PublishEvent,
   type PublishResult,
 } from "../contract/rpc";
@@ -20,20 +21,20 @@ import { log } from "../log";
 import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import * as frames from "../protocol/server-frames";
-import { newSocketId } from "../protocol/socket-id";
 import { AlarmClock } from "./alarms/alarm-clock";
 import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, openDurable, wake } from "./awake";
-import { startAuthorizationDeadline } from "./changes/authorization-deadline";
 import { removeConnection } from "./changes/subscriptions";
 import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
+import { channelMembers } from "./rpc/members";
 import { meterCall } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
 import {
+  acceptSocket,
   answerClose,
   closeOrphan,
   frameFailed,
@@ -43,8 +44,7 @@ import {
   refuseUnavailable,
   socketErrorLevel,
 } from "./sockets";
-import { writeAttachment } from "./state/attachment";
-import { Connection, type Handled } from "./state/connection";
+import type { Handled } from "./state/connection";
 import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
@@ -99,15 +99,7 @@ export class Beacon extends DurableObject<Env> {
     const refusal = refuseKey(awake.app, key) ?? refuseOverCapacity(awake);
     if (refusal !== undefined) return refusal;
 
-    const { 0: client, 1: server } = new WebSocketPair();
-    const socketId = newSocketId();
-    this.ctx.acceptWebSocket(server);
-    const attachment = { v: 2, socketId, key, connectedAt: Date.now() } as const;
-    writeAttachment(server, attachment);
-    const connection = new Connection(server, attachment);
-    awake.connections.track(connection);
-    startAuthorizationDeadline(awake, connection, attachment.connectedAt);
-    server.send(frames.connectionEstablished(socketId));
+    const client = acceptSocket(this.ctx, awake, key);
     this.stats.count("connections");
     this.afterWork(awake, Date.now());
     return new Response(null, { status: 101, webSocket: client });
@@ -141,6 +133,10 @@ export class Beacon extends DurableObject<Env> {
 
   async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>> {
     return this.serveMetered(appId, "channelHistory", "readRequests", 1, (awake) => awake.history.page(channel, query));
+  }
+
+  async channelMembers(appId: string, channel: string): Promise<Metered<PresenceMember[]>> {
+    return this.serveMetered(appId, "channelMembers", "readRequests", 1, (awake) => channelMembers(awake, channel));
   }
 
   /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */

@@ -4,8 +4,11 @@ import { refuseSocket } from "../contract/refusal";
 import { type LogLevel, log } from "../log";
 import { CLOSE_CODES, KEY_REFUSALS } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
+import { newSocketId } from "../protocol/socket-id";
 import type { Awake } from "./awake";
-import type { Connection, Handled } from "./state/connection";
+import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { writeAttachment } from "./state/attachment";
+import { Connection, type Handled } from "./state/connection";
 import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardown";
 
 /*
@@ -87,4 +90,22 @@ export function answerClose(ws: WebSocket, code: number): void {
 /** A socket that broke while going away is expected (debug); an error on an open one is a warning. */
 export function socketErrorLevel(ws: WebSocket, error: unknown): LogLevel {
   return isTeardownError(ws.readyState, error) ? "debug" : "warn";
+}
+
+/**
+ * Accepts an upgrade the Beacon has admitted: the socket is hibernatable,
+ * its attachment is written before anything can evict the object, and the
+ * handshake goes out. Returns the client's end.
+ */
+export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string): WebSocket {
+  const { 0: client, 1: server } = new WebSocketPair();
+  const socketId = newSocketId();
+  ctx.acceptWebSocket(server);
+  const attachment = { v: 2, socketId, key, connectedAt: Date.now() } as const;
+  writeAttachment(server, attachment);
+  const connection = new Connection(server, attachment);
+  awake.connections.track(connection);
+  startAuthorizationDeadline(awake, connection, attachment.connectedAt);
+  server.send(frames.connectionEstablished(socketId));
+  return client;
 }

@@ -63,3 +63,10 @@ export interface ChannelsQuery {
 export interface ChannelState extends ChannelAttributes {
   occupied: boolean;
 }
+
+/** One presence member as the dashboard shows it: the user and the user_info their socket was authorized with. */
+export interface PresenceMember {
+  readonly id: string;
+  /** The user_info as JSON text: RPC copies only values whose type it knows, and user_info is any JSON. */
+  readonly info: string;
+}
