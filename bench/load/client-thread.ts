@@ -10,6 +10,7 @@ import type {
   Counts,
   DeliveryStats,
   Envelope,
+  FloodResult,
   OpenResult,
   Stamp,
   SubscribeResult,
@@ -27,6 +28,10 @@ import { nowMs, stamp } from "./messages.ts";
 const OPEN_WINDOW = 64;
 const SUBSCRIBE_WINDOW = 256;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** A full-speed flooder writes until this much waits in its socket, then lets the socket drain. */
+const FLOOD_HIGH_WATER_BYTES = 1 << 20;
+/** Frames a full-speed flooder writes per turn of its event loop, so close and error frames are still read. */
+const FLOOD_BATCH = 256;
 
 interface Stream {
   last: number;
@@ -252,6 +257,68 @@ async function clientEvents(command: Extract<Command, { op: "clientEvents" }>): 
   return { sent };
 }
 
+/**
+ * The thread's first socket sends `client-flood` on `channel` at a rate, or
+ * as fast as its socket takes them (`ratePerSecond` null), until the time is
+ * up or the server closes it. It reads everything the server sends meanwhile,
+ * as a real client does.
+ */
+async function flood(command: Extract<Command, { op: "flood" }>): Promise<FloodResult> {
+  const socket = sockets[0];
+  if (socket === undefined) throw new Error("flood needs an open socket");
+  const { ws } = socket;
+  const frame = clientEventFrame("client-flood", { flood: true }, command.channel);
+  const result: FloodResult = {
+    sent: 0,
+    sentBeforeClose: 0,
+    closeCode: null,
+    closedAfterMs: null,
+    received: 0,
+    receivedBytes: 0,
+    errorFrames: 0,
+    lastError: null,
+  };
+  const startedAt = nowMs();
+  const onMessage = (data: Buffer) => {
+    result.received++;
+    result.receivedBytes += data.length;
+    const text = data.toString();
+    if (text.includes(`"${EVENTS.error}"`)) {
+      result.errorFrames++;
+      result.lastError = text.slice(0, 200);
+    }
+  };
+  const onClose = (code: number) => {
+    result.closeCode = code;
+    result.closedAfterMs = nowMs() - startedAt;
+    result.sentBeforeClose = result.sent;
+  };
+  ws.on("message", onMessage);
+  ws.once("close", onClose);
+  const endAt = startedAt + command.durationMs;
+  while (nowMs() < endAt && ws.readyState === WebSocket.OPEN) {
+    if (command.ratePerSecond === null) {
+      for (let n = 0; n < FLOOD_BATCH && ws.bufferedAmount < FLOOD_HIGH_WATER_BYTES; n++) {
+        ws.send(frame);
+        result.sent++;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      const due = Math.floor(((nowMs() - startedAt) * command.ratePerSecond) / 1000);
+      for (; result.sent < due; result.sent++) ws.send(frame);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  // A close already on its way is counted; one that never comes is not waited for long.
+  if (ws.readyState !== WebSocket.OPEN && result.closeCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (result.closeCode === null) result.sentBeforeClose = result.sent;
+  ws.off("message", onMessage);
+  ws.off("close", onClose);
+  return result;
+}
+
 function unsubscribe(plans: Subscription[][]): void {
   plans.forEach((plan, index) => {
     const socket = sockets[index];
@@ -307,6 +374,8 @@ async function run(command: Command): Promise<unknown> {
       return clientEvents(command);
     case "unsubscribe":
       return unsubscribe(command.plans);
+    case "flood":
+      return flood(command);
     case "collect":
       return collect();
     case "close":

@@ -13,6 +13,7 @@ export type Command =
   | { op: "counts" }
   | { op: "clientEvents"; channels: string[]; firstSender: number; ratePerSecond: number; durationMs: number }
   | { op: "unsubscribe"; plans: Subscription[][] }
+  | { op: "flood"; channel: string; ratePerSecond: number | null; durationMs: number }
   | { op: "collect" }
   | { op: "close" };
 
@@ -40,6 +41,22 @@ export type Counts = Record<Counter, { count: number; lastAtMs: number }>;
 
 export interface ClientEventsResult {
   sent: number;
+}
+
+/** What one flooding socket sent, and how the server treated it. */
+export interface FloodResult {
+  sent: number;
+  /** Frames sent before the server's close arrived; all of them when it never came. */
+  sentBeforeClose: number;
+  /** The close code and its time after the flood began, when the server closed the socket. */
+  closeCode: number | null;
+  closedAfterMs: number | null;
+  /** Frames and bytes the flooder received, and how many were `pusher:error`. */
+  received: number;
+  receivedBytes: number;
+  errorFrames: number;
+  /** The last error frame received, for the report. */
+  lastError: string | null;
 }
 
 export interface DeliveryStats {
