@@ -81,7 +81,7 @@ const USAGE = `npm run bench -- [flags]
   --flood-receivers=N sockets receiving paced triggers in the flood scenario (default 200)
   --flood-rates=a,b   the flooder's client events per second in turn, or "full" (default 100,1000,full)
   --flood-seconds=N   length of each flood phase (default 5)
-  --wrangler-dev      also measure connect and fan-out on \`wrangler dev\` (what \`npm start\` gives)
+  --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
   --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
   --deadline=S        global deadline for the whole run (default 900)
