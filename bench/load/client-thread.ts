@@ -32,6 +32,8 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 const FLOOD_HIGH_WATER_BYTES = 1 << 20;
 /** Frames a full-speed flooder writes per turn of its event loop, so close and error frames are still read. */
 const FLOOD_BATCH = 256;
+/** How long a flooder waits for the close handshake the server began to complete. */
+const FLOOD_CLOSE_WAIT_MS = 10_000;
 
 interface Stream {
   last: number;
@@ -270,9 +272,9 @@ async function flood(command: Extract<Command, { op: "flood" }>): Promise<FloodR
   const frame = clientEventFrame("client-flood", { flood: true }, command.channel);
   const result: FloodResult = {
     sent: 0,
+    closedAfterMs: null,
     sentBeforeClose: 0,
     closeCode: null,
-    closedAfterMs: null,
     received: 0,
     receivedBytes: 0,
     errorFrames: 0,
@@ -288,13 +290,13 @@ async function flood(command: Extract<Command, { op: "flood" }>): Promise<FloodR
       result.lastError = text.slice(0, 200);
     }
   };
-  const onClose = (code: number) => {
-    result.closeCode = code;
-    result.closedAfterMs = nowMs() - startedAt;
-    result.sentBeforeClose = result.sent;
-  };
+  const closed = new Promise<void>((resolve) =>
+    ws.once("close", (code: number) => {
+      result.closeCode = code;
+      resolve();
+    }),
+  );
   ws.on("message", onMessage);
-  ws.once("close", onClose);
   const endAt = startedAt + command.durationMs;
   while (nowMs() < endAt && ws.readyState === WebSocket.OPEN) {
     if (command.ratePerSecond === null) {
@@ -309,13 +311,13 @@ async function flood(command: Extract<Command, { op: "flood" }>): Promise<FloodR
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
-  // A close already on its way is counted; one that never comes is not waited for long.
-  if (ws.readyState !== WebSocket.OPEN && result.closeCode === null) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  // ws leaves OPEN when the server's close frame arrives; the close completes once both sides agree.
+  if (ws.readyState !== WebSocket.OPEN) {
+    result.closedAfterMs = nowMs() - startedAt;
+    result.sentBeforeClose = result.sent;
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, FLOOD_CLOSE_WAIT_MS))]);
   }
-  if (result.closeCode === null) result.sentBeforeClose = result.sent;
   ws.off("message", onMessage);
-  ws.off("close", onClose);
   return result;
 }
 

@@ -46,11 +46,11 @@ export interface ClientEventsResult {
 /** What one flooding socket sent, and how the server treated it. */
 export interface FloodResult {
   sent: number;
-  /** Frames sent before the server's close arrived; all of them when it never came. */
-  sentBeforeClose: number;
-  /** The close code and its time after the flood began, when the server closed the socket. */
-  closeCode: number | null;
+  /** When the flooder saw the server's close frame (its socket left OPEN), after the flood began, and frames sent by then. */
   closedAfterMs: number | null;
+  sentBeforeClose: number;
+  /** The code the server closed with, once the close completed. */
+  closeCode: number | null;
   /** Frames and bytes the flooder received, and how many were `pusher:error`. */
   received: number;
   receivedBytes: number;

@@ -175,7 +175,7 @@ function report(
         },
         {
           label: `[${name}] frames sent before close`,
-          value: flooder.closeCode === null ? Number.NaN : flooder.sentBeforeClose,
+          value: flooder.closedAfterMs === null ? Number.NaN : flooder.sentBeforeClose,
           unit: "",
           better: "none",
         },
