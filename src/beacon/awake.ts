@@ -1,8 +1,9 @@
 import type { App } from "../config/app";
+import { frameCeiling } from "../protocol/socket-limits";
 import type { DueWorkState } from "./alarms/due-work-runners";
 import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
-import type { FrameState } from "./handlers/dispatch";
+import type { ReceiveState } from "./handlers/receive";
 import type { PublishState } from "./rpc/publish";
 import type { ChannelCache } from "./state/channel-cache";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
@@ -22,7 +23,7 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends FrameState, PublishState, SocketState, DueWorkState {}
+export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {}
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
 export interface Durable {
@@ -45,6 +46,7 @@ export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], 
   const { subscriptionRows, dueWork, sessions, cache } = durable;
   const awake: Awake = {
     app,
+    frameCeiling: frameCeiling(app.limits),
     connections: new Connections(),
     channels: new ChannelIndex(durable.meter),
     presence: new PresenceRoster(),

@@ -15,7 +15,6 @@ import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
 import { utf8Length } from "../lib/text";
 import { log } from "../log";
-import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { restError } from "../protocol/rest";
 import * as frames from "../protocol/server-frames";
@@ -26,7 +25,7 @@ import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, wake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
 import { removeConnection } from "./changes/subscriptions";
-import { dispatch } from "./handlers/dispatch";
+import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
@@ -136,19 +135,15 @@ export class Beacon extends DurableObject<Env> {
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
     const awake = this.currentState();
-    const connection = awake?.connections.connectionFor(ws);
-    if (awake === undefined || connection === undefined) {
+    if (awake === undefined) {
       closeOrphan(ws);
       return;
     }
-    this.stats.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
-    const frame = parseClientFrame(message);
-    if (!frame.ok) {
-      connection.send(frames.errorFrame(frame.error));
-      return;
-    }
+    // Not tracked: the Beacon closed it (flooding, terminate_connections) and its close is on the way.
+    const connection = awake.connections.connectionFor(ws);
+    if (connection === undefined) return;
     const failed = (error: unknown) => frameFailed(awake.app, connection, error);
-    const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
+    const handled = guarded(() => receiveFrame(awake, connection, message, this.stats), failed);
     if (!(handled instanceof Promise)) {
       this.stats.flushIfDue(Date.now());
       return;

@@ -51,4 +51,14 @@ export const LIMITS = {
   cacheTtlSeconds: 30 * 60,
   /** A frame larger than any legal one is refused before it is parsed. */
   frameBytes: 64 * 1024,
+  /**
+   * A socket is closed when its frames of any kind in one second pass this
+   * many times the app's client event rate (docs/protocol.md §8.5): Ably
+   * closes a connection publishing about 20 times its permitted rate.
+   */
+  floodFactor: 20,
+  /** ...and never below this many: a reconnecting client resubscribes to up to 100 channels at once. */
+  minFloodFrames: 200,
+  /** Error frames one socket is sent per one-second window; past them refusals are silent. */
+  errorFramesPerSecond: 10,
 } as const;
