@@ -1,5 +1,5 @@
 import type { App } from "../config/app";
-import { frameCeiling } from "../protocol/socket-limits";
+import { frameCeiling, frameLimits } from "../protocol/socket-limits";
 import type { DueWorkState } from "./alarms/due-work-runners";
 import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
@@ -46,6 +46,7 @@ export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], 
   const { subscriptionRows, dueWork, sessions, cache } = durable;
   const awake: Awake = {
     app,
+    frameLimits: frameLimits(app.limits),
     frameCeiling: frameCeiling(app.limits),
     connections: new Connections(),
     channels: new ChannelIndex(durable.meter),

@@ -49,7 +49,10 @@ export const LIMITS = {
   watchlistSize: 100,
   /** How long a cache channel keeps its last server event (Pusher: 30 minutes). */
   cacheTtlSeconds: 30 * 60,
-  /** A frame larger than any legal one is refused before it is parsed. */
+  /**
+   * A frame larger than any legal one is refused before it is parsed; an app
+   * whose limits allow larger frames gets a larger cap (see socket-limits.ts).
+   */
   frameBytes: 64 * 1024,
   /**
    * A socket is closed when its frames of any kind in one second pass this

@@ -3,13 +3,15 @@ import { log } from "../../log";
 import { parseClientFrame } from "../../protocol/client-frames";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import type { FrameLimits } from "../../protocol/socket-limits";
 import { removeConnection, type SocketState } from "../changes/subscriptions";
 import type { Connection, Handled } from "../state/connection";
 import { dispatch, type FrameState } from "./dispatch";
 
-/** A frame is counted against the socket's allowance, parsed, then dispatched. */
+/** A frame is counted against the socket's allowance, parsed with the app's limits, then dispatched. */
 export interface ReceiveState extends FrameState, SocketState {
   /** From the app's limits, worked out once per wake (protocol/socket-limits.ts). */
+  readonly frameLimits: FrameLimits;
   readonly frameCeiling: number;
 }
 
@@ -35,7 +37,7 @@ export function receiveFrame(
   if (verdict === "closed") return;
   if (verdict === "over") return closeFlooder(state, connection);
   meter.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
-  const frame = parseClientFrame(message);
+  const frame = parseClientFrame(message, state.frameLimits);
   if (!frame.ok) {
     connection.refuse(frame.error, now);
     return;
