@@ -55,13 +55,12 @@ export const LIMITS = {
    */
   frameBytes: 64 * 1024,
   /**
-   * A socket is closed when it sends frames of any kind faster than this
-   * many times the app's client event rate, beyond a burst of as many
-   * (docs/protocol.md §8.5): Ably closes a connection publishing about 20
-   * times its permitted rate.
+   * A socket is closed when its frames of any kind in one second pass this
+   * many times the app's client event rate (docs/protocol.md §8.5): Ably
+   * closes a connection publishing about 20 times its permitted rate.
    */
   floodFactor: 20,
-  /** ...and never below this many a second: a reconnecting client resubscribes to up to 100 channels at once. */
+  /** ...and never below this many: a reconnecting client resubscribes to up to 100 channels at once. */
   minFloodFrames: 200,
   /** Error frames one socket is sent per one-second window; past them refusals are silent. */
   errorFramesPerSecond: 10,

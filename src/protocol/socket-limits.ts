@@ -40,9 +40,9 @@ export const DEFAULT_FRAME_LIMITS: FrameLimits = {
 };
 
 /**
- * The frames of any kind one socket may send a second, and at once; past
- * them it is closed. 20 times the app's client event rate (200 at Pusher's
- * default of 10), never fewer than 200.
+ * The most frames of any kind one socket may send in a one-second window:
+ * past it the socket is closed. 20 times the app's client event rate (200 at
+ * Pusher's default of 10), never fewer than 200.
  */
 export function frameCeiling(options: Pick<SocketLimitOptions, "maxClientEventsPerSecond">): number {
   return Math.max(LIMITS.minFloodFrames, LIMITS.floodFactor * options.maxClientEventsPerSecond);

@@ -5,12 +5,12 @@ import { connect, type Frame, type TestSocket } from "./support/socket";
 
 /*
  * The default app allows 10 client events per socket and second, so a socket
- * may send 200 frames at once and 200 a second (20 times that) before it is
- * closed, and is told about at most 10 refusals a second (docs/protocol.md §8.5).
+ * is closed past 200 frames in one second (20 times that), and is told about
+ * at most 10 refusals a second (docs/protocol.md §8.5).
  */
 const CEILING = 200;
 const RATE_REFUSAL = frameErrorOf("Client event rate limit reached: at most 10 per second", 4301);
-const FLOOD_CLOSE = frameErrorOf(`Closed: more than ${CEILING} messages a second`, 4301);
+const FLOOD_CLOSE = frameErrorOf(`Closed: more than ${CEILING} messages in one second`, 4301);
 
 /** Two sockets on one private channel: `sender` floods, `receiver` listens. */
 async function pair() {
@@ -53,7 +53,7 @@ describe("a socket flooding the Beacon", () => {
     const logs = await logged(async () => {
       for (let i = 0; i < 3 * CEILING; i++) sender.send(clientEvent(channel, "client-flood", { i }));
       const frames = await framesUntilClosed(sender);
-      // Events 1-10 are relayed, the next refused (the first 10 told) until the allowance is spent.
+      // Events 1-10 are relayed, 11-200 refused (the first 10 told), the 201st closes the socket.
       expect(frames).toEqual([...Array.from({ length: 10 }, () => RATE_REFUSAL), FLOOD_CLOSE]);
       expect(sender.closed?.code).toBe(4301);
     });

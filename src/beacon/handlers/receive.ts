@@ -23,9 +23,8 @@ export interface ReceiveMeter {
 /**
  * Every frame of a tracked socket comes here. Each is counted before it is
  * parsed, so a flood of garbage costs the Beacon no more than a flood of
- * client events; the frame that finds the socket's allowance spent closes
- * it, and frames the runtime had already queued from it are dropped without
- * a reply.
+ * client events; the frame past the ceiling closes the socket, and frames
+ * the runtime had already queued from it are dropped without a reply.
  */
 export function receiveFrame(
   state: ReceiveState,
@@ -47,14 +46,14 @@ export function receiveFrame(
 }
 
 /**
- * A socket past its frame rate is told why (`pusher:error` 4301) and
+ * A socket past its frame ceiling is told why (`pusher:error` 4301) and
  * closed with 4301, on which pusher-js does not reconnect: a client stuck in
  * a loop would otherwise come straight back (docs/protocol.md §8.5). It
  * leaves its channels now, behind any frame of its own still in flight, so
  * the rest of the app stops hearing from it before its close arrives.
  */
 function closeFlooder(state: ReceiveState, connection: Connection): Handled {
-  const message = `Closed: more than ${state.frameCeiling} messages a second`;
+  const message = `Closed: more than ${state.frameCeiling} messages in one second`;
   log("warn", "socket closed for flooding", { app: state.app.id, socket: connection.id, limit: state.frameCeiling });
   connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message }));
   connection.close(CLIENT_EVENT_REJECTED, message);

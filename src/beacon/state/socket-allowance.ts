@@ -6,38 +6,30 @@ export type ClientEventVerdict = "allowed" | "refused" | "first refusal";
 const WINDOW_MS = 1000;
 
 /**
- * What one socket may send, and be told: frames of any kind up to a rate,
- * client events up to the app's rate in one-second windows, and a few error
- * frames a window. Pure counting; the Beacon decides what each verdict does
+ * What one socket may send, and be told, in a one-second window: frames of
+ * any kind up to a ceiling, client events up to the app's rate, and a few
+ * error frames. Pure counting; the Beacon decides what each verdict does
  * (docs/protocol.md §8.5). It lives in memory only: an object that
- * hibernated had been idle for seconds, so a fresh start loses nothing.
+ * hibernated had been idle for seconds, so a fresh window loses nothing.
  */
 export class SocketAllowance {
   private windowStartedAt = Number.NEGATIVE_INFINITY;
+  private frames = 0;
   private clientEvents = 0;
   private refusals = 0;
   private errorFrames = 0;
-  /** Frames the socket may still send at once; it refills at `ceiling` a second, up to `ceiling`. */
-  private credit = 0;
-  private creditAt = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   /**
    * Counts one frame of any kind, malformed ones too, so a flood of garbage
-   * is refused as early as a flood of client events. A socket may send
-   * `ceiling` frames at once and `ceiling` a second on average: a bucket
-   * rather than a window, so a steady sender below the rate is never closed
-   * by frames that arrive bunched after a pause. "over" comes once, for the
-   * frame that finds the bucket empty; every frame after it is "closed".
+   * is refused as early as a flood of client events. "over" comes once, for
+   * the frame past `ceiling`; every frame after it is "closed".
    */
   frame(ceiling: number, now: number): FrameVerdict {
     if (this.closed) return "closed";
-    this.credit = Math.min(ceiling, this.credit + ((now - this.creditAt) * ceiling) / WINDOW_MS);
-    this.creditAt = now;
-    if (this.credit >= 1) {
-      this.credit -= 1;
-      return "within";
-    }
+    this.roll(now);
+    this.frames++;
+    if (this.frames <= ceiling) return "within";
     this.closed = true;
     return "over";
   }
@@ -68,6 +60,7 @@ export class SocketAllowance {
   private roll(now: number): void {
     if (now - this.windowStartedAt < WINDOW_MS) return;
     this.windowStartedAt = now;
+    this.frames = 0;
     this.clientEvents = 0;
     this.refusals = 0;
     this.errorFrames = 0;
