@@ -1,9 +1,10 @@
 import type { App } from "../config/app";
 import { log } from "../log";
+import { frameCeiling, frameLimits } from "../protocol/socket-limits";
 import type { DueWorkState } from "./alarms/due-work-runners";
 import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
-import type { FrameState } from "./handlers/dispatch";
+import type { ReceiveState } from "./handlers/receive";
 import type { PublishState } from "./rpc/publish";
 import { ChannelCache } from "./state/channel-cache";
 import { ChannelHistory } from "./state/channel-history";
@@ -26,7 +27,7 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends FrameState, PublishState, SocketState, DueWorkState {}
+export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {}
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
 export interface Durable {
@@ -75,6 +76,8 @@ export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], 
   const { subscriptionRows, dueWork, sessions, cache, history } = durable;
   const awake: Awake = {
     app,
+    frameLimits: frameLimits(app.limits),
+    frameCeiling: frameCeiling(app.limits),
     connections: new Connections(app.key),
     channels: new ChannelIndex(durable.meter),
     presence: new PresenceRoster(),

@@ -18,16 +18,14 @@ import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
 import { utf8Length } from "../lib/text";
 import { log } from "../log";
-import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import * as frames from "../protocol/server-frames";
 import { AlarmClock } from "./alarms/alarm-clock";
 import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, openDurable, wake } from "./awake";
 import { removeConnection } from "./changes/subscriptions";
-import { dispatch } from "./handlers/dispatch";
+import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { channelMembers } from "./rpc/members";
 import { meterCall } from "./rpc/metering";
@@ -156,19 +154,15 @@ export class Beacon extends DurableObject<Env> {
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
     const awake = this.currentState();
-    const connection = awake?.connections.connectionFor(ws);
-    if (awake === undefined || connection === undefined) {
+    if (awake === undefined) {
       closeOrphan(ws);
       return;
     }
-    this.stats.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
-    const frame = parseClientFrame(message);
-    if (!frame.ok) {
-      connection.send(frames.errorFrame(frame.error));
-      return;
-    }
+    // Not tracked: the Beacon closed it (flooding, terminate_connections) and its close is on the way.
+    const connection = awake.connections.connectionFor(ws);
+    if (connection === undefined) return;
     const failed = (error: unknown) => frameFailed(awake.app, connection, error);
-    const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
+    const handled = guarded(() => receiveFrame(awake, connection, message, this.stats), failed);
     if (!(handled instanceof Promise)) {
       this.afterWork(awake, Date.now());
       return;

@@ -24,8 +24,10 @@ export interface ClientEvent {
 
 /**
  * Relays a `client-*` event to the channel's other subscribers. Every
- * refusal is a `pusher:error` 4301 and the socket stays open: closing with a
- * 43xx code would make pusher-js give up for good (docs/protocol.md §4.3).
+ * refusal is a `pusher:error` 4301, at most a few a second (the rest are
+ * silent), and the socket stays open: closing with a 43xx code would make
+ * pusher-js give up for good (docs/protocol.md §4.3). Only a socket far past
+ * any limit is closed, before its frames get here (receive.ts).
  */
 export function handleClientEvent(
   state: ClientEventState,
@@ -35,7 +37,7 @@ export function handleClientEvent(
 ): void {
   const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
-    connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message: refusal }));
+    connection.refuse({ code: CLIENT_EVENT_REJECTED, message: refusal }, now);
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;

@@ -121,11 +121,12 @@ export const UPGRADED_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
-/** Every per-app limit set low, to see each one enforced with this app's value. */
+/** Every per-app limit set low, to see each one enforced with this app's value, on sockets and in the HTTP API. */
 export const TIGHT_APP: TestApp = {
   id: "tight",
   key: "tight-key",
   secret: "tight-secret-0123456789",
+  enable_client_messages: true,
   max_presence_members_per_channel: 1,
   max_presence_member_size_in_kb: 0.1,
   max_channel_name_length: 20,
@@ -164,8 +165,19 @@ export const LONGEST_KEY_APP: TestApp = {
   keys: [LONGEST_KEY_PAIR],
 };
 
+/** Limits raised above Pusher's: client events larger than the 64 KiB frame cap, and a faster client event rate. */
+export const ROOMY_APP: TestApp = {
+  id: "roomy",
+  key: "roomy-key",
+  secret: "roomy-secret-0123456789",
+  enable_client_messages: true,
+  max_event_payload_in_kb: 100,
+  max_client_events_per_sec: 50,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
+  ROOMY_APP,
   METERED_APP,
   DEFAULT_APP,
   APP_A,
