@@ -1,5 +1,6 @@
 import { constantTimeEqual } from "./auth/crypto";
 import type { AppRegistry } from "./config/registry";
+import { firstShard } from "./contract/objects";
 import { log } from "./log";
 import { prometheusResponse } from "./rest/stats-formats";
 
@@ -34,6 +35,6 @@ export async function scrapeMetrics(
       headers: { "WWW-Authenticate": "Bearer", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
-  const snapshots = await Promise.all(apps.all().map((app) => beacons.getByName(app.id).readStats(app.id)));
+  const snapshots = await Promise.all(apps.all().map((app) => firstShard(beacons, app).readStats(app.id)));
   return prometheusResponse(snapshots);
 }

@@ -1,7 +1,9 @@
 import { originAllowed } from "./config/origins";
 import type { AppRegistry } from "./config/registry";
+import { objectOf } from "./contract/objects";
 import { refuseSocket } from "./contract/refusal";
-import { APP_ID_HEADER } from "./contract/rpc";
+import { APP_ID_HEADER, SHARD_HEADER } from "./contract/rpc";
+import { shardForSocket } from "./placement/socket-shard";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
 import type { SocketPath } from "./protocol/socket-path";
@@ -46,5 +48,8 @@ export function upgradeSocket(
   }
   const headers = new Headers(request.headers);
   headers.set(APP_ID_HEADER, app.id);
-  return beacons.getByName(app.id).fetch(new Request(request, { headers }));
+  const shard = shardForSocket(app, request.cf);
+  // An unsharded app's one Beacon is named by the app id and needs no other name.
+  if (shard.name !== app.id) headers.set(SHARD_HEADER, shard.name);
+  return objectOf(beacons, app.placement, shard).fetch(new Request(request, { headers }));
 }

@@ -12,13 +12,34 @@ import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardow
  * it, answering its close, and reporting what went wrong with it.
  */
 
-/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
+/**
+ * The most sockets one object accepts: below the platform's 32,768
+ * hibernatable WebSockets per object, so that a full object refuses with a
+ * close pusher-js understands instead of failing inside the runtime.
+ */
+export const OBJECT_SOCKET_CAP = 30_000;
+
+/**
+ * Why a new socket is refused for capacity, or undefined when there is room:
+ * the app's `max_connections`, then the object's own cap.
+ */
+export function capacityProblem(
+  maxConnections: number | null,
+  connected: number,
+  objectCap = OBJECT_SOCKET_CAP,
+): string | undefined {
+  if (maxConnections !== null && connected >= maxConnections) {
+    return `Over capacity: this app allows at most ${maxConnections} connections`;
+  }
+  if (connected >= objectCap) return `Over capacity: this server holds at most ${objectCap} connections`;
+  return undefined;
+}
+
+/** Counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
 export function refuseOverCapacity(awake: Awake): Response | undefined {
-  const max = awake.app.limits.maxConnections;
-  if (max === null || awake.connections.size < max) return undefined;
-  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
-    app: awake.app.id,
-  });
+  const problem = capacityProblem(awake.app.limits.maxConnections, awake.connections.size);
+  if (problem === undefined) return undefined;
+  return refuseSocket(CLOSE_CODES.overCapacity, problem, { app: awake.app.id });
 }
 
 /**

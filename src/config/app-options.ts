@@ -10,6 +10,7 @@ import {
   type WebhookEndpoint,
 } from "./app";
 import { normalizeOriginPattern } from "./origins";
+import { readPlacement, shardedLimitProblems } from "./placement";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
 
@@ -40,6 +41,9 @@ const OPTIONS = new Set([
   "subscription_count_events",
   "allowed_origins",
   "webhooks",
+  "shards",
+  "regions",
+  "jurisdiction",
 ]);
 
 /**
@@ -78,7 +82,14 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     webhooks: read.webhooks("webhooks"),
     limits: readLimits(read),
   };
-  return problems.count === before ? app : undefined;
+  const placement = readPlacement(
+    { shards: entry.shards, regions: entry.regions, jurisdiction: entry.jurisdiction },
+    { shards: `${named}.shards`, regions: `${named}.regions`, jurisdiction: `${named}.jurisdiction` },
+    problems,
+  );
+  if (placement !== undefined) shardedLimitProblems(placement, app.limits, named, problems);
+  if (problems.count !== before) return undefined;
+  return placement === undefined ? app : { ...app, placement };
 }
 
 function readLimits(read: OptionReader): AppLimits {

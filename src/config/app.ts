@@ -1,5 +1,6 @@
 import { LIMITS } from "../protocol/constants";
 import type { WebhookEventType } from "../protocol/webhooks";
+import type { Placement } from "./placement";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -22,6 +23,8 @@ export interface App {
   readonly allowedOrigins: readonly string[];
   readonly webhooks: readonly WebhookEndpoint[];
   readonly limits: AppLimits;
+  /** Shards, regions and jurisdiction; absent when none is set: one Beacon, placed by the platform. */
+  readonly placement?: Placement;
 }
 
 export interface AppLimits {

@@ -8,6 +8,7 @@ import {
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
+import { placementFromEnv, readPlacement } from "./placement";
 import { Problems } from "./problems";
 import { parseWebhookEndpointsJson } from "./webhooks";
 
@@ -26,6 +27,10 @@ export const SINGLE_APP_SETTINGS = [
   "USER_AUTHENTICATION_TIMEOUT_MS",
   // A JSON list of webhook endpoints, in the format of an APPS entry's `webhooks`.
   "WEBHOOKS",
+  // Placement (docs/scaling.md): how many objects hold the sockets, near which regions, in which jurisdiction.
+  "SHARDS",
+  "REGIONS",
+  "JURISDICTION",
 ] as const;
 
 export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[number]]?: string };
@@ -52,8 +57,13 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   );
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
+  const placement = readPlacement(
+    placementFromEnv(env),
+    { shards: "SHARDS", regions: "REGIONS", jurisdiction: "JURISDICTION" },
+    problems,
+  );
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
-  return ok({
+  const app: App = {
     id,
     key,
     secret,
@@ -65,7 +75,8 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     allowedOrigins: [],
     webhooks,
     limits: DEFAULT_LIMITS,
-  });
+  };
+  return ok(placement === undefined ? app : { ...app, placement });
 }
 
 /** Unset or empty takes the default; anything else must be what APPS accepts as an id or key. */

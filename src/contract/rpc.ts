@@ -13,6 +13,9 @@ import type { RestError } from "../protocol/rest";
  */
 export const APP_ID_HEADER = "x-sower-app-id";
 
+/** On a sharded app's upgrades: the name of the shard the socket was placed on (contract/objects.ts). */
+export const SHARD_HEADER = "x-sower-shard";
+
 /** A metered call's answer: its value, or a refusal (429) when the app is over its rate limit. */
 export type Metered<T> = Result<T, RestError>;
 

@@ -1,5 +1,6 @@
 import { verifyRestSignature } from "../auth/rest-signature";
 import type { AppRegistry } from "../config/registry";
+import { firstShard } from "../contract/objects";
 import { err, ok, type Result } from "../lib/result";
 import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";
@@ -104,7 +105,7 @@ async function serve(
     query: url.searchParams,
     body: body.value,
     params: decoded,
-    beacon: () => beacons.getByName(app.id),
+    beacon: () => firstShard(beacons, app),
   });
 }
 

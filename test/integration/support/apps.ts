@@ -120,6 +120,16 @@ export const PROTOTYPE_NAMED_APP: TestApp = {
   enable_client_messages: true,
 };
 
+/** Placed with a region hint and a jurisdiction, which the local runtime does not have. */
+export const PLACED_APP: TestApp = {
+  id: "placed",
+  key: "placed-key",
+  secret: "placed-secret-0123456789",
+  shards: 1,
+  regions: ["weur"],
+  jurisdiction: "eu",
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   METERED_APP,
@@ -132,4 +142,5 @@ export const TEST_APPS: readonly TestApp[] = [
   LIMITED_APP,
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
+  PLACED_APP,
 ];

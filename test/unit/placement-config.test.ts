@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { parseAppsJson } from "../../src/config/apps-json";
+import { parseSingleAppEnv } from "../../src/config/env";
+import { MAX_SHARDS } from "../../src/config/placement";
+
+const SECRET = "unit-secret-do-not-echo-0123456789";
+
+function app(fields: Record<string, unknown> = {}) {
+  return { id: "shop", key: "shop-key", secret: SECRET, ...fields };
+}
+
+function parsed(fields: Record<string, unknown>) {
+  const result = parseAppsJson(JSON.stringify([app(fields)]));
+  return result.ok ? { ok: true, placement: result.apps[0]?.placement } : result;
+}
+
+describe("an app's placement in APPS", () => {
+  it("is absent when none of shards, regions and jurisdiction is set, so the app keeps its one Beacon", () => {
+    expect(parsed({})).toEqual({ ok: true, placement: undefined });
+  });
+
+  it("reads one shard, its region and a jurisdiction", () => {
+    expect(parsed({ shards: 1, regions: ["weur"], jurisdiction: "eu" })).toEqual({
+      ok: true,
+      placement: { shards: 1, regions: ["weur"], jurisdiction: "eu" },
+    });
+    expect(parsed({ jurisdiction: "fedramp" })).toEqual({
+      ok: true,
+      placement: { shards: 1, regions: [], jurisdiction: "fedramp" },
+    });
+  });
+
+  it("refuses more than one shard while sharding is not complete, naming what is missing", () => {
+    expect(parsed({ shards: 4 })).toEqual({
+      ok: false,
+      problem: expect.stringContaining('APPS[0] (app "shop").shards above 1 is not supported yet: channel hubs'),
+    });
+  });
+
+  it("refuses a shard count outside 1 to the maximum, and a count that is not a whole number", () => {
+    for (const shards of [0, -1, MAX_SHARDS + 1, 2.5, "4", true]) {
+      expect(parsed({ shards })).toEqual({
+        ok: false,
+        problem: expect.stringContaining(`shards must be a whole number from 1 to ${MAX_SHARDS}`),
+      });
+    }
+  });
+
+  it("refuses regions that are not location hints, repeated, or more than the shards", () => {
+    expect(parsed({ regions: ["europe"] })).toEqual({
+      ok: false,
+      problem: expect.stringContaining(
+        "regions may only name wnam, enam, sam, weur, eeur, apac, oc, afr, me, got a string",
+      ),
+    });
+    expect(parsed({ shards: 1, regions: "weur" })).toEqual({
+      ok: false,
+      problem: expect.stringContaining("regions must be a list of location hints"),
+    });
+    expect(parsed({ regions: ["weur", "weur"] })).toEqual({
+      ok: false,
+      problem: expect.stringContaining("regions names weur twice"),
+    });
+    expect(parsed({ regions: ["weur", "enam"] })).toEqual({
+      ok: false,
+      problem: expect.stringContaining("regions names 2 regions for 1 shard: each region needs a shard of its own"),
+    });
+  });
+
+  it("refuses a jurisdiction the platform does not have, and regions outside the jurisdiction", () => {
+    expect(parsed({ jurisdiction: "mars" })).toEqual({
+      ok: false,
+      problem: expect.stringContaining("jurisdiction must be one of eu, us, fedramp, fedramp-high, got a string"),
+    });
+    expect(parsed({ regions: ["wnam"], jurisdiction: "eu" })).toEqual({
+      ok: false,
+      problem: expect.stringContaining(
+        "regions names wnam, outside the eu jurisdiction: its objects can only be placed in weur or eeur",
+      ),
+    });
+  });
+});
+
+describe("the single app's placement settings", () => {
+  it("read SHARDS, a comma-separated REGIONS and JURISDICTION", () => {
+    const result = parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "1", REGIONS: " eeur ", JURISDICTION: "eu" });
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({ placement: { shards: 1, regions: ["eeur"], jurisdiction: "eu" } }),
+    });
+  });
+
+  it("leave the app unplaced when blank", () => {
+    const result = parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "", REGIONS: " ", JURISDICTION: "" });
+    expect(result.ok && result.value.placement).toBeUndefined();
+  });
+
+  it("name the setting in each problem", () => {
+    expect(parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "0", JURISDICTION: "EU" })).toEqual({
+      ok: false,
+      error:
+        "The single-app configuration has 2 problems: " +
+        `SHARDS must be a whole number from 1 to ${MAX_SHARDS}, got 0; ` +
+        "JURISDICTION must be one of eu, us, fedramp, fedramp-high, got a string",
+    });
+    expect(parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "four", REGIONS: "weur,,enam" })).toEqual({
+      ok: false,
+      error:
+        "The single-app configuration has 2 problems: " +
+        `SHARDS must be a whole number from 1 to ${MAX_SHARDS}, got a string; ` +
+        "REGIONS may only name wnam, enam, sam, weur, eeur, apac, oc, afr, me, got an empty string",
+    });
+  });
+});
