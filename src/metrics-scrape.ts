@@ -1,8 +1,8 @@
 import { constantTimeEqual } from "./auth/crypto";
 import type { AppRegistry } from "./config/registry";
-import { firstShard } from "./contract/objects";
 import { log } from "./log";
 import { prometheusResponse } from "./rest/stats-formats";
+import { appStats } from "./sharded/stats";
 
 export interface MetricsEnv {
   /** Enables `GET /metrics` for every app at once, for scrapers that cannot sign Pusher requests. */
@@ -35,6 +35,6 @@ export async function scrapeMetrics(
       headers: { "WWW-Authenticate": "Bearer", "Content-Type": "text/plain; charset=utf-8" },
     });
   }
-  const snapshots = await Promise.all(apps.all().map((app) => firstShard(beacons, app).readStats(app.id)));
+  const snapshots = await Promise.all(apps.all().map((app) => appStats(app, beacons)));
   return prometheusResponse(snapshots);
 }

@@ -23,7 +23,7 @@ async function answer(request: Request, env: Env & MetricsEnv): Promise<Response
 
   const socket = parseSocketPath(url.pathname);
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
-  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
+  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON, env.HUB);
   if (url.pathname === "/metrics" && request.method === "GET") {
     const scraped = await scrapeMetrics(request, env, apps, env.BEACON);
     if (scraped !== undefined) return scraped;

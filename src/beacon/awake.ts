@@ -8,6 +8,7 @@ import type { ChannelCache } from "./state/channel-cache";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
 import { Connections } from "./state/connections";
 import type { DueWork } from "./state/due-work";
+import type { HubLinks } from "./state/hub-links";
 import { PresenceRoster } from "./state/presence-roster";
 import type { SubscriptionRows } from "./state/subscription-rows";
 import { UserIndex } from "./state/user-index";
@@ -40,10 +41,18 @@ export type WebhooksScheduled = (dueAt?: number) => void;
 /**
  * Rebuilds the in-memory indexes for `app` from the sockets that survived
  * and the durable state, reconciling whatever changed while the object slept.
+ * `links` makes it a shard of a sharded app, whose hubs own what is app-wide.
  */
-export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], scheduled: WebhooksScheduled): Awake {
+export function wake(
+  app: App,
+  durable: Durable,
+  sockets: readonly WebSocket[],
+  scheduled: WebhooksScheduled,
+  links?: HubLinks,
+): Awake {
   const { subscriptionRows, dueWork, sessions, cache } = durable;
   const awake: Awake = {
+    ...(links === undefined ? {} : { links }),
     app,
     connections: new Connections(),
     channels: new ChannelIndex(durable.meter),

@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import {
@@ -10,6 +9,7 @@ import {
   type Metered,
   type PublishEvent,
   type PublishResult,
+  SHARD_HEADER,
 } from "../contract/rpc";
 import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
@@ -25,14 +25,15 @@ import { dueWorkKind } from "./alarms/due-work-runners";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, wake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
-import { removeConnection } from "./changes/subscriptions";
 import { dispatch } from "./handlers/dispatch";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
+import { isShard, type ShardAwake, ShardSurface } from "./shard-surface";
 import {
   answerClose,
   closeOrphan,
+  forgetSocket,
   frameFailed,
   guarded,
   refuseOverCapacity,
@@ -43,9 +44,11 @@ import { writeAttachment } from "./state/attachment";
 import { ChannelCache } from "./state/channel-cache";
 import { Connection, type Handled } from "./state/connection";
 import { DueWork } from "./state/due-work";
+import { HubLinks } from "./state/hub-links";
 import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
+import { ShardIdentity } from "./state/shard-identity";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
 import { SubscriptionRows } from "./state/subscription-rows";
@@ -57,9 +60,10 @@ import { WebhookOutbox } from "./state/webhook-outbox";
  * to the handlers, RPC functions and alarm work; the protocol lives in those.
  * See README.md in this folder for the floors below it.
  */
-export class Beacon extends DurableObject<Env> {
+export class Beacon extends ShardSurface {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
+  private readonly identity: ShardIdentity;
   private readonly stats: Stats;
   private readonly rates = new RateLimits();
   private readonly durable: Durable;
@@ -73,6 +77,7 @@ export class Beacon extends DurableObject<Env> {
     this.schema = upgradeSchema(ctx.storage, MIGRATIONS);
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
+    this.identity = new ShardIdentity(this.store);
     this.stats = new Stats(this.store, Date.now());
     const subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
       log("error", "subscription rows could not be written", { app: this.appId, changes, error: String(error) }),
@@ -91,6 +96,8 @@ export class Beacon extends DurableObject<Env> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
     if (!this.schema.ok) return refuseUnavailable(appId);
+    const shard = request.headers.get(SHARD_HEADER);
+    if (shard !== null) this.becomeShard(shard);
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
     const refusal = refuseOverCapacity(awake);
@@ -145,6 +152,14 @@ export class Beacon extends DurableObject<Env> {
     return this.serve(appId, "readStats", (awake) => this.stats.snapshot(appId, gauges(awake), Date.now()));
   }
 
+  protected onShard<T>(appId: string, shard: string, method: string, task: (state: ShardAwake) => T): T {
+    this.becomeShard(shard);
+    return this.serve(appId, method, (awake) => {
+      if (!isShard(awake)) throw new Error(`'${shard}' is not a shard of app '${appId}'`);
+      return task(awake);
+    });
+  }
+
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
     const awake = this.currentState();
@@ -178,14 +193,14 @@ export class Beacon extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    await this.forget(ws, `closed ${code}`);
+    await forgetSocket(this.currentState(), ws, `closed ${code}`, this.stats);
     answerClose(ws, code);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const socket = this.awake?.connections.connectionFor(ws)?.id;
     log(socketErrorLevel(ws, error), "socket error", { app: this.awake?.app.id, socket, error: String(error) });
-    await this.forget(ws, `error ${String(error)}`);
+    await forgetSocket(this.currentState(), ws, `error ${String(error)}`, this.stats);
   }
 
   /** Timed work (see alarms/alarm-clock.ts): the clock runs every kind that is due; due times are in SQLite. */
@@ -198,21 +213,11 @@ export class Beacon extends DurableObject<Env> {
   }
 
   /**
-   * Queued behind the socket's frames still in flight: a subscribe awaiting
-   * its signature check must not add rows (or a presence member) after the
-   * socket's rows were already removed.
+   * Records that this object is a shard of a sharded app, by its name (its
+   * first socket or hub call says so); state built before it knew is rebuilt.
    */
-  private async forget(ws: WebSocket, why: string): Promise<void> {
-    const awake = this.currentState();
-    const connection = awake?.connections.connectionFor(ws);
-    if (awake === undefined || connection === undefined) return;
-    try {
-      await connection.inOrder(() => removeConnection(awake, connection));
-      // The object may hibernate once its last socket is gone: keep the counts.
-      if (awake.connections.size === 0) this.stats.flush(Date.now());
-    } catch (error) {
-      log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
-    }
+  private becomeShard(shard: string): void {
+    if (this.identity.name(shard) && this.awake !== undefined && !isShard(this.awake)) this.awake = undefined;
   }
 
   /** Records which app this object serves (its first caller says so) and returns its state. */
@@ -270,8 +275,14 @@ export class Beacon extends DurableObject<Env> {
     if (!this.schema.ok) return undefined;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.awake = wake(app, this.durable, this.ctx.getWebSockets(), (dueAt) =>
-      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
+    const shard = this.identity.current();
+    const links = shard === undefined ? undefined : new HubLinks(this.env.HUB, app, shard);
+    this.awake = wake(
+      app,
+      this.durable,
+      this.ctx.getWebSockets(),
+      (dueAt) => (dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt)),
+      links,
     );
     // Work that fell due while the app could not be served has no alarm left.
     this.alarms.reschedule();

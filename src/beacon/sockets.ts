@@ -4,8 +4,10 @@ import { type LogLevel, log } from "../log";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import type { Awake } from "./awake";
+import { removeConnection } from "./changes/subscriptions";
 import type { Connection, Handled } from "./state/connection";
 import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardown";
+import type { Stats } from "./state/stats";
 
 /*
  * What beacon.ts does with a socket besides handing its frames on: refusing
@@ -95,4 +97,26 @@ export function answerClose(ws: WebSocket, code: number): void {
 /** A socket that broke while going away is expected (debug); an error on an open one is a warning. */
 export function socketErrorLevel(ws: WebSocket, error: unknown): LogLevel {
   return isTeardownError(ws.readyState, error) ? "debug" : "warn";
+}
+
+/**
+ * A socket closed or failed: its state goes, queued behind its frames still
+ * in flight, since a subscribe awaiting its signature check must not add
+ * rows (or a presence member) after the socket's rows were already removed.
+ */
+export async function forgetSocket(
+  awake: Awake | undefined,
+  ws: WebSocket,
+  why: string,
+  stats: Pick<Stats, "flush">,
+): Promise<void> {
+  const connection = awake?.connections.connectionFor(ws);
+  if (awake === undefined || connection === undefined) return;
+  try {
+    await connection.inOrder(() => removeConnection(awake, connection));
+    // The object may hibernate once its last socket is gone: keep the counts.
+    if (awake.connections.size === 0) stats.flush(Date.now());
+  } catch (error) {
+    log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
+  }
 }

@@ -1,6 +1,7 @@
 import type { App } from "../config/app";
 import type { Placement, Region } from "../config/placement";
 import { log } from "../log";
+import { SERVER_TO_USER_PREFIX } from "../protocol/channels";
 
 /*
  * The names of an app's Durable Objects, and the namespace they live in.
@@ -52,6 +53,11 @@ export function isSharded(app: Pick<App, "placement">): boolean {
 /** The hub that owns one channel's app-wide state: its presence roster, cache, counts and webhooks. */
 export function hubName(appId: string, channel: string): string {
   return `${appId}/channel/${channel}`;
+}
+
+/** A user's hub is the hub of the user's own channel, `#server-to-user-{id}`. */
+export function userChannelName(userId: string): string {
+  return `${SERVER_TO_USER_PREFIX}${userId}`;
 }
 
 /** Counts the app's sockets across shards, for an app-wide `max_connections`. */

@@ -4,8 +4,10 @@ import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import { relayToHub } from "../changes/shard-hubs";
 import type { ChannelIndex } from "../state/channel-index";
-import type { Connection } from "../state/connection";
+import type { Connection, Handled } from "../state/connection";
+import type { HubLinks } from "../state/hub-links";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
@@ -13,6 +15,7 @@ export interface ClientEventState {
   readonly app: App;
   readonly channels: ChannelIndex;
   readonly webhooks: WebhookQueue;
+  readonly links?: HubLinks;
 }
 
 export interface ClientEvent {
@@ -31,18 +34,15 @@ export function handleClientEvent(
   connection: Connection,
   message: ClientEvent,
   now: number,
-): void {
+): Handled {
   const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
     connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message: refusal }));
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
-  state.channels.broadcast(
-    message.channel,
-    frames.userEvent(message.event, message.channel, message.data, presenceUserId),
-    connection,
-  );
+  const frame = frames.userEvent(message.event, message.channel, message.data, presenceUserId);
+  state.channels.broadcast(message.channel, frame, connection);
   state.webhooks.queue({
     name: "client_event",
     channel: message.channel,
@@ -51,6 +51,8 @@ export function handleClientEvent(
     socketId: connection.id,
     ...(presenceUserId === undefined ? {} : { userId: presenceUserId }),
   });
+  // On a shard the channel's other shards get it through its hub.
+  if (state.links !== undefined) return relayToHub(state.app, state.links, message.channel, frame);
 }
 
 function refuse(

@@ -18,15 +18,23 @@ export interface PublishState extends ChannelReadState {
 export function publish(state: PublishState, events: readonly PublishEvent[]): PublishResult {
   const now = Date.now();
   return events.map((event) => {
-    const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
-    for (const channel of event.channels) {
-      // Cached even with nobody subscribed: the next subscriber is who it is for.
-      rememberIfCacheChannel(state.cache, channel, event.name, event.data, now);
-      if (state.channels.count(channel) === 0) continue;
-      state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data), except);
-    }
+    // Cached even with nobody subscribed: the next subscriber is who it is for.
+    for (const channel of event.channels) rememberIfCacheChannel(state.cache, channel, event.name, event.data, now);
+    fanOut(state, event);
     const { info } = event;
     if (info === undefined) return null;
     return new Map(event.channels.map((channel) => [channel, channelAttributes(state, channel, info)]));
   });
+}
+
+/** One event to this object's subscribers of each of its channels, but the socket it names. */
+export function fanOut(
+  state: Pick<PublishState, "channels" | "connections">,
+  event: Pick<PublishEvent, "name" | "data" | "channels" | "socketId">,
+): void {
+  const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
+  for (const channel of event.channels) {
+    if (state.channels.count(channel) === 0) continue;
+    state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data), except);
+  }
 }

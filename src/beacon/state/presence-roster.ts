@@ -68,3 +68,13 @@ export class PresenceRoster {
     return { ids: [...members.keys()], hash, count: members.size };
   }
 }
+
+/** A member's user_info as stored (JSON text, or null for none); unreadable text counts as none. */
+export function parseStoredUserInfo(json: string | null): unknown {
+  if (json === null) return {};
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}
