@@ -36,6 +36,7 @@ import {
   forgetSocket,
   frameFailed,
   guarded,
+  refuseOverAppCapacity,
   refuseOverCapacity,
   refuseUnavailable,
   socketErrorLevel,
@@ -100,7 +101,7 @@ export class Beacon extends ShardSurface {
     if (shard !== null) this.becomeShard(shard);
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
-    const refusal = refuseOverCapacity(awake);
+    const refusal = refuseOverCapacity(awake) ?? (isShard(awake) ? await refuseOverAppCapacity(awake) : undefined);
     if (refusal !== undefined) return refusal;
 
     const { 0: client, 1: server } = new WebSocketPair();

@@ -2,10 +2,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import type { HubChannelState, JoinAnswer, JoinRequest, Route, RouteRequest, ShardReport } from "../contract/hub-rpc";
+import { CONNECTIONS_HUB } from "../contract/objects";
 import type { InfoRequest } from "../contract/rpc";
 import { log } from "../log";
 import { AlarmClock, type TimedWork } from "./alarms/alarm-clock";
 import { webhookWork } from "./alarms/webhook-work";
+import { admitConnection } from "./hubs/connections";
 import { toShards } from "./hubs/forward";
 import type { HubState } from "./hubs/hub-state";
 import { join } from "./hubs/join";
@@ -74,6 +76,11 @@ export class Hub extends DurableObject<Env> {
 
   async watch(appId: string, channel: string, shard: string, socketId: string): Promise<boolean> {
     return this.inOrder(appId, channel, "watch", (state) => watcherAdded(state, shard, socketId));
+  }
+
+  /** The app's connection count (CONNECTIONS_HUB): may this shard accept one more socket? */
+  async admit(appId: string, shard: string, sockets: number): Promise<boolean> {
+    return this.inOrder(appId, CONNECTIONS_HUB, "admit", (state) => admitConnection(state, shard, sockets));
   }
 
   /* From the Worker's REST calls. */

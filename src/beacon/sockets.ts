@@ -1,10 +1,13 @@
 import type { App } from "../config/app";
+import { CONNECTIONS_HUB } from "../contract/objects";
 import { refuseSocket } from "../contract/refusal";
+import { withDeadline } from "../lib/deadline";
 import { type LogLevel, log } from "../log";
 import { CLOSE_CODES } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import type { Awake } from "./awake";
 import { removeConnection } from "./changes/subscriptions";
+import type { ShardAwake } from "./shard-surface";
 import type { Connection, Handled } from "./state/connection";
 import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardown";
 import type { Stats } from "./state/stats";
@@ -30,9 +33,7 @@ export function capacityProblem(
   connected: number,
   objectCap = OBJECT_SOCKET_CAP,
 ): string | undefined {
-  if (maxConnections !== null && connected >= maxConnections) {
-    return `Over capacity: this app allows at most ${maxConnections} connections`;
-  }
+  if (maxConnections !== null && connected >= maxConnections) return appFull(maxConnections);
   if (connected >= objectCap) return `Over capacity: this server holds at most ${objectCap} connections`;
   return undefined;
 }
@@ -42,6 +43,40 @@ export function refuseOverCapacity(awake: Awake): Response | undefined {
   const problem = capacityProblem(awake.app.limits.maxConnections, awake.connections.size);
   if (problem === undefined) return undefined;
   return refuseSocket(CLOSE_CODES.overCapacity, problem, { app: awake.app.id });
+}
+
+/** How long a shard waits for the app's connection count before refusing the socket. */
+const ADMISSION_DEADLINE_MS = 5000;
+
+/**
+ * A sharded app's `max_connections` counts every shard's sockets: the app's
+ * connection count (a hub, CONNECTIONS_HUB) admits each new one. If it does
+ * not answer, the socket is refused with 4100 too, and pusher-js retries.
+ */
+export async function refuseOverAppCapacity(awake: ShardAwake): Promise<Response | undefined> {
+  const max = awake.app.limits.maxConnections;
+  if (max === null) return undefined;
+  const { links } = awake;
+  links.accepting++;
+  let admitted: boolean;
+  try {
+    const count = links.hub(CONNECTIONS_HUB).admit(awake.app.id, links.shard, awake.connections.size + links.accepting);
+    admitted = await withDeadline(count, ADMISSION_DEADLINE_MS);
+  } catch (error) {
+    log("error", "the app's connection count did not answer", {
+      app: awake.app.id,
+      shard: links.shard,
+      error: String(error),
+    });
+    return refuseSocket(CLOSE_CODES.overCapacity, "Over capacity: try again later", { app: awake.app.id });
+  } finally {
+    links.accepting--;
+  }
+  return admitted ? undefined : refuseSocket(CLOSE_CODES.overCapacity, appFull(max), { app: awake.app.id });
+}
+
+function appFull(maxConnections: number): string {
+  return `Over capacity: this app allows at most ${maxConnections} connections`;
 }
 
 /**

@@ -30,13 +30,6 @@ const JURISDICTION_REGIONS: Readonly<Record<Jurisdiction, readonly Region[]>> = 
  */
 export const MAX_SHARDS = 64;
 
-/**
- * What a sharded app cannot do yet. Until this is empty, an app with more
- * than one shard is refused: a setting the server accepts is one it honours.
- */
-const NOT_YET_SHARDED =
-  "channel hubs (publish fan-out, counts, cache and webhooks), presence, client events, users and app-wide REST reads";
-
 /** Where an app's Durable Objects live and how many hold its sockets. */
 export interface Placement {
   /** Socket-holding objects; 1 is one Beacon per app, the unsharded path. */
@@ -76,7 +69,6 @@ export function readPlacement(
   const shards = read ?? 1;
   const regions = readRegions(values.regions, names.regions, problems);
   const jurisdiction = readJurisdiction(values.jurisdiction, names.jurisdiction, problems);
-  if (shards > 1) problems.addMessage(`${names.shards} above 1 is not supported yet: ${NOT_YET_SHARDED}`);
   if (read !== undefined && regions.length > shards) {
     problems.addMessage(
       `${names.regions} names ${regions.length} regions for ${shards} shard${shards === 1 ? "" : "s"}: ` +

@@ -60,10 +60,12 @@ export function userChannelName(userId: string): string {
   return `${SERVER_TO_USER_PREFIX}${userId}`;
 }
 
-/** Counts the app's sockets across shards, for an app-wide `max_connections`. */
-export function ledgerName(appId: string): string {
-  return `${appId}/ledger`;
-}
+/**
+ * The hub that counts the app's sockets across shards, for an app-wide
+ * `max_connections`: a hub of a name no channel can have ("#" begins only
+ * `#server-to-user-` channels), whose subscribers per shard are sockets.
+ */
+export const CONNECTIONS_HUB = "#connections";
 
 /**
  * The stub of one of the app's objects, in the app's jurisdiction and with

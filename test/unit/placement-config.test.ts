@@ -30,10 +30,23 @@ describe("an app's placement in APPS", () => {
     });
   });
 
-  it("refuses more than one shard while sharding is not complete, naming what is missing", () => {
-    expect(parsed({ shards: 4 })).toEqual({
+  it("reads shards dealt to regions", () => {
+    expect(parsed({ shards: 4, regions: ["weur", "enam"] })).toEqual({
+      ok: true,
+      placement: { shards: 4, regions: ["weur", "enam"] },
+    });
+  });
+
+  it("refuses per-second REST limits on a sharded app, which no one object could count", () => {
+    expect(parsed({ shards: 2, max_backend_events_per_sec: 100, max_read_requests_per_sec: 10 })).toEqual({
       ok: false,
-      problem: expect.stringContaining('APPS[0] (app "shop").shards above 1 is not supported yet: channel hubs'),
+      problem: expect.stringContaining(
+        'APPS[0] (app "shop"): max_backend_events_per_sec and max_read_requests_per_sec cannot be enforced across shards',
+      ),
+    });
+    expect(parsed({ shards: 1, max_backend_events_per_sec: 100 })).toEqual({
+      ok: true,
+      placement: { shards: 1, regions: [] },
     });
   });
 

@@ -1,9 +1,11 @@
 import type { App } from "../../config/app";
 import type { ShardReport } from "../../contract/hub-rpc";
+import { CONNECTIONS_HUB } from "../../contract/objects";
 import { withDeadline } from "../../lib/deadline";
 import { log } from "../../log";
 import { classifyChannel } from "../../protocol/channels";
 import type { ChannelIndex } from "../state/channel-index";
+import type { Connections } from "../state/connections";
 import type { DueWork } from "../state/due-work";
 import type { HubLinks } from "../state/hub-links";
 import type { UserIndex } from "../state/user-index";
@@ -23,6 +25,7 @@ import { type CountAudience, countsWanted, SUBSCRIPTION_COUNT_DELAY_MS } from ".
 /** What a shard reads and schedules to keep its hubs told. */
 export interface ShardState {
   readonly app: App;
+  readonly connections: Connections;
   readonly links: HubLinks;
   readonly dueWork: DueWork;
   readonly channels: ChannelIndex;
@@ -57,8 +60,15 @@ export function shardCountChanged(state: ScheduleState, channel: string): void {
   if (countsWanted(state, channel)) reportSoon(state, channel, SUBSCRIPTION_COUNT_DELAY_MS);
 }
 
-/** Everything this shard holds of a hub's channel (and, for a user's hub, of the user), as of now. */
+/**
+ * Everything this shard holds of a hub's channel (and, for a user's hub, of
+ * the user), as of now; for the app's connection count, its sockets.
+ */
 export function shardReport(state: ShardState, hubChannel: string): ShardReport {
+  if (hubChannel === CONNECTIONS_HUB) {
+    const sockets = state.connections.size + state.links.accepting;
+    return { shard: state.links.shard, subscribers: sockets, members: [], signedIn: [], watchers: [], joining: [] };
+  }
   const joining = state.links.joining(hubChannel);
   const subscribed = new Set<string>();
   const members: string[] = [];
@@ -119,4 +129,9 @@ export async function relayToHub(app: App, links: HubLinks, channel: string, fra
       error: String(error),
     });
   }
+}
+
+/** A socket went: an app with `max_connections` counts it out. */
+export function socketGone(state: { readonly app: App; readonly dueWork: DueWork }): void {
+  if (state.app.limits.maxConnections !== null) reportSoon(state, CONNECTIONS_HUB);
 }

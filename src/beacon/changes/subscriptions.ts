@@ -4,7 +4,7 @@ import type { Connections } from "../state/connections";
 import type { HubLinks } from "../state/hub-links";
 import type { PresenceMember, PresenceRoster } from "../state/presence-roster";
 import type { SubscriptionRows } from "../state/subscription-rows";
-import { shardCountChanged, shardLeft } from "./shard-hubs";
+import { shardCountChanged, shardLeft, socketGone } from "./shard-hubs";
 import { type SubscriptionCountState, subscriptionCountChanged } from "./subscription-count";
 import { signOut, type UserState } from "./users";
 
@@ -68,6 +68,7 @@ export function removeConnection(state: SocketState, connection: Connection): vo
   signOut(state, connection);
   for (const channel of [...connection.channels.keys()]) leaveInMemory(state, connection, channel);
   state.connections.remove(connection);
+  if (state.links !== undefined) socketGone(state);
 }
 
 function leaveInMemory(state: SubscriptionState, connection: Connection, channel: string): void {

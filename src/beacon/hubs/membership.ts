@@ -1,3 +1,4 @@
+import { CONNECTIONS_HUB } from "../../contract/objects";
 import * as frames from "../../protocol/server-frames";
 import { announceSubscriptionCount, subscriptionCountChanged } from "../changes/subscription-count";
 import { toShards } from "./forward";
@@ -12,7 +13,8 @@ import type { HubState } from "./hub-state";
 /** The channel's subscribers across shards went from `before` to what the records hold now. */
 export function subscribersChanged(state: HubState, before: number): void {
   const after = state.records.totalSubscribers();
-  if (after === before) return;
+  // The app's connection count is a hub too, but no channel: nobody hears of it.
+  if (after === before || state.channel === CONNECTIONS_HUB) return;
   if (before === 0) state.webhooks.queue({ name: "channel_occupied", channel: state.channel });
   if (after === 0) state.webhooks.queue({ name: "channel_vacated", channel: state.channel });
   subscriptionCountChanged(state, state.channel, Date.now());

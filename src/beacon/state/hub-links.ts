@@ -20,6 +20,8 @@ export interface PendingJoin {
 export class HubLinks {
   private readonly stubs = new Map<string, HubStub>();
   private readonly pending = new Map<string, Set<PendingJoin>>();
+  /** Sockets being admitted by the app's connection count (contract/objects.ts, CONNECTIONS_HUB). */
+  accepting = 0;
   /** Per channel, per socket: the hub frame number its join answer reflected. */
   private readonly baselines = new Map<string, Map<string, number>>();
 

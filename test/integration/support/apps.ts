@@ -130,6 +130,28 @@ export const PLACED_APP: TestApp = {
   jurisdiction: "eu",
 };
 
+/** Four shards, one per region, so a test puts each socket where it wants it (support/shards.ts). */
+export const SHARDED_APP: TestApp = {
+  id: "sharded",
+  key: "sharded-key",
+  secret: "sharded-secret-0123456789",
+  enable_client_messages: true,
+  shards: 4,
+  regions: ["weur", "enam", "apac", "oc"],
+  max_presence_members_per_channel: 3,
+  webhooks: INTEGRATION_WEBHOOKS,
+};
+
+/** Two shards and an app-wide max_connections of 2. */
+export const SHARDED_CAPPED_APP: TestApp = {
+  id: "sharded-capped",
+  key: "sharded-capped-key",
+  secret: "sharded-capped-secret-0123456789",
+  shards: 2,
+  regions: ["weur", "oc"],
+  max_connections: 2,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   METERED_APP,
@@ -143,4 +165,6 @@ export const TEST_APPS: readonly TestApp[] = [
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
   PLACED_APP,
+  SHARDED_APP,
+  SHARDED_CAPPED_APP,
 ];
