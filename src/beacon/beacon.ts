@@ -161,7 +161,10 @@ export class Beacon extends ShardSurface {
     this.becomeShard(shard);
     return this.serve(appId, method, (awake) => {
       if (!isShard(awake)) throw new Error(`'${shard}' is not a shard of app '${appId}'`);
-      return task(awake);
+      const result = task(awake);
+      // A delivery from the Worker or a hub is work like any other: the registry hears of it.
+      this.afterWork(awake, Date.now());
+      return result;
     });
   }
 

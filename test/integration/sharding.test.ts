@@ -95,6 +95,21 @@ describe("a sharded app's channels", () => {
   });
 });
 
+describe("a sharded app's resuming subscribers", () => {
+  it("are told nothing was recovered, through the hub or on a shard that already holds the channel", async () => {
+    const channel = unique("resume-spread-");
+    const [first, second] = [await connectIn(app, "weur"), await connectIn(app, "weur")];
+    for (const socket of [first, second]) {
+      socket.send({ event: "pusher:subscribe", data: { channel, resume: { epoch: "gone", serial: 3 } } });
+      const succeeded = await socket.nextEvent("pusher_internal:subscription_succeeded");
+      expect(succeeded.channel).toBe(channel);
+      const resumed = await socket.next();
+      expect(resumed).toMatchObject({ event: "sower:resumed", channel });
+      expect(JSON.parse(String(resumed.data))).toEqual({ recovered: false });
+    }
+  });
+});
+
 describe("a sharded app's presence channels", () => {
   it("answer the whole roster and announce each user once, whichever shards its sockets are on", async () => {
     const channel = unique("presence-spread-");
