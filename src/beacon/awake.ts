@@ -15,6 +15,7 @@ import { UserIndex } from "./state/user-index";
 import type { UserSessions } from "./state/user-sessions";
 import { WatchlistIndex } from "./state/watchlist-index";
 import type { WebhookOutbox } from "./state/webhook-outbox";
+import type { WebhookMeter } from "./webhooks/delivery";
 import { WebhookQueue } from "./webhooks/queue";
 
 /**
@@ -23,7 +24,10 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends FrameState, PublishState, SocketState, DueWorkState {}
+export interface Awake extends FrameState, PublishState, SocketState, DueWorkState {
+  /** The app's statistics, which also count what a sharded app's hubs delivered (rpc/shard-calls.ts). */
+  readonly meter: WebhookMeter;
+}
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
 export interface Durable {
@@ -32,7 +36,7 @@ export interface Durable {
   readonly sessions: UserSessions;
   readonly cache: ChannelCache;
   readonly outbox: WebhookOutbox;
-  readonly meter: FanoutMeter;
+  readonly meter: FanoutMeter & WebhookMeter;
 }
 
 /** How the webhook queue tells the alarm about work it stored (a due time) or removed (none). */
@@ -63,6 +67,7 @@ export function wake(
     cache,
     subscriptionRows,
     dueWork,
+    meter: durable.meter,
     // A webhook commits with the rows it reports, so queueing one first writes the rows behind it.
     webhooks: new WebhookQueue(app, durable.outbox, scheduled, () => subscriptionRows.settle()),
   };

@@ -1,9 +1,9 @@
 import type { TestProject } from "vitest/node";
-import { startServer } from "./support/server";
+import { startServer, testShards } from "./support/server";
 
-/** One `wrangler dev` for the whole e2e tier, on a free port, with fresh state. */
+/** One `wrangler dev` for the whole e2e tier, on a free port, with fresh state, at the project's shards. */
 export default async function setup(project: TestProject) {
-  const server = await startServer();
+  const server = await startServer([], undefined, testShards(project.config.env));
   project.provide("sower", server.info);
   return () => server.stop();
 }

@@ -1,16 +1,17 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/signatures";
-import type { Beacon } from "../../src/beacon/beacon";
 import type { StatsSnapshot } from "../../src/contract/stats";
+import { appStats } from "../../src/sharded/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
-import { DEFAULT_APP, METERED_APP } from "./support/apps";
-import { hibernate } from "./support/eviction";
+import { DEFAULT_APP, METERED_APP, type TestApp } from "./support/apps";
+import { configuredApp, hibernateApp } from "./support/objects";
 import { ALL_EVENTS_URL, COUNTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
-function readStats(): Promise<StatsSnapshot | undefined> {
-  return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
+/** The app's statistics as its stats endpoint reads them: its Beacon's, or its shards' together. */
+function readStats(app: TestApp = METERED_APP): Promise<StatsSnapshot | undefined> {
+  return appStats(configuredApp(app.id), env.BEACON);
 }
 
 describe("per-app statistics", () => {
@@ -55,7 +56,7 @@ describe("per-app statistics", () => {
     });
     expect(stats?.rates.messages_in).toBeGreaterThan(0);
 
-    await hibernate(env.BEACON.getByName(METERED_APP.id));
+    await hibernateApp(METERED_APP.id, channel, presence);
     const after = await readStats();
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
@@ -75,10 +76,8 @@ describe("per-app statistics", () => {
       await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
       await recorder.waitFor(COUNTS_URL, channel, 1);
       const totals = await poll(4000, "both deliveries to be counted", async () => {
-        const stats = await runInDurableObject(env.BEACON.getByName(DEFAULT_APP.id), (beacon: Beacon) =>
-          beacon.readStats(DEFAULT_APP.id),
-        );
-        return stats.totals.webhooks_delivered >= 2 ? stats.totals : undefined;
+        const stats = await readStats(DEFAULT_APP);
+        return stats !== undefined && stats.totals.webhooks_delivered >= 2 ? stats.totals : undefined;
       });
       expect(totals).toMatchObject({ webhooks_delivered: 2, webhooks_retrying: 1, webhooks_failed: 0 });
       socket.ws.close(1000);

@@ -29,12 +29,36 @@ function freePort(): Promise<number> {
 }
 
 /**
+ * The shards every app of a test server runs at: the sharded e2e project
+ * sets SOWER_TEST_SHARDS (vitest.config.ts); 1 otherwise.
+ */
+export function testShards(env: Record<string, string | undefined> = process.env): number {
+  return Number(env.SOWER_TEST_SHARDS ?? "1");
+}
+
+/**
+ * An APPS list at the test shards: each app that can be sharded gets them
+ * (per-second REST limits need one object, so an app with one keeps it).
+ */
+export function atTestShards<T extends Record<string, unknown>>(apps: readonly T[]): T[] {
+  const shards = testShards();
+  if (shards === 1) return [...apps];
+  return apps.map((app) =>
+    app.max_backend_events_per_sec === undefined && app.max_read_requests_per_sec === undefined
+      ? { ...app, shards }
+      : app,
+  );
+}
+
+/**
  * Starts `wrangler dev` on the embedded runtime with its own state folder
  * and known credentials (overriding any .dev.vars), and waits until /health answers.
+ * The single app's SHARDS is `shards`; an APPS given in `extraArgs` sets its own.
  */
 export async function startServer(
   extraArgs: string[] = [],
   app: Pick<ServerInfo, "appId" | "key" | "secret"> = E2E_APP,
+  shards: number = testShards(),
 ): Promise<{ info: ServerInfo; stop: () => Promise<void>; child: ChildProcess }> {
   const port = await freePort();
   const inspector = await freePort();
@@ -58,6 +82,8 @@ export async function startServer(
       `APP_KEY:${app.key}`,
       "--var",
       `APP_SECRET:${app.secret}`,
+      "--var",
+      `SHARDS:${shards}`,
       ...extraArgs,
     ],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"] },

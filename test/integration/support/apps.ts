@@ -168,3 +168,25 @@ export const TEST_APPS: readonly TestApp[] = [
   SHARDED_APP,
   SHARDED_CAPPED_APP,
 ];
+
+/**
+ * The shard count the sharded test projects run every test app at, except
+ * those that cannot be sharded or test one object as such: LIMITED_APP's
+ * per-second limits need one object, UPGRADED_APP's Beacon is rewritten as an
+ * old release left it, PLACED_APP tests one placed Beacon, and the sharded
+ * apps above are sharded in every project.
+ */
+export const TEST_SHARDS = 4;
+
+const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
+  LIMITED_APP,
+  UPGRADED_APP,
+  PLACED_APP,
+  SHARDED_APP,
+  SHARDED_CAPPED_APP,
+]);
+
+/** TEST_APPS with every other app spread over TEST_SHARDS shards (vitest.config.ts, the sharded projects). */
+export const SHARDED_TEST_APPS: readonly TestApp[] = TEST_APPS.map((app) =>
+  STAY_AS_THEY_ARE.has(app) ? app : { ...app, shards: TEST_SHARDS },
+);
