@@ -15,7 +15,7 @@ export interface ServerInfo {
 const E2E_APP = { appId: "sower", key: "sower-key", secret: "e2e-secret-0123456789abcdef" } as const;
 
 /** Asks the OS for a port nobody is using. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
