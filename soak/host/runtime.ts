@@ -19,8 +19,10 @@ export interface RestartableServer {
 export interface SoakRuntime extends RestartableServer {
   /** When the app's Beacon instance in memory was constructed; asking wakes it if it was evicted. */
   instanceStartedAt(): Promise<number>;
-  /** Lines Sower logged at level "error", and everything workerd wrote outside Sower's JSON lines. */
+  /** Lines Sower logged at level "error", and errors workerd reported, except the refusals below. */
   readonly errorLines: string[];
+  /** workerd's reports of frames it refused itself (over its 32 MiB cap), before Sower's code ran. */
+  readonly runtimeRefusals: string[];
   /** Times workerd died without being asked to (Miniflare restarts it). */
   readonly crashes: number;
   /** Restarts the campaign asked for. */
@@ -49,6 +51,7 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
   };
   const script = await bundle("soak/host/soak-entry.ts");
   const errorLines: string[] = [];
+  const runtimeRefusals: string[] = [];
   const counts = { crashes: 0, restarts: 0 };
   const options = convertV4MiniflareOptions({
     modules: true,
@@ -67,7 +70,8 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
     unsafeDirectSockets: [{ host: info.host, port }],
     resourcePersistencePath: state,
     handleStructuredLogs: ({ level, message }) => {
-      if (isErrorLine(level, message)) errorLines.push(message.slice(0, 500));
+      if (!isErrorLine(level, message)) return;
+      (RUNTIME_REFUSAL.test(message) ? runtimeRefusals : errorLines).push(message.slice(0, 500));
     },
     unsafeHandleRuntimeRestart: () => {
       counts.crashes++;
@@ -80,6 +84,7 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
   return {
     info,
     errorLines,
+    runtimeRefusals,
     get crashes() {
       return counts.crashes;
     },
@@ -103,6 +108,9 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
     },
   };
 }
+
+/** How workerd reports closing a socket (1009) whose frame was over its cap. */
+const RUNTIME_REFUSAL = /WebSocket protocol error; protocolError\.statusCode = 1009/;
 
 /**
  * Sower logs one JSON object per line; an "error" line is a fault of Sower's.
