@@ -1,5 +1,6 @@
 import Pusher from "pusher";
 import { channelAuth, clientEventFrame, subscribeFrame } from "../bench/load/frames.ts";
+import { type Distribution, distribution } from "../bench/report/stats.ts";
 import { EVENTS } from "../src/protocol/constants.ts";
 import type { ServerInfo } from "../test/e2e/support/server.ts";
 import { decodeData, type Frame, isObject, SoakSocket } from "./load/soak-socket.ts";
@@ -113,6 +114,8 @@ export class HonestTraffic {
     errorFrames: 0,
     failedTriggers: 0,
   };
+  /** How long each trigger took to be answered, since the books were last taken. */
+  private triggerMs: number[] = [];
   private readonly sdk: Pusher;
   private readonly sockets: HonestSocket[] = [];
   private triggered = 0;
@@ -208,6 +211,7 @@ export class HonestTraffic {
 
   private async triggerOne(): Promise<void> {
     const seq = this.triggered++;
+    const started = Date.now();
     try {
       await this.sdk.trigger(
         [this.channels.public, this.channels.private, this.channels.presence, this.channels.cache],
@@ -215,6 +219,7 @@ export class HonestTraffic {
         JSON.stringify({ s: seq }),
       );
       this.lastCached = seq;
+      this.triggerMs.push(Date.now() - started);
     } catch {
       this.tally.failedTriggers++;
       this.uncertain.add(seq);
@@ -301,6 +306,14 @@ export class HonestTraffic {
     if (listed.size !== expected.size || ids.some((id) => typeof id !== "string" || !expected.has(id))) {
       this.tally.rosterFaults++;
     }
+  }
+
+  /** The faults counted since the last call, and how long triggers took; the counts start again at 0. */
+  takeTally(): HonestTally & { triggerMs: Distribution } {
+    const taken = { ...this.tally, triggerMs: distribution(this.triggerMs) };
+    for (const key of Object.keys(this.tally) as Array<keyof HonestTally>) this.tally[key] = 0;
+    this.triggerMs = [];
+    return taken;
   }
 
   /** The socket ids of the honest sockets (hostile sockets replay their signatures). */
