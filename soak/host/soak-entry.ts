@@ -1,4 +1,5 @@
 import { Beacon } from "../../src/beacon/beacon";
+import type { Handled } from "../../src/beacon/state/connection";
 import worker from "../../src/index";
 import { INSTANCE_PATH } from "./instance-path";
 
@@ -20,10 +21,45 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+/**
+ * The local runtime drops an exception thrown out of a socket or alarm
+ * handler without a word (Cloudflare's logs would show it), so this Beacon
+ * logs one as an error line before passing it on, where the campaign
+ * counts it.
+ */
 export class SoakBeacon extends Beacon {
   private readonly startedAt = Date.now();
 
   instanceStartedAt(): number {
     return this.startedAt;
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
+    return reported("webSocketMessage", () => super.webSocketMessage(ws, message));
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    return reported("webSocketClose", () => super.webSocketClose(ws, code));
+  }
+
+  override webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    return reported("webSocketError", () => super.webSocketError(ws, error));
+  }
+
+  override alarm(): Promise<void> {
+    return reported("alarm", () => super.alarm());
+  }
+}
+
+function reported<T extends Handled>(handler: string, run: () => T): T {
+  const report = (error: unknown): never => {
+    console.error(JSON.stringify({ level: "error", message: `uncaught in ${handler}`, error: String(error) }));
+    throw error;
+  };
+  try {
+    const result = run();
+    return result instanceof Promise ? (result.catch(report) as T) : result;
+  } catch (error) {
+    return report(error);
   }
 }
