@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import Pusher from "pusher";
 import { cpuSeconds } from "../../bench/host/proc.ts";
+import { WEBHOOK_LEAVE_GRACE_MS } from "../../src/protocol/webhooks.ts";
 import type { WebhookReceiver } from "../../test/e2e/support/webhook-receiver.ts";
 import type { SoakRuntime } from "../host/runtime.ts";
 import { isObject } from "../load/soak-socket.ts";
@@ -48,8 +49,9 @@ export interface StormReport extends WebhookVerdicts {
 }
 
 const FIRST_CONNECT_WINDOW = 200;
-/** Leaves are held 3 s, then the alarm releases them; this is ample for the last of them to arrive. */
-const WEBHOOK_SETTLE_MS = 8_000;
+/** Webhooks have settled once none has arrived for this long, and at least the leave grace has passed. */
+const WEBHOOKS_QUIET_MS = 1_500;
+const WEBHOOKS_WAIT_MS = 30_000;
 
 /**
  * A deploy, as Cloudflare does one: every socket drops at once, the object
@@ -74,7 +76,7 @@ export async function reconnectStorm(
   const firstFrom = Date.now();
   await inWindows(clients, FIRST_CONNECT_WINDOW, (client) => client.connect());
   const firstConnectSeconds = (Date.now() - firstFrom) / 1000;
-  await new Promise((resolve) => setTimeout(resolve, WEBHOOK_SETTLE_MS));
+  await webhooksSettled(receiver);
 
   const killedAt = Date.now();
   const requestsBefore = receiver.requests.length;
@@ -119,7 +121,7 @@ export async function reconnectStorm(
   report.rosterFaults += await memberListFaults(sdk, plan);
   report.countFaults = await countFaults(sdk, plan);
   await checkDeliveries(sdk, clients, plan, report);
-  await new Promise((resolve) => setTimeout(resolve, WEBHOOK_SETTLE_MS));
+  await webhooksSettled(receiver);
   Object.assign(
     report,
     judgeWebhooks(receiver.requests.slice(requestsBefore), webhookPath, returnsOf(clients), firstAttemptAt),
@@ -128,6 +130,24 @@ export async function reconnectStorm(
   for (const client of clients) client.socket?.close();
   await Promise.all(clients.map((client) => client.socket?.closed));
   return report;
+}
+
+/**
+ * Waits out the leave grace (the leaves found on waking are held that long
+ * before the alarm sends them), then until no webhook has come for a while.
+ */
+async function webhooksSettled(receiver: WebhookReceiver): Promise<void> {
+  const from = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, WEBHOOK_LEAVE_GRACE_MS));
+  let seen = receiver.requests.length;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < WEBHOOKS_QUIET_MS && Date.now() - from < WEBHOOKS_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (receiver.requests.length !== seen) {
+      seen = receiver.requests.length;
+      quietSince = Date.now();
+    }
+  }
 }
 
 /** Runs `work` on every client with at most `window` at a time. */
