@@ -1,11 +1,25 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_APPS } from "./test/integration/support/apps.ts";
+import { METRICS_TOKEN, TEST_APPS } from "./test/integration/support/apps.ts";
+
+/** A tier that runs inside workerd through the Workers integration, with these settings beside APP_SECRET. */
+function inWorkerd(name: string, bindings: Record<string, string>) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", ...bindings } },
+      }),
+    ],
+    test: { name, include: [`test/${name}/**/*.test.ts`] },
+  };
+}
 
 /**
  * Test tiers as Vitest projects, split by where they run:
  * unit (pure code, Node), integration (inside workerd through the Workers
- * integration), e2e (real pusher-js and pusher SDK against `wrangler dev`),
+ * integration; integration-metrics and integration-options run the same
+ * runtime with other settings), e2e (real pusher-js and pusher SDK against `wrangler dev`),
  * browser (pusher-js, Laravel Echo and the guides' snippets in the Chromium that
  * the @sparticuz/chromium devDependency ships, against a `wrangler dev` of their own).
  */
@@ -15,33 +29,17 @@ export default defineConfig({
       {
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.jsonc" },
-            // APPS holds the default app (same id, key, secret and webhooks as before) and apps for multi-app tests.
-            miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", APPS: JSON.stringify(TEST_APPS) } },
-          }),
-        ],
-        test: { name: "integration", include: ["test/integration/**/*.test.ts"] },
-      },
-      {
-        // The same runtime with the opt-in app options switched on, for the features they gate.
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.jsonc" },
-            miniflare: {
-              bindings: {
-                APP_SECRET: "integration-secret-0123456789",
-                SUBSCRIPTION_COUNT_EVENTS: "true",
-                ENABLE_USER_AUTHENTICATION: "true",
-                USER_AUTHENTICATION_TIMEOUT_MS: "2000",
-              },
-            },
-          }),
-        ],
-        test: { name: "integration-options", include: ["test/integration-options/**/*.test.ts"] },
-      },
+      // APPS holds the default app (same id, key, secret and webhooks as before) and apps for multi-app tests.
+      inWorkerd("integration", { APPS: JSON.stringify(TEST_APPS) }),
+      // The same apps with METRICS_TOKEN set: only then do Beacons publish their figures for GET /metrics,
+      // and the alarm that carries a quiet Beacon's last figures would otherwise show in the other tiers' alarm checks.
+      inWorkerd("integration-metrics", { APPS: JSON.stringify(TEST_APPS), METRICS_TOKEN }),
+      // The same runtime with the opt-in app options switched on, for the features they gate.
+      inWorkerd("integration-options", {
+        SUBSCRIPTION_COUNT_EVENTS: "true",
+        ENABLE_USER_AUTHENTICATION: "true",
+        USER_AUTHENTICATION_TIMEOUT_MS: "2000",
+      }),
       {
         test: {
           name: "e2e",
@@ -63,6 +61,16 @@ export default defineConfig({
           globalSetup: ["test/browser/global-setup.ts", "test/e2e/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "examples",
+          include: ["examples/*/test/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
         },
       },
     ],

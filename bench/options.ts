@@ -3,7 +3,7 @@ import type { TargetName } from "./host/miniflare.ts";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
-const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate"] as const;
+const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate", "flood"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,11 @@ export interface BenchOptions {
   clientEventRate: number;
   clientEventSeconds: number;
   presenceSockets: number;
+  /** Sockets receiving paced triggers in the flood scenario. */
+  floodReceivers: number;
+  /** The flooder's rates after the phase without one; null is as fast as its socket takes frames. */
+  floodRates: Array<number | null>;
+  floodSeconds: number;
   wranglerDev: boolean;
   /** Profile this target's Worker (its figures are then not comparable). */
   profile: TargetName | undefined;
@@ -51,6 +56,9 @@ const CAPS = {
   clientEventRate: 10,
   clientEventSeconds: 120,
   presenceSockets: 15_000,
+  floodReceivers: 15_000,
+  floodRate: 1_000_000,
+  floodSeconds: 60,
 } as const;
 
 const USAGE = `npm run bench -- [flags]
@@ -70,7 +78,10 @@ const USAGE = `npm run bench -- [flags]
   --event-rate=N      client events per socket per second, at most 10 (default 5)
   --event-seconds=N   client-event duration (default 5)
   --presence=N        presence sockets, 100 per channel (default 500)
-  --wrangler-dev      also measure connect and fan-out on \`wrangler dev\` (what \`npm start\` gives)
+  --flood-receivers=N sockets receiving paced triggers in the flood scenario (default 200)
+  --flood-rates=a,b   the flooder's client events per second in turn, or "full" (default 100,1000,full)
+  --flood-seconds=N   length of each flood phase (default 5)
+  --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
   --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
   --deadline=S        global deadline for the whole run (default 900)
@@ -95,6 +106,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       "event-rate": { type: "string" },
       "event-seconds": { type: "string" },
       presence: { type: "string" },
+      "flood-receivers": { type: "string" },
+      "flood-rates": { type: "string" },
+      "flood-seconds": { type: "string" },
       "wrangler-dev": { type: "boolean" },
       profile: { type: "string" },
       wait: { type: "string" },
@@ -137,6 +151,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     clientEventRate: int(values["event-rate"], 5, CAPS.clientEventRate, "event-rate"),
     clientEventSeconds: int(values["event-seconds"], 5, CAPS.clientEventSeconds, "event-seconds"),
     presenceSockets: int(values.presence, 500, CAPS.presenceSockets, "presence"),
+    floodReceivers: int(values["flood-receivers"], 200, CAPS.floodReceivers, "flood-receivers"),
+    floodRates: (values["flood-rates"] ?? "100,1000,full")
+      .split(",")
+      .map((rate) => (rate === "full" ? null : int(rate, 0, CAPS.floodRate, "flood-rates"))),
+    floodSeconds: int(values["flood-seconds"], 5, CAPS.floodSeconds, "flood-seconds"),
     wranglerDev: values["wrangler-dev"] ?? false,
     profile: values.profile === "sower" || values.profile === "baseline" ? values.profile : undefined,
     appKey: BENCH_APP.key,

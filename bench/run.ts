@@ -13,6 +13,7 @@ import { clientEvents } from "./scenarios/client-events.ts";
 import { connect } from "./scenarios/connect.ts";
 import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
 import { fanout } from "./scenarios/fanout.ts";
+import { flood } from "./scenarios/flood.ts";
 import { presence } from "./scenarios/presence.ts";
 import { wranglerDev } from "./wrangler-dev.ts";
 
@@ -20,13 +21,22 @@ import { wranglerDev } from "./wrangler-dev.ts";
  * `npm run bench`: every scenario against Sower and the bare baseline in one
  * run, each hosted the same way, printed side by side with Sower / baseline.
  */
-const RUNNERS: Record<ScenarioName, { title: string; run: (context: ScenarioContext) => Promise<ScenarioResult> }> = {
+interface Runner {
+  title: string;
+  run: (context: ScenarioContext) => Promise<ScenarioResult>;
+  /** Runs on this target alone. */
+  only?: TargetName;
+}
+
+const RUNNERS: Record<ScenarioName, Runner> = {
   connect: { title: "1. connect + subscribe", run: connect },
   fanout: { title: "2. fan-out: one channel", run: (context) => fanout(context, false) },
   channels: { title: "3. fan-out over many channels", run: channels },
   "client-events": { title: "4. client events within private pairs", run: clientEvents },
   presence: { title: "5. presence join and leave", run: presence },
   deflate: { title: "6. fan-out with permessage-deflate offered", run: (context) => fanout(context, true) },
+  // The baseline enforces no limit: flooding it measures only how long its backlog takes to drain.
+  flood: { title: "7. one socket flooding client events", run: flood, only: "sower" },
 };
 
 async function main(options: BenchOptions): Promise<void> {
@@ -48,6 +58,7 @@ async function main(options: BenchOptions): Promise<void> {
         // Alternate which target goes first, so drift in the machine's load falls on both.
         const order = (position + round) % 2 === 0 ? hosts : [...hosts].reverse();
         for (const target of order) {
+          if (RUNNERS[scenario].only !== undefined && RUNNERS[scenario].only !== target.name) continue;
           const context = new ScenarioContext(target, pool, options);
           const profiler = await startProfiler(target);
           const result = await RUNNERS[scenario].run(context);

@@ -1,8 +1,9 @@
 // `npm start`: runs Sower locally with `wrangler dev`, creating .dev.vars with a
-// fresh secret on first run and printing what a client needs to connect.
+// fresh secret and dashboard token on first run and printing what a client needs
+// to connect and where the dashboard is.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const VARS = ".dev.vars";
 const PLACEHOLDER = "change-me";
@@ -13,7 +14,15 @@ if (!existsSync(VARS)) {
   console.log(`Created ${VARS} with a new random APP_SECRET.`);
 }
 
-const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(VARS, "utf8"))?.[1]?.trim() ?? "";
+// Added to a .dev.vars made before the dashboard existed, too.
+if (!/^DASHBOARD_TOKEN=/m.test(readFileSync(VARS, "utf8"))) {
+  appendFileSync(VARS, `\nDASHBOARD_TOKEN=${randomBytes(32).toString("hex")}\n`);
+  console.log(`Added a random DASHBOARD_TOKEN to ${VARS}.`);
+}
+
+const vars = readFileSync(VARS, "utf8");
+const secret = /^APP_SECRET=(.*)$/m.exec(vars)?.[1]?.trim() ?? "";
+const dashboardToken = /^DASHBOARD_TOKEN=(.*)$/m.exec(vars)?.[1]?.trim() ?? "";
 const config = readFileSync("wrangler.jsonc", "utf8");
 const appId = /"APP_ID":\s*"([^"]*)"/.exec(config)?.[1] ?? "sower";
 const appKey = /"APP_KEY":\s*"([^"]*)"/.exec(config)?.[1] ?? "sower-key";
@@ -26,6 +35,8 @@ Sower dev server
   app_id     ${appId}
   key        ${appKey}
   secret     ${secret}   (from ${VARS}; never commit it)
+  Dashboard  http://localhost:${port}/dashboard
+  token      ${dashboardToken}   (log in with it there; from ${VARS})
 
 pusher-js: new Pusher("${appKey}", { wsHost: "127.0.0.1", wsPort: ${port}, forceTLS: false, enabledTransports: ["ws"], cluster: "" })
 `);

@@ -1,6 +1,7 @@
 import { route } from "./router";
 
 export { Beacon } from "./beacon/beacon";
+export { StatsRegistry } from "./metrics/registry";
 
 export default {
   fetch: (request, env) => route(request, env),

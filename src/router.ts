@@ -1,5 +1,8 @@
 import { type AppsResult, loadApps } from "./config/registry";
-import { type MetricsEnv, scrapeMetrics } from "./metrics-scrape";
+import { handleDashboard, isDashboardPath } from "./dashboard/routes";
+import type { DashboardEnv } from "./dashboard/settings";
+import { scrapeMetrics } from "./metrics/scrape";
+import type { MetricsEnv } from "./metrics/token";
 import { parseSocketPath } from "./protocol/socket-path";
 import { handleRest } from "./rest/router";
 import { upgradeSocket } from "./upgrade";
@@ -7,7 +10,7 @@ import { upgradeSocket } from "./upgrade";
 const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
-export async function route(request: Request, env: Env & MetricsEnv): Promise<Response> {
+export async function route(request: Request, env: Env & MetricsEnv & DashboardEnv): Promise<Response> {
   const response = await answer(request, env);
   // A body nobody read (a refusal, a path that takes none) is cancelled rather than
   // left to be drained: a client may declare gigabytes and never send them.
@@ -15,7 +18,7 @@ export async function route(request: Request, env: Env & MetricsEnv): Promise<Re
   return response;
 }
 
-async function answer(request: Request, env: Env & MetricsEnv): Promise<Response> {
+async function answer(request: Request, env: Env & MetricsEnv & DashboardEnv): Promise<Response> {
   // The runtime passes on request targets that are no URL at all, such as "GET *".
   if (!URL.canParse(request.url)) return text(400, "Bad request target: send a path such as /apps/{app_id}/events");
   const url = new URL(request.url);
@@ -26,8 +29,9 @@ async function answer(request: Request, env: Env & MetricsEnv): Promise<Response
   const socket = parseSocketPath(url.pathname);
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
   if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
+  if (isDashboardPath(url.pathname)) return handleDashboard(request, url, apps, env);
   if (url.pathname === "/metrics" && request.method === "GET") {
-    const scraped = await scrapeMetrics(request, env, apps, env.BEACON);
+    const scraped = await scrapeMetrics(request, env, apps);
     if (scraped !== undefined) return scraped;
   }
   return text(404, `Not found: ${url.pathname}`);

@@ -1,9 +1,10 @@
+import { keyStanding } from "./config/app-keys";
 import { originAllowed } from "./config/origins";
 import type { AppRegistry } from "./config/registry";
 import { refuseSocket } from "./contract/refusal";
-import { APP_ID_HEADER } from "./contract/rpc";
+import { APP_ID_HEADER, APP_KEY_HEADER } from "./contract/rpc";
 import { PROTOCOL_VERSION } from "./protocol/constants";
-import { CLOSE_CODES, type CloseCode } from "./protocol/errors";
+import { CLOSE_CODES, type CloseCode, KEY_REFUSALS } from "./protocol/errors";
 import type { SocketPath } from "./protocol/socket-path";
 
 /**
@@ -29,8 +30,9 @@ export function upgradeSocket(
     return refuseSocket(CLOSE_CODES.pathNotFound, "Invalid path: connect to /app/{key}", where);
   }
   const app = apps.byKey(path.key);
-  if (app === undefined) return refuseSocket(CLOSE_CODES.appNotFound, "App key not found", where);
+  if (app === undefined) return refuseSocket(KEY_REFUSALS.unknown.code, KEY_REFUSALS.unknown.message, where);
   const refuse = (code: CloseCode, message: string) => refuseSocket(code, message, { app: app.id });
+  if (keyStanding(app, path.key) === "retired") return refuse(KEY_REFUSALS.retired.code, KEY_REFUSALS.retired.message);
   if (!app.enabled) return refuse(CLOSE_CODES.appDisabled, "App is disabled");
   if (!originAllowed(app.allowedOrigins, request.headers.get("Origin"))) {
     return refuse(CLOSE_CODES.unauthorized, "Origin not allowed for this app");
@@ -46,5 +48,6 @@ export function upgradeSocket(
   }
   const headers = new Headers(request.headers);
   headers.set(APP_ID_HEADER, app.id);
+  headers.set(APP_KEY_HEADER, path.key);
   return beacons.getByName(app.id).fetch(new Request(request, { headers }));
 }

@@ -10,6 +10,7 @@ import type {
   Counts,
   DeliveryStats,
   Envelope,
+  FloodResult,
   OpenResult,
   Stamp,
   SubscribeResult,
@@ -27,6 +28,12 @@ import { nowMs, stamp } from "./messages.ts";
 const OPEN_WINDOW = 64;
 const SUBSCRIBE_WINDOW = 256;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** A full-speed flooder writes until this much waits in its socket, then lets the socket drain. */
+const FLOOD_HIGH_WATER_BYTES = 1 << 20;
+/** Frames a full-speed flooder writes per turn of its event loop, so close and error frames are still read. */
+const FLOOD_BATCH = 256;
+/** How long a flooder waits for the close handshake the server began to complete. */
+const FLOOD_CLOSE_WAIT_MS = 10_000;
 
 interface Stream {
   last: number;
@@ -252,6 +259,68 @@ async function clientEvents(command: Extract<Command, { op: "clientEvents" }>): 
   return { sent };
 }
 
+/**
+ * The thread's first socket sends `client-flood` on `channel` at a rate, or
+ * as fast as its socket takes them (`ratePerSecond` null), until the time is
+ * up or the server closes it. It reads everything the server sends meanwhile,
+ * as a real client does.
+ */
+async function flood(command: Extract<Command, { op: "flood" }>): Promise<FloodResult> {
+  const socket = sockets[0];
+  if (socket === undefined) throw new Error("flood needs an open socket");
+  const { ws } = socket;
+  const frame = clientEventFrame("client-flood", { flood: true }, command.channel);
+  const result: FloodResult = {
+    sent: 0,
+    closedAfterMs: null,
+    sentBeforeClose: 0,
+    closeCode: null,
+    received: 0,
+    receivedBytes: 0,
+    errorFrames: 0,
+    lastError: null,
+  };
+  const startedAt = nowMs();
+  const onMessage = (data: Buffer) => {
+    result.received++;
+    result.receivedBytes += data.length;
+    const text = data.toString();
+    if (text.includes(`"${EVENTS.error}"`)) {
+      result.errorFrames++;
+      result.lastError = text.slice(0, 200);
+    }
+  };
+  const closed = new Promise<void>((resolve) =>
+    ws.once("close", (code: number) => {
+      result.closeCode = code;
+      resolve();
+    }),
+  );
+  ws.on("message", onMessage);
+  const endAt = startedAt + command.durationMs;
+  while (nowMs() < endAt && ws.readyState === WebSocket.OPEN) {
+    if (command.ratePerSecond === null) {
+      for (let n = 0; n < FLOOD_BATCH && ws.bufferedAmount < FLOOD_HIGH_WATER_BYTES; n++) {
+        ws.send(frame);
+        result.sent++;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      const due = Math.floor(((nowMs() - startedAt) * command.ratePerSecond) / 1000);
+      for (; result.sent < due; result.sent++) ws.send(frame);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  // ws leaves OPEN when the server's close frame arrives; the close completes once both sides agree.
+  if (ws.readyState !== WebSocket.OPEN) {
+    result.closedAfterMs = nowMs() - startedAt;
+    result.sentBeforeClose = result.sent;
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, FLOOD_CLOSE_WAIT_MS))]);
+  }
+  ws.off("message", onMessage);
+  return result;
+}
+
 function unsubscribe(plans: Subscription[][]): void {
   plans.forEach((plan, index) => {
     const socket = sockets[index];
@@ -307,6 +376,8 @@ async function run(command: Command): Promise<unknown> {
       return clientEvents(command);
     case "unsubscribe":
       return unsubscribe(command.plans);
+    case "flood":
+      return flood(command);
     case "collect":
       return collect();
     case "close":

@@ -13,6 +13,7 @@ export type Command =
   | { op: "counts" }
   | { op: "clientEvents"; channels: string[]; firstSender: number; ratePerSecond: number; durationMs: number }
   | { op: "unsubscribe"; plans: Subscription[][] }
+  | { op: "flood"; channel: string; ratePerSecond: number | null; durationMs: number }
   | { op: "collect" }
   | { op: "close" };
 
@@ -40,6 +41,22 @@ export type Counts = Record<Counter, { count: number; lastAtMs: number }>;
 
 export interface ClientEventsResult {
   sent: number;
+}
+
+/** What one flooding socket sent, and how the server treated it. */
+export interface FloodResult {
+  sent: number;
+  /** When the flooder saw the server's close frame (its socket left OPEN), after the flood began, and frames sent by then. */
+  closedAfterMs: number | null;
+  sentBeforeClose: number;
+  /** The code the server closed with, once the close completed. */
+  closeCode: number | null;
+  /** Frames and bytes the flooder received, and how many were `pusher:error`. */
+  received: number;
+  receivedBytes: number;
+  errorFrames: number;
+  /** The last error frame received, for the report. */
+  lastError: string | null;
 }
 
 export interface DeliveryStats {

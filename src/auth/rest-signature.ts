@@ -1,8 +1,9 @@
+import type { App } from "../config/app";
+import { findKey } from "../config/app-keys";
 import { err, ok, type Result } from "../lib/result";
 import { clip, tryDecodeURIComponent } from "../lib/text";
 import { REST_AUTH_PARAMS, REST_AUTH_VERSION, REST_TIMESTAMP_WINDOW_SECONDS } from "../protocol/rest";
 import { constantTimeEqual, hmacSha256Hex, md5Hex } from "./crypto";
-import type { AppCredentials } from "./signatures";
 
 /** What the signature of an HTTP API request covers. */
 export interface SignedRequest {
@@ -19,11 +20,12 @@ type Pair = readonly [key: string, value: string];
 
 /**
  * Checks `auth_key`, `auth_version`, `auth_timestamp` (±600 s), `body_md5`
- * and `auth_signature` (docs/protocol.md §12.2). Every failure is a message for a
- * 401: it names what to fix and never the expected signature.
+ * and `auth_signature` (docs/protocol.md §12.2). `auth_key` names which of the
+ * app's pairs signed, so a backend may use any pair not retired. Every failure
+ * is a message for a 401: it names what to fix and never the expected signature.
  */
 export async function verifyRestSignature(
-  app: AppCredentials,
+  app: Pick<App, "keys">,
   request: SignedRequest,
   nowSeconds: number,
 ): Promise<Result<void, string>> {
@@ -33,7 +35,11 @@ export async function verifyRestSignature(
   if (!auth.ok) return auth;
   const { key, timestamp, version, signature, bodyMd5 } = auth.value;
 
-  if (key !== app.key) return err(`Unknown auth_key '${clip(key)}'`);
+  const pair = findKey(app, key);
+  if (pair === undefined) return err(`Unknown auth_key '${clip(key)}'`);
+  if (pair.retired) {
+    return err(`auth_key '${clip(key)}' is retired: sign requests with a current key and secret of the app`);
+  }
   if (version !== REST_AUTH_VERSION) {
     return err(`Unsupported auth_version '${clip(version)}': only ${REST_AUTH_VERSION} is supported`);
   }
@@ -55,10 +61,10 @@ export async function verifyRestSignature(
   const signed = candidateStrings(request, raw, decoded);
   const given = signature.toLowerCase();
   for (const candidate of signed) {
-    if (constantTimeEqual(given, await hmacSha256Hex(app.secret, candidate))) return ok(undefined);
+    if (constantTimeEqual(given, await hmacSha256Hex(pair.secret, candidate))) return ok(undefined);
   }
   return err(
-    `Invalid signature: expected the HMAC-SHA256 hex digest, keyed with the app secret, of ${JSON.stringify(signed[0])}`,
+    `Invalid signature: expected the HMAC-SHA256 hex digest, keyed with the secret of auth_key's pair, of ${JSON.stringify(signed[0])}`,
   );
 }
 

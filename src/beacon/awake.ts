@@ -1,19 +1,24 @@
 import type { App } from "../config/app";
+import { log } from "../log";
+import { frameCeiling, frameLimits } from "../protocol/socket-limits";
 import type { DueWorkState } from "./alarms/due-work-runners";
 import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
-import type { FrameState } from "./handlers/dispatch";
+import type { ReceiveState } from "./handlers/receive";
 import type { PublishState } from "./rpc/publish";
-import type { ChannelCache } from "./state/channel-cache";
+import { ChannelCache } from "./state/channel-cache";
+import { ChannelHistory } from "./state/channel-history";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
 import { Connections } from "./state/connections";
-import type { DueWork } from "./state/due-work";
+import { DueWork } from "./state/due-work";
 import { PresenceRoster } from "./state/presence-roster";
-import type { SubscriptionRows } from "./state/subscription-rows";
+import type { Stats } from "./state/stats";
+import type { Store } from "./state/store";
+import { SubscriptionRows } from "./state/subscription-rows";
 import { UserIndex } from "./state/user-index";
-import type { UserSessions } from "./state/user-sessions";
+import { UserSessions } from "./state/user-sessions";
 import { WatchlistIndex } from "./state/watchlist-index";
-import type { WebhookOutbox } from "./state/webhook-outbox";
+import { WebhookOutbox } from "./state/webhook-outbox";
 import { WebhookQueue } from "./webhooks/queue";
 
 /**
@@ -22,7 +27,7 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends FrameState, PublishState, SocketState, DueWorkState {}
+export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {}
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
 export interface Durable {
@@ -30,8 +35,34 @@ export interface Durable {
   readonly dueWork: DueWork;
   readonly sessions: UserSessions;
   readonly cache: ChannelCache;
+  readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
   readonly meter: FanoutMeter;
+}
+
+/** What the durable state needs of the object around it: the alarm, and the app id for its log lines. */
+export interface DurableHost {
+  readonly store: Store;
+  readonly stats: Stats;
+  wake(dueAt: number): void;
+  reschedule(): void;
+  appId(): string | undefined;
+}
+
+/** Opens what the Beacon keeps in SQLite, in its constructor, before it knows its app. */
+export function openDurable(sql: SqlStorage, host: DurableHost): Durable {
+  const subscriptionRows = new SubscriptionRows(host.store, (error, changes) =>
+    log("error", "subscription rows could not be written", { app: host.appId(), changes, error: String(error) }),
+  );
+  return {
+    subscriptionRows,
+    dueWork: new DueWork(sql, () => host.reschedule()),
+    sessions: new UserSessions(sql),
+    cache: new ChannelCache(sql),
+    history: new ChannelHistory(sql, (dueAt) => host.wake(dueAt), host.stats),
+    outbox: new WebhookOutbox(sql),
+    meter: host.stats,
+  };
 }
 
 /** How the webhook queue tells the alarm about work it stored (a due time) or removed (none). */
@@ -42,16 +73,19 @@ export type WebhooksScheduled = (dueAt?: number) => void;
  * and the durable state, reconciling whatever changed while the object slept.
  */
 export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], scheduled: WebhooksScheduled): Awake {
-  const { subscriptionRows, dueWork, sessions, cache } = durable;
+  const { subscriptionRows, dueWork, sessions, cache, history } = durable;
   const awake: Awake = {
     app,
-    connections: new Connections(),
+    frameLimits: frameLimits(app.limits),
+    frameCeiling: frameCeiling(app.limits),
+    connections: new Connections(app.key),
     channels: new ChannelIndex(durable.meter),
     presence: new PresenceRoster(),
     users: new UserIndex(),
     watchlist: new WatchlistIndex(),
     sessions,
     cache,
+    history,
     subscriptionRows,
     dueWork,
     // A webhook commits with the rows it reports, so queueing one first writes the rows behind it.

@@ -1,13 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
+import type { HistoryPage, HistoryQuery } from "../contract/history";
 import {
   APP_ID_HEADER,
+  APP_KEY_HEADER,
   type ChannelCounts,
   type ChannelState,
   type ChannelsQuery,
   type InfoRequest,
   type Metered,
+  type PresenceMember,
   type PublishEvent,
   type PublishResult,
 } from "../contract/rpc";
@@ -15,42 +18,37 @@ import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
 import { utf8Length } from "../lib/text";
 import { log } from "../log";
-import { parseClientFrame } from "../protocol/client-frames";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
-import { restError } from "../protocol/rest";
-import * as frames from "../protocol/server-frames";
-import { newSocketId } from "../protocol/socket-id";
 import { AlarmClock } from "./alarms/alarm-clock";
 import { dueWorkKind } from "./alarms/due-work-runners";
+import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
-import { type Awake, type Durable, wake } from "./awake";
-import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { type Awake, type Durable, openDurable, wake } from "./awake";
 import { removeConnection } from "./changes/subscriptions";
-import { dispatch } from "./handlers/dispatch";
+import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
+import { channelMembers } from "./rpc/members";
+import { meterCall } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
 import {
+  acceptSocket,
   answerClose,
   closeOrphan,
   frameFailed,
   guarded,
+  refuseKey,
   refuseOverCapacity,
   refuseUnavailable,
   socketErrorLevel,
 } from "./sockets";
-import { writeAttachment } from "./state/attachment";
-import { ChannelCache } from "./state/channel-cache";
-import { Connection, type Handled } from "./state/connection";
-import { DueWork } from "./state/due-work";
+import type { Handled } from "./state/connection";
 import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
-import { SubscriptionRows } from "./state/subscription-rows";
-import { UserSessions } from "./state/user-sessions";
-import { WebhookOutbox } from "./state/webhook-outbox";
+import { StatsPublisher } from "./stats-publisher";
 
 /**
  * One per app. It only adapts platform events (and the Worker's RPC calls)
@@ -61,6 +59,7 @@ export class Beacon extends DurableObject<Env> {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly stats: Stats;
+  private readonly publisher: StatsPublisher;
   private readonly rates = new RateLimits();
   private readonly durable: Durable;
   private readonly alarms: AlarmClock<Awake>;
@@ -74,15 +73,15 @@ export class Beacon extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
     this.stats = new Stats(this.store, Date.now());
-    const subscriptionRows = new SubscriptionRows(this.store, (error, changes) =>
-      log("error", "subscription rows could not be written", { app: this.appId, changes, error: String(error) }),
-    );
-    const dueWork = new DueWork(sql, () => this.alarms.reschedule());
-    const outbox = new WebhookOutbox(sql);
-    const [sessions, cache] = [new UserSessions(sql), new ChannelCache(sql)];
-    this.durable = { subscriptionRows, dueWork, sessions, cache, outbox, meter: this.stats };
+    const { store, stats } = this;
+    const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
+    this.durable = openDurable(sql, { ...host, reschedule: () => this.alarms.reschedule() });
+    const { dueWork, outbox, history } = this.durable;
+    this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    this.alarms = new AlarmClock(ctx.storage, [dueWorkKind(dueWork), webhookWork(outbox, this.stats)]);
+    const timed = [webhookWork(outbox, this.stats), historyRetention(history), this.publisher.timedWork()];
+    const kinds = [dueWorkKind(dueWork), ...timed];
+    this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
 
@@ -91,22 +90,16 @@ export class Beacon extends DurableObject<Env> {
     const appId = request.headers.get(APP_ID_HEADER);
     if (appId === null) return new Response("Missing app id", { status: 400 });
     if (!this.schema.ok) return refuseUnavailable(appId);
+    const key = request.headers.get(APP_KEY_HEADER);
+    if (key === null) return new Response("Missing app key", { status: 400 });
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
-    const refusal = refuseOverCapacity(awake);
+    const refusal = refuseKey(awake.app, key) ?? refuseOverCapacity(awake);
     if (refusal !== undefined) return refusal;
 
-    const { 0: client, 1: server } = new WebSocketPair();
-    const socketId = newSocketId();
-    this.ctx.acceptWebSocket(server);
-    const attachment = { v: 1, socketId, connectedAt: Date.now() } as const;
-    writeAttachment(server, attachment);
-    const connection = new Connection(server, attachment);
-    awake.connections.track(connection);
-    startAuthorizationDeadline(awake, connection, attachment.connectedAt);
-    server.send(frames.connectionEstablished(socketId));
+    const client = acceptSocket(this.ctx, awake, key);
     this.stats.count("connections");
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -136,36 +129,45 @@ export class Beacon extends DurableObject<Env> {
     return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
   }
 
-  async terminateUserConnections(appId: string, userId: string): Promise<number> {
-    return this.serve(appId, "terminateUserConnections", (awake) => terminateUserConnections(awake, userId));
+  async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>> {
+    return this.serveMetered(appId, "channelHistory", "readRequests", 1, (awake) => awake.history.page(channel, query));
   }
 
-  /** The app's statistics, for the signed stats and metrics endpoints. */
-  async readStats(appId: string): Promise<StatsSnapshot> {
-    return this.serve(appId, "readStats", (awake) => this.stats.snapshot(appId, gauges(awake), Date.now()));
+  async channelMembers(appId: string, channel: string): Promise<Metered<PresenceMember[]>> {
+    return this.serveMetered(appId, "channelMembers", "readRequests", 1, (awake) => channelMembers(awake, channel));
+  }
+
+  /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */
+  async terminateUserConnections(appId: string, userId: string): Promise<Metered<number>> {
+    return this.serveMetered(appId, "terminateUserConnections", "backendEvents", 1, (awake) =>
+      terminateUserConnections(awake, userId),
+    );
+  }
+
+  /** The app's statistics, for the signed stats and metrics endpoints: a read request's point. */
+  async readStats(appId: string): Promise<Metered<StatsSnapshot>> {
+    return this.serveMetered(appId, "readStats", "readRequests", 1, (awake) =>
+      this.stats.snapshot(appId, gauges(awake), Date.now()),
+    );
   }
 
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
     const awake = this.currentState();
-    const connection = awake?.connections.connectionFor(ws);
-    if (awake === undefined || connection === undefined) {
+    if (awake === undefined) {
       closeOrphan(ws);
       return;
     }
-    this.stats.received(typeof message === "string" ? utf8Length(message) : message.byteLength);
-    const frame = parseClientFrame(message);
-    if (!frame.ok) {
-      connection.send(frames.errorFrame(frame.error));
-      return;
-    }
+    // Not tracked: the Beacon closed it (flooding, terminate_connections) and its close is on the way.
+    const connection = awake.connections.connectionFor(ws);
+    if (connection === undefined) return;
     const failed = (error: unknown) => frameFailed(awake.app, connection, error);
-    const handled = guarded(() => connection.inOrder(() => dispatch(awake, connection, frame.value)), failed);
+    const handled = guarded(() => receiveFrame(awake, connection, message, this.stats), failed);
     if (!(handled instanceof Promise)) {
-      this.stats.flushIfDue(Date.now());
+      this.afterWork(awake, Date.now());
       return;
     }
-    return handled.catch(failed).then(() => this.stats.flushIfDue(Date.now()));
+    return handled.catch(failed).then(() => this.afterWork(awake, Date.now()));
   }
 
   /**
@@ -194,7 +196,7 @@ export class Beacon extends DurableObject<Env> {
     // Without its app nothing can be signed or sent; currentState() re-arms once the app is back.
     if (awake === undefined) return;
     await this.alarms.ring(awake);
-    this.stats.flushIfDue(Date.now());
+    this.afterWork(awake, Date.now());
   }
 
   /**
@@ -210,6 +212,7 @@ export class Beacon extends DurableObject<Env> {
       await connection.inOrder(() => removeConnection(awake, connection));
       // The object may hibernate once its last socket is gone: keep the counts.
       if (awake.connections.size === 0) this.stats.flush(Date.now());
+      this.afterWork(awake, Date.now());
     } catch (error) {
       log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
     }
@@ -238,11 +241,7 @@ export class Beacon extends DurableObject<Env> {
     }
   }
 
-  /**
-   * A REST call metered by the app's per-second limits. Counting here, where
-   * every call for the app arrives, keeps the limit exact across Worker
-   * isolates; a refusal is a value (HTTP 429), not a thrown error.
-   */
+  /** A REST call metered by the app's per-second limits (rpc/metering.ts); a refusal is a value, not a throw. */
   private serveMetered<T>(
     appId: string,
     method: string,
@@ -252,16 +251,17 @@ export class Beacon extends DurableObject<Env> {
   ): Metered<T> {
     return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const verdict = this.rates.take(kind, points, awake.app.limits, now);
-      if (!verdict.ok) {
-        this.stats.count("rate_limited");
-        if (verdict.firstInWindow) log("warn", "rate limit reached", { app: appId, kind, limit: verdict.limit });
-        return err(restError(429, verdict.message));
-      }
-      const value = task(awake);
-      this.stats.flushIfDue(now);
-      return ok(value);
+      const refusal = meterCall(this.rates, this.stats, awake.app, { kind, points }, now);
+      const result: Metered<T> = refusal === undefined ? ok(task(awake)) : err(refusal);
+      this.afterWork(awake, now);
+      return result;
     });
+  }
+
+  /** Every event ends here: totals reach SQLite, and the figures the registry shows, when each is due. */
+  private afterWork(awake: Awake, now: number): void {
+    this.stats.flushIfDue(now);
+    this.publisher.changed(awake, now);
   }
 
   /** The app's state, rebuilt from durable state the first time it is needed after a wake. */

@@ -1,16 +1,32 @@
 import type { App } from "../config/app";
+import { keyStanding } from "../config/app-keys";
 import { refuseSocket } from "../contract/refusal";
 import { type LogLevel, log } from "../log";
-import { CLOSE_CODES } from "../protocol/errors";
+import { CLOSE_CODES, KEY_REFUSALS } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
+import { newSocketId } from "../protocol/socket-id";
 import type { Awake } from "./awake";
-import type { Connection, Handled } from "./state/connection";
+import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { writeAttachment } from "./state/attachment";
+import { Connection, type Handled } from "./state/connection";
 import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardown";
 
 /*
  * What beacon.ts does with a socket besides handing its frames on: refusing
  * it, answering its close, and reporting what went wrong with it.
  */
+
+/**
+ * The Worker refused retired and unknown keys already; an object whose
+ * configuration is older or newer than the Worker's (during a deploy) checks
+ * again, so it never keeps a socket that its own reconcile would close.
+ */
+export function refuseKey(app: App, key: string): Response | undefined {
+  const standing = keyStanding(app, key);
+  if (standing === "current") return undefined;
+  const { code, message } = KEY_REFUSALS[standing];
+  return refuseSocket(code, message, { app: app.id });
+}
 
 /** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
 export function refuseOverCapacity(awake: Awake): Response | undefined {
@@ -74,4 +90,22 @@ export function answerClose(ws: WebSocket, code: number): void {
 /** A socket that broke while going away is expected (debug); an error on an open one is a warning. */
 export function socketErrorLevel(ws: WebSocket, error: unknown): LogLevel {
   return isTeardownError(ws.readyState, error) ? "debug" : "warn";
+}
+
+/**
+ * Accepts an upgrade the Beacon has admitted: the socket is hibernatable,
+ * its attachment is written before anything can evict the object, and the
+ * handshake goes out. Returns the client's end.
+ */
+export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string): WebSocket {
+  const { 0: client, 1: server } = new WebSocketPair();
+  const socketId = newSocketId();
+  ctx.acceptWebSocket(server);
+  const attachment = { v: 2, socketId, key, connectedAt: Date.now() } as const;
+  writeAttachment(server, attachment);
+  const connection = new Connection(server, attachment);
+  awake.connections.track(connection);
+  startAuthorizationDeadline(awake, connection, attachment.connectedAt);
+  server.send(frames.connectionEstablished(socketId));
+  return client;
 }

@@ -9,6 +9,8 @@ import {
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
+import { parseKeyPairs, primaryKey } from "./app-keys";
+import { type HistoryPolicy, parseHistory } from "./history";
 import { normalizeOriginPattern } from "./origins";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
@@ -21,6 +23,8 @@ const OPTIONS = new Set([
   "id",
   "key",
   "secret",
+  // Sower's own: further key/secret pairs, for rotating credentials without downtime.
+  "keys",
   "enabled",
   "enable_client_messages",
   "max_connections",
@@ -40,6 +44,8 @@ const OPTIONS = new Set([
   "subscription_count_events",
   "allowed_origins",
   "webhooks",
+  // Sower's own: which channels keep history (docs/history.md).
+  "history",
 ]);
 
 /**
@@ -64,11 +70,13 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
   const secret = typeof entry.secret === "string" && entry.secret.length >= MIN_SECRET_LENGTH ? entry.secret : "";
   // The value is never described: whatever was typed there may be a real secret.
   if (secret === "") read.problem("secret", `must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+  const pairs = parseKeyPairs(entry.keys, `${named}.keys`, { key: key ?? "", field: "the app's key" }, problems);
 
   const app: App = {
     id: id ?? "",
     key: key ?? "",
     secret,
+    keys: [primaryKey(key ?? "", secret), ...pairs],
     enabled: read.flag("enabled", true),
     enableClientMessages: read.flag("enable_client_messages", false),
     enableUserAuthentication: read.flag("enable_user_authentication", false),
@@ -77,6 +85,7 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     allowedOrigins: read.origins("allowed_origins"),
     webhooks: read.webhooks("webhooks"),
     limits: readLimits(read),
+    ...read.history("history"),
   };
   return problems.count === before ? app : undefined;
 }
@@ -179,6 +188,16 @@ class OptionReader {
     if (parsed.ok) return parsed.value;
     this.problems.addMessage(parsed.error);
     return [];
+  }
+
+  /** Spread into the app, so an app without history has no `history` key at all. */
+  history(field: string): { history?: HistoryPolicy } {
+    const value = this.entry[field];
+    if (value === undefined || value === null) return {};
+    const parsed = parseHistory(value, `${this.where}.${field}`);
+    if (parsed.ok) return { history: parsed.value };
+    this.problems.addMessage(parsed.error);
+    return {};
   }
 
   origins(field: string): string[] {

@@ -1,5 +1,6 @@
 import { LIMITS } from "../protocol/constants";
 import type { WebhookEventType } from "../protocol/webhooks";
+import type { HistoryPolicy } from "./history";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -8,8 +9,19 @@ import type { WebhookEventType } from "../protocol/webhooks";
  */
 export interface App {
   readonly id: string;
+  /**
+   * The primary pair (`key`/`secret`, or APP_KEY/APP_SECRET). It is never
+   * retired, signs webhooks, and is the key of sockets an earlier release
+   * accepted without recording one.
+   */
   readonly key: string;
   readonly secret: string;
+  /**
+   * Every key/secret pair, the primary first. Sockets may connect with any
+   * key not retired, and REST calls and auth tokens may be signed with any
+   * such pair: that is what lets a pair be replaced without downtime.
+   */
+  readonly keys: readonly AppKey[];
   readonly enabled: boolean;
   readonly enableClientMessages: boolean;
   /** Whether `pusher:signin` (user authentication) is required on every socket. */
@@ -22,6 +34,15 @@ export interface App {
   readonly allowedOrigins: readonly string[];
   readonly webhooks: readonly WebhookEndpoint[];
   readonly limits: AppLimits;
+  /** Which channels keep history (docs/history.md); none when unset. */
+  readonly history?: HistoryPolicy;
+}
+
+export interface AppKey {
+  readonly key: string;
+  readonly secret: string;
+  /** Refused for new sockets, REST calls and auth; sockets still open with it are closed. */
+  readonly retired: boolean;
 }
 
 export interface AppLimits {

@@ -6,7 +6,7 @@ export type AppsParse = { ok: true; apps: App[] } | { ok: false; problem: string
 
 /**
  * The APPS secret: a JSON list of apps. Nothing is applied unless the whole
- * list is valid, and ids and keys must be unique across it.
+ * list is valid, and ids and keys (every pair's) must be unique across it.
  */
 export function parseAppsJson(raw: string): AppsParse {
   const json = parseJson(raw);
@@ -25,10 +25,15 @@ export function parseAppsJson(raw: string): AppsParse {
     if (app === undefined) return;
     const sameId = ids.get(app.id);
     if (sameId !== undefined) problems.add(`${where} (app "${app.id}")`, `id is already used by APPS[${sameId}]`);
-    const sameKey = keys.get(app.key);
-    if (sameKey !== undefined) problems.add(`${where} (app "${app.id}")`, `key is already used by APPS[${sameKey}]`);
+    // Every pair's key, retired or not, names this app on /app/{key}: none may name another app too.
+    app.keys.forEach(({ key }, pair) => {
+      const sameKey = keys.get(key);
+      const field = pair === 0 ? "key" : `keys[${pair - 1}].key`;
+      if (sameKey !== undefined)
+        problems.add(`${where} (app "${app.id}")`, `${field} is already used by APPS[${sameKey}]`);
+      keys.set(key, index);
+    });
     ids.set(app.id, index);
-    keys.set(app.key, index);
     apps.push(app);
   });
   return problems.empty ? { ok: true, apps } : { ok: false, problem: problems.summary("APPS") };

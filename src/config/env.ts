@@ -1,6 +1,8 @@
+import { tryParseJson } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import {
   type App,
+  type AppKey,
   DEFAULT_LIMITS,
   DEFAULT_USER_AUTHENTICATION_TIMEOUT_MS,
   IDENTIFIER,
@@ -8,6 +10,8 @@ import {
   MIN_SECRET_LENGTH,
   type WebhookEndpoint,
 } from "./app";
+import { parseKeyPairs, primaryKey } from "./app-keys";
+import { type HistoryPolicy, parseHistoryJson } from "./history";
 import { Problems } from "./problems";
 import { parseWebhookEndpointsJson } from "./webhooks";
 
@@ -20,21 +24,25 @@ export const SINGLE_APP_SETTINGS = [
   "APP_ID",
   "APP_KEY",
   "APP_SECRET",
+  // A JSON list of further key/secret pairs, in the format of an APPS entry's `keys`.
+  "APP_KEYS",
   "ENABLE_CLIENT_MESSAGES",
   "SUBSCRIPTION_COUNT_EVENTS",
   "ENABLE_USER_AUTHENTICATION",
   "USER_AUTHENTICATION_TIMEOUT_MS",
   // A JSON list of webhook endpoints, in the format of an APPS entry's `webhooks`.
   "WEBHOOKS",
+  // A JSON object, in the format of an APPS entry's `history`.
+  "HISTORY",
 ] as const;
 
 export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[number]]?: string };
 
 /**
- * The app of APP_ID / APP_KEY / APP_SECRET and its option settings. Every
- * problem is reported at once, so an operator fixes them in one deploy; each
- * names its setting and never its value, which may be a secret pasted into
- * the wrong variable. A missing or weak secret is refused rather than letting
+ * The app of APP_ID / APP_KEY / APP_SECRET (with any further pairs in
+ * APP_KEYS) and its option settings. Every problem is reported at once, so
+ * an operator fixes them in one deploy; each names its setting and never its
+ * value, which may be a secret pasted into the wrong variable. A missing or weak secret is refused rather than letting
  * anyone forge signatures.
  */
 export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
@@ -42,6 +50,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   const id = readIdentifier("APP_ID", env.APP_ID, "sower", problems);
   const key = readIdentifier("APP_KEY", env.APP_KEY, "sower-key", problems);
   const secret = readSecret(env.APP_SECRET, problems);
+  const pairs = readKeyPairs(env.APP_KEYS, key, problems);
   const enableClientMessages = readFlag("ENABLE_CLIENT_MESSAGES", env.ENABLE_CLIENT_MESSAGES, true, problems);
   const subscriptionCountEvents = readFlag("SUBSCRIPTION_COUNT_EVENTS", env.SUBSCRIPTION_COUNT_EVENTS, false, problems);
   const enableUserAuthentication = readFlag(
@@ -52,11 +61,13 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   );
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
+  const history = readHistory(env.HISTORY, problems);
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
   return ok({
     id,
     key,
     secret,
+    keys: [primaryKey(key, secret), ...pairs],
     enabled: true,
     enableClientMessages,
     enableUserAuthentication,
@@ -65,6 +76,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     allowedOrigins: [],
     webhooks,
     limits: DEFAULT_LIMITS,
+    ...history,
   });
 }
 
@@ -104,6 +116,19 @@ function readSecret(value: string | undefined, problems: Problems): string {
   return "";
 }
 
+/** Unset or blank means no further pairs: APP_KEY and APP_SECRET are the only one. */
+function readKeyPairs(value: string | undefined, key: string, problems: Problems): AppKey[] {
+  const text = value?.trim() ?? "";
+  if (text === "") return [];
+  const json = tryParseJson(text);
+  // The runtime's parse error would quote the text around the mistake, which may be a secret.
+  if (json === undefined) {
+    problems.addMessage("APP_KEYS is not valid JSON");
+    return [];
+  }
+  return parseKeyPairs(json, "APP_KEYS", { key, field: "APP_KEY" }, problems);
+}
+
 /** Unset or blank means no endpoints. */
 function readWebhooks(value: string | undefined, problems: Problems): WebhookEndpoint[] {
   const text = value?.trim() ?? "";
@@ -112,6 +137,16 @@ function readWebhooks(value: string | undefined, problems: Problems): WebhookEnd
   if (parsed.ok) return parsed.value;
   problems.addMessage(parsed.error);
   return [];
+}
+
+/** Unset or blank means no channel keeps history. */
+function readHistory(value: string | undefined, problems: Problems): { history?: HistoryPolicy } {
+  const text = value?.trim() ?? "";
+  if (text === "") return {};
+  const parsed = parseHistoryJson(text, "HISTORY");
+  if (parsed.ok) return { history: parsed.value };
+  problems.addMessage(parsed.error);
+  return {};
 }
 
 function readTimeout(value: string | undefined, problems: Problems): number {

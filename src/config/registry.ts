@@ -12,6 +12,7 @@ export type AppsEnv = { readonly [Setting in (typeof APP_SETTINGS)[number]]?: st
 
 export interface AppRegistry {
   readonly ok: true;
+  /** The app that lists `key` among its pairs, retired or not (see findKey). */
   byKey(key: string): App | undefined;
   byId(id: string): App | undefined;
   /** Every app, in configuration order. */
@@ -29,7 +30,7 @@ let cached: { sources: ReadonlyArray<string | undefined>; result: AppsResult } |
 
 /**
  * Reads the apps from the environment: the APPS list when it is set, else the
- * one app of APP_ID / APP_KEY / APP_SECRET. A bad configuration refuses every
+ * one app of APP_ID / APP_KEY / APP_SECRET (and APP_KEYS). A bad configuration refuses every
  * app rather than serving a half-applied one.
  */
 export function loadApps(env: AppsEnv): AppsResult {
@@ -48,6 +49,12 @@ function readApps(env: AppsEnv): AppsResult {
         problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
       };
     }
+    if ((env.HISTORY?.trim() ?? "") !== "") {
+      return {
+        ok: false,
+        problem: "HISTORY configures the single app of APP_ID; with APPS, give each app its own history",
+      };
+    }
     const parsed = parseAppsJson(env.APPS);
     return parsed.ok ? registry(parsed.apps) : parsed;
   }
@@ -56,7 +63,7 @@ function readApps(env: AppsEnv): AppsResult {
 }
 
 function registry(apps: readonly App[]): AppRegistry {
-  const byKey = new Map(apps.map((app) => [app.key, app]));
+  const byKey = new Map(apps.flatMap((app) => app.keys.map(({ key }) => [key, app] as const)));
   const byId = new Map(apps.map((app) => [app.id, app]));
   return { ok: true, byKey: (key) => byKey.get(key), byId: (id) => byId.get(id), all: () => apps };
 }

@@ -9,9 +9,11 @@ import type { RestError } from "../protocol/rest";
 
 /**
  * WebSocket upgrades reach the Beacon by `fetch`, not RPC: the Worker names
- * the app it matched in this header.
+ * the app it matched in this header...
  */
 export const APP_ID_HEADER = "x-sower-app-id";
+/** ... and the key the socket connected with, which the socket keeps (a pair may be retired later). */
+export const APP_KEY_HEADER = "x-sower-app-key";
 
 /** A metered call's answer: its value, or a refusal (429) when the app is over its rate limit. */
 export type Metered<T> = Result<T, RestError>;
@@ -60,4 +62,11 @@ export interface ChannelsQuery {
 
 export interface ChannelState extends ChannelAttributes {
   occupied: boolean;
+}
+
+/** One presence member as the dashboard shows it: the user and the user_info their socket was authorized with. */
+export interface PresenceMember {
+  readonly id: string;
+  /** The user_info as JSON text: RPC copies only values whose type it knows, and user_info is any JSON. */
+  readonly info: string;
 }

@@ -20,6 +20,8 @@ export const EVENTS = {
   memberRemoved: "pusher_internal:member_removed",
   subscriptionCount: "pusher_internal:subscription_count",
   watchlistEvents: "pusher_internal:watchlist_events",
+  // Sower's own (docs/protocol.md §15): the answer to a subscribe that asked to resume.
+  resumed: "sower:resumed",
 } as const;
 
 export const CLIENT_EVENT_PREFIX = "client-";
@@ -49,6 +51,19 @@ export const LIMITS = {
   watchlistSize: 100,
   /** How long a cache channel keeps its last server event (Pusher: 30 minutes). */
   cacheTtlSeconds: 30 * 60,
-  /** A frame larger than any legal one is refused before it is parsed. */
+  /**
+   * A frame larger than any legal one is refused before it is parsed; an app
+   * whose limits allow larger frames gets a larger cap (see socket-limits.ts).
+   */
   frameBytes: 64 * 1024,
+  /**
+   * A socket is closed when its frames of any kind in one second pass this
+   * many times the app's client event rate (docs/protocol.md §8.5): Ably
+   * closes a connection publishing about 20 times its permitted rate.
+   */
+  floodFactor: 20,
+  /** ...and never below this many: a reconnecting client resubscribes to up to 100 channels at once. */
+  minFloodFrames: 200,
+  /** Error frames one socket is sent per one-second window; past them refusals are silent. */
+  errorFramesPerSecond: 10,
 } as const;

@@ -25,6 +25,18 @@ export const CLOSE_CODES = {
 
 export const CLIENT_EVENT_REJECTED = 4301;
 
+/**
+ * A socket's app key that cannot be served: the same code and message when
+ * it connects (docs/protocol.md §1.2) and, for a socket already open, when
+ * its key has since been retired or removed (§4.2). 4001 is in pusher-js's
+ * "refused" range, so a client stops instead of reconnecting in a loop
+ * with credentials that will never work again.
+ */
+export const KEY_REFUSALS = {
+  unknown: { code: CLOSE_CODES.appNotFound, message: "App key not found" },
+  retired: { code: CLOSE_CODES.appNotFound, message: "App key retired: connect with the app's current key" },
+} as const;
+
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
 /** An error a socket is told about in a `pusher:error` frame. */

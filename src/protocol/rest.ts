@@ -44,6 +44,8 @@ export interface RestError {
   readonly message: string;
   /** For 405: the methods the path does accept. */
   readonly allow?: string;
+  /** For 429: whole seconds until a retry can succeed (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
 }
 
 export function restError(status: RestStatus, message: string): RestError {

@@ -26,8 +26,26 @@ export function pong(): string {
   return frame(EVENTS.pong, {});
 }
 
-export function subscriptionSucceeded(channel: string, presence?: PresenceSnapshot): string {
-  return frame(EVENTS.subscriptionSucceeded, presence === undefined ? {} : { presence }, channel);
+export function subscriptionSucceeded(
+  channel: string,
+  presence?: PresenceSnapshot,
+  history?: { epoch: string; serial: number },
+): string {
+  const data = JSON.stringify(presence === undefined ? {} : { presence });
+  // Top-level, as an event's serial is: stock clients read only `data`.
+  if (history !== undefined) return JSON.stringify({ event: EVENTS.subscriptionSucceeded, channel, data, history });
+  return frame(EVENTS.subscriptionSucceeded, data, channel);
+}
+
+/**
+ * Sower's answer to a subscribe that asked to resume: sent after the missed
+ * events, before any live one. Only a client that asked ever gets it.
+ */
+export function resumed(
+  channel: string,
+  outcome: { recovered: boolean; epoch?: string; serial?: number; missed?: number },
+): string {
+  return frame(EVENTS.resumed, outcome, channel);
 }
 
 export function subscriptionError(error: SubscriptionError): string {
@@ -78,8 +96,10 @@ export function watchlistEvents(events: WatchlistEvent[]): string {
  * string the backend sent and goes out untouched; client-event data is
  * relayed as the client sent it (pusher-js sends an object).
  */
-export function userEvent(event: string, channel: string, data: unknown, userId?: string): string {
+export function userEvent(event: string, channel: string, data: unknown, userId?: string, serial?: number): string {
   const message: Record<string, unknown> = { event, channel, data };
   if (userId !== undefined) message.user_id = userId;
+  // A top-level field: pusher-js keeps only event, channel, data and user_id, so apps never see it.
+  if (serial !== undefined) message.serial = serial;
   return JSON.stringify(message);
 }

@@ -6,6 +6,7 @@ import { log } from "../log";
 import { type RestError, restError } from "../protocol/rest";
 import { bodyLimit, readBody } from "./body";
 import type { Endpoint, RestReply } from "./call";
+import { getChannelHistory } from "./endpoints/channel-history";
 import { getChannelInfo } from "./endpoints/channel-info";
 import { getChannelUsers } from "./endpoints/channel-users";
 import { listChannels } from "./endpoints/list-channels";
@@ -28,6 +29,8 @@ const ROUTES: readonly Route[] = [
   { path: /^\/channels\/?$/, method: "GET", endpoint: listChannels },
   { path: /^\/channels\/([^/]+)\/?$/, method: "GET", endpoint: getChannelInfo },
   { path: /^\/channels\/([^/]+)\/users\/?$/, method: "GET", endpoint: getChannelUsers },
+  // Sower's own: a history channel's stored events (docs/history.md).
+  { path: /^\/channels\/([^/]+)\/history\/?$/, method: "GET", endpoint: getChannelHistory },
   { path: /^\/users\/([^/]+)\/terminate_connections\/?$/, method: "POST", endpoint: terminateConnections },
   // Sower's own, for operators: signed like every other call, so the pusher SDKs' get() reads them.
   { path: /^\/stats\/?$/, method: "GET", endpoint: getStats },
@@ -129,5 +132,6 @@ function findRoute(path: string, method: string): Result<{ route: Route; params:
 function errorResponse(error: RestError): Response {
   const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8" });
   if (error.allow !== undefined) headers.set("Allow", error.allow);
+  if (error.retryAfterSeconds !== undefined) headers.set("Retry-After", String(error.retryAfterSeconds));
   return new Response(`${error.message}\n`, { status: error.status, headers });
 }

@@ -1,4 +1,5 @@
 import { COUNTERS, type Counter, type StatsSnapshot } from "../contract/stats";
+import { jsonObject } from "../lib/json";
 
 /** What each total means, shared by both formats so they never disagree. */
 const COUNTER_HELP: Record<Counter, string> = {
@@ -11,6 +12,8 @@ const COUNTER_HELP: Record<Counter, string> = {
   webhooks_delivered: "Webhook requests answered with 2xx",
   webhooks_retrying: "Webhook attempts that failed and will be retried",
   webhooks_failed: "Webhooks given up after their last retry",
+  history_stored: "Events stored in channel history",
+  history_pruned: "Stored events removed by retention (count or age)",
 };
 
 /** `GET /apps/{id}/stats`: everything in one JSON object, names as in the metrics. */
@@ -20,6 +23,7 @@ export function statsJson(stats: StatsSnapshot): Record<string, unknown> {
     since: new Date(stats.since).toISOString(),
     now: new Date(stats.now).toISOString(),
     connections: stats.gauges.connections,
+    connections_by_key: jsonObject(stats.gauges.connectionsByKey.map(({ key, connections }) => [key, connections])),
     channels: stats.gauges.channels,
     presence_members: stats.gauges.presenceMembers,
     totals: stats.totals,

@@ -5,6 +5,7 @@ import type { Browser } from "playwright-core";
 import type PusherClient from "pusher-js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { APP_SETTINGS, loadApps } from "../../src/config/registry";
+import { DASHBOARD_SETTINGS } from "../../src/dashboard/settings";
 import { backend, client, connected, once, uniqueName } from "../e2e/support/clients";
 import { AppServer } from "./support/app-server";
 import { launchChromium, Tab } from "./support/browser";
@@ -237,10 +238,14 @@ function documentedSettings(): Setting[] {
   }));
 }
 
-/** Every variable the Worker reads: the apps' settings and the metrics scrape token. */
+/** Every variable the Worker reads: the apps' settings, the metrics scrape token and the dashboard's. */
 function settingsInCode(): string[] {
-  const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics-scrape.ts"))?.[1] ?? "";
-  return [...APP_SETTINGS, ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? "")];
+  const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics/token.ts"))?.[1] ?? "";
+  return [
+    ...APP_SETTINGS,
+    ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? ""),
+    ...DASHBOARD_SETTINGS,
+  ];
 }
 
 function wranglerVars(): Record<string, unknown> {

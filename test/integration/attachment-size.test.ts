@@ -1,5 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { signToken, userStringToSign } from "../../src/auth/signatures";
+import { connectApp } from "./support/app-sockets";
+import { LONGEST_KEY_APP, LONGEST_KEY_PAIR } from "./support/apps";
 import { signIn, subscribe } from "./support/auth";
 import { beacon } from "./support/channels";
 import { connect } from "./support/socket";
@@ -23,5 +26,22 @@ describe("socket attachments", () => {
         .map((ws) => new TextEncoder().encode(JSON.stringify(ws.deserializeAttachment())).length);
       expect(Math.max(...sizes)).toBeLessThan(ATTACHMENT_LIMIT / 4);
     });
+  });
+});
+
+describe("the key a socket keeps in its attachment", () => {
+  it("leaves room under 2,048 bytes when it is the longest key allowed and the user id the longest", async () => {
+    const socket = await connectApp(LONGEST_KEY_PAIR.key);
+    const userData = JSON.stringify({ id: "u".repeat(128) });
+    const auth = await signToken(LONGEST_KEY_PAIR, userStringToSign(socket.socketId, userData));
+    socket.send({ event: "pusher:signin", data: { auth, user_data: userData } });
+    await socket.nextEvent("pusher:signin_success");
+    await runInDurableObject(env.BEACON.getByName(LONGEST_KEY_APP.id), (_instance, state) => {
+      const attachments = state.getWebSockets().map((ws) => JSON.stringify(ws.deserializeAttachment()));
+      const longest = attachments.find((text) => text.includes(LONGEST_KEY_PAIR.key) && text.includes("u".repeat(128)));
+      expect(longest).toBeDefined();
+      expect(new TextEncoder().encode(longest).length).toBeLessThan(ATTACHMENT_LIMIT / 4);
+    });
+    socket.ws.close(1000);
   });
 });

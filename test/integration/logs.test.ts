@@ -2,10 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { appTrigger } from "./support/app-rest";
 import { openAppSocket } from "./support/app-sockets";
 import { APP_A, CAPPED_APP, LIMITED_APP } from "./support/apps";
-import { linesLogged } from "./support/logs";
-
-/** Every JSON line written through console.warn while `action` runs. */
-const warnings = (action: () => Promise<unknown>) => linesLogged("warn", action);
+import { warnings } from "./support/logs";
 
 afterEach(() => {
   vi.restoreAllMocks();

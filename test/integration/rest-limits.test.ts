@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { appRest, appTrigger } from "./support/app-rest";
 import { connectApp, subscribeApp } from "./support/app-sockets";
-import { APP_A, APP_B, DEFAULT_APP, DISABLED_APP, LIMITED_APP, type TestApp } from "./support/apps";
+import { APP_A, APP_B, DEFAULT_APP, DISABLED_APP, LIMITED_APP, LIMITED_OPS_APP, type TestApp } from "./support/apps";
 import { unique } from "./support/channels";
 import type { TestSocket } from "./support/socket";
 
@@ -60,6 +60,44 @@ describe("REST rate limits", () => {
     expect(refused?.text).toBe(
       "Rate limit reached: this app allows 2 read requests per second. Slow down and retry.\n",
     );
+  });
+
+  it("counts terminate_connections as one backend event each, and answers the rest 429 with Retry-After", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        appRest(LIMITED_OPS_APP, "POST", `/users/${unique(`gone-${index}-`)}/terminate_connections`, { body: {} }),
+      ),
+    );
+    const counts = tally(responses.map((r) => r.status));
+    expect((counts[200] ?? 0) + (counts[429] ?? 0)).toBe(8);
+    expect(counts[200]).toBeGreaterThanOrEqual(3);
+    expect(counts[200]).toBeLessThanOrEqual(6);
+    const refused = responses.find((r) => r.status === 429);
+    expect(refused?.text).toBe(
+      "Rate limit reached: this app allows 3 backend events per second. Slow down and retry.\n",
+    );
+    expect(refused?.headers.get("Retry-After")).toBe("1");
+    // The default app has no limit: its terminate calls are not slowed by this one's.
+    const other = await appRest(DEFAULT_APP, "POST", `/users/${unique("free-")}/terminate_connections`, { body: {} });
+    expect(other).toMatchObject({ status: 200, text: "{}" });
+  });
+
+  it("counts the signed /stats and /metrics as read requests", async () => {
+    const paths = ["/stats", "/metrics", "/stats", "/metrics", "/stats", "/metrics"];
+    const responses = await Promise.all(paths.map((path) => appRest(LIMITED_OPS_APP, "GET", path)));
+    const counts = tally(responses.map((r) => r.status));
+    expect((counts[200] ?? 0) + (counts[429] ?? 0)).toBe(6);
+    expect(counts[200]).toBeGreaterThanOrEqual(2);
+    expect(counts[200]).toBeLessThanOrEqual(4);
+    const refused = responses.find((r) => r.status === 429);
+    expect(refused?.text).toBe(
+      "Rate limit reached: this app allows 2 read requests per second. Slow down and retry.\n",
+    );
+    expect(refused?.headers.get("Retry-After")).toBe("1");
+    // Another app's statistics are read as usual.
+    const other = await appRest(APP_A, "GET", "/stats");
+    expect(other.status).toBe(200);
+    expect(JSON.parse(other.text)).toMatchObject({ app_id: APP_A.id });
   });
 
   it("answers 403 for a disabled app, even correctly signed", async () => {

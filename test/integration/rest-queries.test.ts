@@ -186,7 +186,8 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     await subscribe(socket, presence, { user_id: user });
     const after = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
       // Nothing else runs inside this callback, so webSocketClose cannot have cleaned up yet.
-      const closed = await instance.terminateUserConnections(APP_ID, user);
+      const terminated = await instance.terminateUserConnections(APP_ID, user);
+      const closed = terminated.ok ? terminated.value : terminated.error;
       instance.settleWrites();
       const rows = state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM subscriptions WHERE socket_id = ?", socket.socketId)

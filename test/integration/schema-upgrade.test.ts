@@ -159,7 +159,9 @@ describe("an object made before schema versions, woken by this release", () => {
     await subscribeApp(reader, app, news);
     expect(await reader.nextEvent("headline")).toEqual({ event: "headline", channel: news, data: '{"title":"kept"}' });
 
-    const stats = await runInDurableObject(beacon(), (instance: Beacon) => instance.readStats(app.id));
+    const metered = await runInDurableObject(beacon(), (instance: Beacon) => instance.readStats(app.id));
+    if (!metered.ok) throw new Error(`stats refused: ${metered.error.message}`);
+    const stats = metered.value;
     expect(stats.since).toBe(SINCE);
     expect(stats.totals.connections).toBeGreaterThanOrEqual(TOTALS.connections + 2);
     expect(stats.totals.webhooks_delivered).toBeGreaterThanOrEqual(TOTALS.webhooks_delivered + 1);

@@ -57,6 +57,8 @@ describe("schema migrations", () => {
     expect(fresh.tables).toEqual([
       "channel_cache",
       "due_work",
+      "history_channels",
+      "history_events",
       "meta",
       "subscriptions",
       "user_sessions",

@@ -9,8 +9,15 @@ import { DEFAULT_APP, METERED_APP } from "./support/apps";
 import { hibernate } from "./support/eviction";
 import { ALL_EVENTS_URL, COUNTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
+/** Straight from the Beacon; none of these apps has a read limit, so a refusal fails the test. */
+async function snapshotOf(appId: string): Promise<StatsSnapshot> {
+  const stats = await runInDurableObject(env.BEACON.getByName(appId), (beacon: Beacon) => beacon.readStats(appId));
+  if (!stats.ok) throw new Error(`stats of ${appId} refused: ${stats.error.message}`);
+  return stats.value;
+}
+
 function readStats(): Promise<StatsSnapshot | undefined> {
-  return runInDurableObject(env.BEACON.getByName(METERED_APP.id), (beacon: Beacon) => beacon.readStats(METERED_APP.id));
+  return snapshotOf(METERED_APP.id);
 }
 
 describe("per-app statistics", () => {
@@ -43,7 +50,12 @@ describe("per-app statistics", () => {
 
     const stats = await readStats();
     expect(stats?.appId).toBe(METERED_APP.id);
-    expect(stats?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+    expect(stats?.gauges).toEqual({
+      connections: 2,
+      connectionsByKey: [{ key: METERED_APP.key, connections: 2 }],
+      channels: 2,
+      presenceMembers: 1,
+    });
     const sent = [...subscribes, join, clientEvent];
     expect(stats?.totals).toMatchObject({
       connections: 2,
@@ -59,7 +71,12 @@ describe("per-app statistics", () => {
     const after = await readStats();
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
-    expect(after?.gauges).toEqual({ connections: 2, channels: 2, presenceMembers: 1 });
+    expect(after?.gauges).toEqual({
+      connections: 2,
+      connectionsByKey: [{ key: METERED_APP.key, connections: 2 }],
+      channels: 2,
+      presenceMembers: 1,
+    });
   });
 
   it("counts webhook events delivered and retried", async () => {
@@ -75,9 +92,7 @@ describe("per-app statistics", () => {
       await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
       await recorder.waitFor(COUNTS_URL, channel, 1);
       const totals = await poll(4000, "both deliveries to be counted", async () => {
-        const stats = await runInDurableObject(env.BEACON.getByName(DEFAULT_APP.id), (beacon: Beacon) =>
-          beacon.readStats(DEFAULT_APP.id),
-        );
+        const stats = await snapshotOf(DEFAULT_APP.id);
         return stats.totals.webhooks_delivered >= 2 ? stats.totals : undefined;
       });
       expect(totals).toMatchObject({ webhooks_delivered: 2, webhooks_retrying: 1, webhooks_failed: 0 });

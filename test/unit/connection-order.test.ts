@@ -3,7 +3,7 @@ import { Connection } from "../../src/beacon/state/connection";
 
 /** The queue never touches the socket, so a bare stand-in does. */
 function connection(): Connection {
-  return new Connection({} as WebSocket, { v: 1, socketId: "1.1", connectedAt: 0 });
+  return new Connection({} as WebSocket, { v: 2, socketId: "1.1", key: "k", connectedAt: 0 });
 }
 
 function deferred() {

@@ -5,8 +5,10 @@ import { restStringToSign, verifyRestSignature } from "../../src/auth/rest-signa
 import { useNodeMd5 } from "../support/node-md5";
 
 /** The worked example of Pusher's HTTP API reference (docs/protocol.md §12.2). */
+const PAIR = { key: "278d425bdf160c739803", secret: "7ad3773142a6692b25b8" };
 const EXAMPLE = {
-  app: { key: "278d425bdf160c739803", secret: "7ad3773142a6692b25b8" },
+  // An app of one pair, as the example has.
+  app: { ...PAIR, keys: [{ ...PAIR, retired: false }] },
   timestamp: 1353088179,
   body: '{"name":"foo","channels":["project-3"],"data":"{\\"some\\":\\"data\\"}"}',
   md5: "ec365a775a4cd0599faeb73354201b6f",
@@ -165,5 +167,36 @@ describe("REST signatures: the string to sign", () => {
     expect((await get(base)).ok).toBe(true);
     expect((await get(`${base}&body_md5=d41d8cd98f00b204e9800998ecf8427e`)).ok).toBe(true);
     expect((await get(`${base}&body_md5=${EXAMPLE.md5}`)).ok).toBe(false);
+  });
+});
+
+describe("REST signatures: an app with several key pairs", () => {
+  const next = { key: "next-key", secret: "next-secret-0123456789", retired: false };
+  const old = { key: "old-key", secret: "old-secret-0123456789", retired: true };
+  const app = { keys: [{ ...PAIR, retired: false }, next, old] };
+  const path = "/apps/3/channels";
+
+  async function signedBy(pair: { key: string; secret: string }, secret = pair.secret) {
+    const query = `auth_key=${pair.key}&auth_timestamp=${EXAMPLE.timestamp}&auth_version=1.0`;
+    const signature = await hmacSha256Hex(secret, `GET\n${path}\n${query}`);
+    const request = { method: "GET", path, query: `${query}&auth_signature=${signature}`, body: new Uint8Array(0) };
+    return verifyRestSignature(app, request, EXAMPLE.timestamp);
+  }
+
+  it("accepts a request signed with any pair that is not retired", async () => {
+    expect(await signedBy(PAIR)).toEqual({ ok: true, value: undefined });
+    expect(await signedBy(next)).toEqual({ ok: true, value: undefined });
+  });
+
+  it("checks the signature with the secret of the pair auth_key names, not another pair's", async () => {
+    const refused = await signedBy(next, PAIR.secret);
+    expect(refused).toEqual({ ok: false, error: expect.stringContaining("Invalid signature") });
+  });
+
+  it("refuses a retired pair, even correctly signed, saying it is retired", async () => {
+    expect(await signedBy(old)).toEqual({
+      ok: false,
+      error: "auth_key 'old-key' is retired: sign requests with a current key and secret of the app",
+    });
   });
 });

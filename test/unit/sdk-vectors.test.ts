@@ -104,7 +104,7 @@ function verify(vector: RestVector, signature: string, encode: (text: string) =>
     query: query(vector, signature, encode),
     body: new TextEncoder().encode(vector.body),
   };
-  return verifyRestSignature(vector.app, request, vector.timestamp);
+  return verifyRestSignature({ keys: [{ ...vector.app, retired: false }] }, request, vector.timestamp);
 }
 
 describe("REST requests as the SDKs sign them", () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { constantTimeEqual } from "../../src/auth/crypto";
-import { channelStringToSign, signToken, userStringToSign, verifyToken } from "../../src/auth/signatures";
+import {
+  channelStringToSign,
+  checkAppToken,
+  retiredTokenMessage,
+  signToken,
+  userStringToSign,
+  verifyToken,
+} from "../../src/auth/signatures";
 
 /**
  * Pusher's worked examples (pusher.com/docs/channels/library_auth_reference/auth-signatures).
@@ -83,5 +90,38 @@ describe("constant-time comparison", () => {
     expect(constantTimeEqual("", "a")).toBe(false);
     expect(constantTimeEqual("", "")).toBe(true);
     expect(constantTimeEqual("é", "e")).toBe(false);
+  });
+});
+
+describe("an app's tokens, with several key pairs", () => {
+  const next = { key: "next-key", secret: "next-secret-0123456789", retired: false };
+  const old = { key: "old-key", secret: "old-secret-0123456789", retired: true };
+  const rotating = { keys: [{ ...app, retired: false }, next, old] };
+  const signed = channelStringToSign(socketId, "private-foobar");
+
+  it("accepts a token signed with any pair that is not retired", async () => {
+    expect(await checkAppToken(rotating, PRIVATE, signed)).toEqual({ ok: true, value: undefined });
+    expect(await checkAppToken(rotating, await signToken(next, signed), signed)).toEqual({
+      ok: true,
+      value: undefined,
+    });
+  });
+
+  it("refuses a retired pair's token as retired, naming its key", async () => {
+    expect(await checkAppToken(rotating, await signToken(old, signed), signed)).toEqual({
+      ok: false,
+      error: { kind: "retired", key: "old-key" },
+    });
+    expect(retiredTokenMessage("old-key")).toBe(
+      "The auth token is signed with the retired key 'old-key': the auth endpoint must sign with a current key and secret of the app",
+    );
+  });
+
+  it.each([
+    ["a key the app does not list", async () => signToken({ key: "gone-key", secret: next.secret }, signed)],
+    ["one pair's key with another pair's secret", async () => signToken({ key: next.key, secret: app.secret }, signed)],
+    ["a token without a key", async () => PRIVATE.replace(/^[^:]*:/, "")],
+  ])("refuses %s as invalid", async (_name, token) => {
+    expect(await checkAppToken(rotating, await token(), signed)).toEqual({ ok: false, error: { kind: "invalid" } });
   });
 });

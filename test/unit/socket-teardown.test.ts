@@ -62,7 +62,7 @@ describe("a failed send", () => {
         throw error;
       },
     };
-    return new Connection(ws as unknown as WebSocket, { v: 1, socketId: "7.7", connectedAt: 0 });
+    return new Connection(ws as unknown as WebSocket, { v: 2, socketId: "7.7", key: "k", connectedAt: 0 });
   }
 
   it("is logged at debug when the socket went away, and never stops the caller", () => {

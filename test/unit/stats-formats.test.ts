@@ -12,13 +12,23 @@ const totals = {
   webhooks_delivered: 4,
   webhooks_retrying: 2,
   webhooks_failed: 1,
+  history_stored: 0,
+  history_pruned: 0,
 };
 
 const snapshot: StatsSnapshot = {
   appId: "shop",
   since: Date.UTC(2026, 0, 1),
   now: Date.UTC(2026, 0, 1, 0, 1),
-  gauges: { connections: 2, channels: 3, presenceMembers: 1 },
+  gauges: {
+    connections: 2,
+    connectionsByKey: [
+      { key: "shop-key", connections: 1 },
+      { key: "shop-key-2", connections: 1 },
+    ],
+    channels: 3,
+    presenceMembers: 1,
+  },
   totals,
   rates: { ...totals, messages_in: 0.5 },
 };
@@ -30,6 +40,7 @@ describe("stats formats", () => {
       since: "2026-01-01T00:00:00.000Z",
       now: "2026-01-01T00:01:00.000Z",
       connections: 2,
+      connections_by_key: { "shop-key": 1, "shop-key-2": 1 },
       channels: 3,
       presence_members: 1,
       totals,

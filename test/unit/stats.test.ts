@@ -17,7 +17,7 @@ function memoryStore() {
   };
 }
 
-const GAUGES = { connections: 0, channels: 0, presenceMembers: 0 };
+const GAUGES = { connections: 0, connectionsByKey: [], channels: 0, presenceMembers: 0 };
 
 describe("Stats", () => {
   it("writes at most one row per interval however many messages are counted", () => {

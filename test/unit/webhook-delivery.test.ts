@@ -26,6 +26,7 @@ const app: App = {
   id: "app",
   key: "key",
   secret: "secret-0123456789abcdef",
+  keys: [{ key: "key", secret: "secret-0123456789abcdef", retired: false }],
   enabled: true,
   enableClientMessages: true,
   enableUserAuthentication: false,

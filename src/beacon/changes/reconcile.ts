@@ -1,3 +1,7 @@
+import type { App } from "../../config/app";
+import { keyStanding } from "../../config/app-keys";
+import { log } from "../../log";
+import { KEY_REFUSALS } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { parseUserData } from "../../protocol/user-data";
 import { readAttachment } from "../state/attachment";
@@ -14,8 +18,11 @@ import { announceToWatchers, type UserState } from "./users";
  */
 export function reconcile(state: SocketState, sockets: readonly WebSocket[]): void {
   for (const ws of sockets) {
-    const attachment = readAttachment(ws);
-    if (attachment !== undefined) state.connections.track(new Connection(ws, attachment));
+    const attachment = readAttachment(ws, state.app.key);
+    if (attachment === undefined) continue;
+    const connection = new Connection(ws, attachment);
+    // Untracked, the socket's rows are reconciled below like those of a socket that vanished.
+    if (keyStillServed(state.app, connection)) state.connections.track(connection);
   }
   const vanished = new Map<string, Set<string>>();
   const staleSockets = new Set<string>();
@@ -77,6 +84,26 @@ function restoreUsers(state: UserState & Pick<SocketState, "connections">): void
   for (const userId of vanished) {
     if (!state.users.isOnline(userId)) announceToWatchers(state.watchlist, userId, "offline");
   }
+}
+
+/**
+ * A configuration is read once per wake (a deploy restarts every object), so
+ * this is where a Beacon learns that a socket's key was retired or removed
+ * while it slept: the socket is told why and closed with the code a new
+ * socket with that key would get, on which pusher-js stops reconnecting.
+ */
+function keyStillServed(app: App, connection: Connection): boolean {
+  const standing = keyStanding(app, connection.key);
+  if (standing === "current") return true;
+  const { code, message } = KEY_REFUSALS[standing];
+  log("info", "socket closed: its key is no longer served", {
+    app: app.id,
+    socket: connection.id,
+    key: connection.key,
+  });
+  connection.send(frames.errorFrame({ code, message }));
+  connection.close(code, message);
+  return false;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -4,12 +4,13 @@ import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
+import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
 import type { ChannelIndex } from "../state/channel-index";
 import type { Connection } from "../state/connection";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
-export interface ClientEventState {
+export interface ClientEventState extends HistoryState {
   readonly app: App;
   readonly channels: ChannelIndex;
   readonly webhooks: WebhookQueue;
@@ -23,8 +24,10 @@ export interface ClientEvent {
 
 /**
  * Relays a `client-*` event to the channel's other subscribers. Every
- * refusal is a `pusher:error` 4301 and the socket stays open: closing with a
- * 43xx code would make pusher-js give up for good (docs/protocol.md §4.3).
+ * refusal is a `pusher:error` 4301, at most a few a second (the rest are
+ * silent), and the socket stays open: closing with a 43xx code would make
+ * pusher-js give up for good (docs/protocol.md §4.3). Only a socket far past
+ * any limit is closed, before its frames get here (receive.ts).
  */
 export function handleClientEvent(
   state: ClientEventState,
@@ -34,13 +37,15 @@ export function handleClientEvent(
 ): void {
   const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
-    connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message: refusal }));
+    connection.refuse({ code: CLIENT_EVENT_REJECTED, message: refusal }, now);
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
+  const entry = { name: message.event, data: message.data, userId: presenceUserId };
+  const serial = recordIfHistoryChannel(state, message.channel, entry, "client", now);
   state.channels.broadcast(
     message.channel,
-    frames.userEvent(message.event, message.channel, message.data, presenceUserId),
+    frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial),
     connection,
   );
   state.webhooks.queue({

@@ -1,4 +1,4 @@
-import { userStringToSign, verifyToken } from "../../auth/signatures";
+import { checkAppToken, retiredTokenMessage, userStringToSign } from "../../auth/signatures";
 import type { App } from "../../config/app";
 import { err, type Result } from "../../lib/result";
 import { log } from "../../log";
@@ -47,8 +47,11 @@ async function verifySignin(
   connection: Connection,
   request: SigninRequest,
 ): Promise<Result<UserData, string>> {
-  if (!(await verifyToken(app, request.auth, userStringToSign(connection.id, request.userData)))) {
-    return err("Invalid signature for pusher:signin");
+  const token = await checkAppToken(app, request.auth, userStringToSign(connection.id, request.userData));
+  if (!token.ok) {
+    return err(
+      token.error.kind === "retired" ? retiredTokenMessage(token.error.key) : "Invalid signature for pusher:signin",
+    );
   }
   return parseUserData(request.userData);
 }

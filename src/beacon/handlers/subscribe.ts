@@ -1,22 +1,24 @@
-import { channelStringToSign, verifyToken } from "../../auth/signatures";
+import { channelStringToSign, checkAppToken, retiredTokenMessage } from "../../auth/signatures";
 import { isRecord } from "../../lib/json";
 import { err, ok, type Result } from "../../lib/result";
 import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { type ChannelInfo, parseChannelName, requiresAuth } from "../../protocol/channels";
+import type { ResumePosition } from "../../protocol/client-frames";
 import { LIMITS } from "../../protocol/constants";
 import type { SubscriptionError, SubscriptionErrorType } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import type { UserData } from "../../protocol/user-data";
 import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";
 import { type CachingState, sendCachedEvent } from "../changes/caching";
+import { type HistoryState, historyPosition, resumeSubscriber } from "../changes/history";
 import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
 import type { Connection, Handled } from "../state/connection";
 import type { PresenceMember } from "../state/presence-roster";
 import type { UserIndex } from "../state/user-index";
 
 /** A subscribe reads the signed-in user and changes subscriptions; it may meet the deadline and read the cache. */
-export interface SubscribeState extends SubscriptionState, DeadlineState, CachingState {
+export interface SubscribeState extends SubscriptionState, DeadlineState, CachingState, HistoryState {
   readonly users: UserIndex;
 }
 
@@ -24,6 +26,7 @@ export interface SubscribeRequest {
   channel: string;
   auth: string;
   channelData: string | undefined;
+  resume?: ResumePosition;
 }
 
 /**
@@ -32,11 +35,17 @@ export interface SubscribeRequest {
  */
 export function handleSubscribe(state: SubscribeState, connection: Connection, request: SubscribeRequest): Handled {
   const verdict = admit(state, connection, request);
-  if (verdict instanceof Promise) return verdict.then((checked) => conclude(state, connection, checked));
-  conclude(state, connection, verdict);
+  if (verdict instanceof Promise)
+    return verdict.then((checked) => conclude(state, connection, checked, request.resume));
+  conclude(state, connection, verdict, request.resume);
 }
 
-function conclude(state: SubscribeState, connection: Connection, verified: Result<Admission, SubscriptionError>): void {
+function conclude(
+  state: SubscribeState,
+  connection: Connection,
+  verified: Result<Admission, SubscriptionError>,
+  resume: ResumePosition | undefined,
+): void {
   // Room is checked after the last await: another socket may have filled the channel meanwhile.
   const admitted = verified.ok ? checkPresenceRoom(state, connection, verified.value) : verified;
   if (!admitted.ok) {
@@ -48,10 +57,13 @@ function conclude(state: SubscribeState, connection: Connection, verified: Resul
     return;
   }
   const { channel, member } = admitted.value;
-  // A repeated subscribe is answered again but changes nothing.
-  if (!connection.channels.has(channel.name)) addSubscription(state, connection, channel.name, member);
+  // A repeated subscribe is answered again but changes nothing (and resumes nothing: the socket kept receiving).
+  const isNew = !connection.channels.has(channel.name);
+  if (isNew) addSubscription(state, connection, channel.name, member);
   const snapshot = channel.kind === "presence" ? state.presence.snapshot(channel.name) : undefined;
-  connection.send(frames.subscriptionSucceeded(channel.name, snapshot));
+  connection.send(frames.subscriptionSucceeded(channel.name, snapshot, historyPosition(state, channel.name)));
+  // Before anything else is sent: the missed events must precede every live one.
+  if (resume !== undefined && isNew) resumeSubscriber(state, connection, channel.name, resume);
   if (requiresAuth(channel.kind)) markAuthorized(state, connection);
   if (channel.cached) sendCachedEvent(state, connection, channel.name, Date.now());
 }
@@ -102,8 +114,13 @@ async function admitSigned(
   }
   // Without channel_data the member is the signed-in user, and the token covers only socket:channel.
   const signed = channelStringToSign(connection.id, channel.name, isPresence ? request.channelData : undefined);
-  if (!(await verifyToken(state.app, request.auth, signed))) {
-    return refusal(request, "AuthError", 401, `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`);
+  const token = await checkAppToken(state.app, request.auth, signed);
+  if (!token.ok) {
+    const reason =
+      token.error.kind === "retired"
+        ? retiredTokenMessage(token.error.key)
+        : `Invalid signature: expected HMAC SHA256 hex digest of '${signed}'`;
+    return refusal(request, "AuthError", 401, reason);
   }
   if (!isPresence) return ok({ channel, member: undefined });
 

@@ -1,3 +1,4 @@
+import type { App } from "../../config/app";
 import type { ChannelCounts, ChannelState, ChannelsQuery, InfoRequest } from "../../contract/rpc";
 import type { Gauges } from "../../contract/stats";
 import type { Connections } from "../state/connections";
@@ -23,12 +24,20 @@ export function channelUsers(state: ChannelReadState, channel: string): Array<{ 
 }
 
 /** What is live right now, for the app's statistics. */
-export function gauges(state: ChannelReadState & { readonly connections: Connections }): Gauges {
+export function gauges(state: ChannelReadState & { readonly app: App; readonly connections: Connections }): Gauges {
   let channels = 0;
   let presenceMembers = 0;
   for (const channel of state.channels.names()) {
     channels++;
     presenceMembers += state.presence.memberCount(channel);
   }
-  return { connections: state.connections.size, channels, presenceMembers };
+  return { connections: state.connections.size, connectionsByKey: connectionsByKey(state), channels, presenceMembers };
+}
+
+function connectionsByKey(state: { readonly app: App; readonly connections: Connections }): Gauges["connectionsByKey"] {
+  const counts = new Map(state.app.keys.map(({ key }) => [key, 0]));
+  for (const connection of state.connections.values()) {
+    counts.set(connection.key, (counts.get(connection.key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, connections]) => ({ key, connections }));
 }

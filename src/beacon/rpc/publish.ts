@@ -1,11 +1,12 @@
 import type { PublishEvent, PublishResult } from "../../contract/rpc";
 import * as frames from "../../protocol/server-frames";
 import { rememberIfCacheChannel } from "../changes/caching";
+import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
 import type { Connections } from "../state/connections";
 import { type ChannelReadState, channelAttributes } from "./attributes";
 
 /** A publish reads subscribers (and the sender to leave out) and writes cache channels' last event. */
-export interface PublishState extends ChannelReadState {
+export interface PublishState extends ChannelReadState, HistoryState {
   readonly connections: Connections;
 }
 
@@ -22,8 +23,9 @@ export function publish(state: PublishState, events: readonly PublishEvent[]): P
     for (const channel of event.channels) {
       // Cached even with nobody subscribed: the next subscriber is who it is for.
       rememberIfCacheChannel(state.cache, channel, event.name, event.data, now);
+      const serial = recordIfHistoryChannel(state, channel, event, "server", now);
       if (state.channels.count(channel) === 0) continue;
-      state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data), except);
+      state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data, undefined, serial), except);
     }
     const { info } = event;
     if (info === undefined) return null;

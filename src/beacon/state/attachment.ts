@@ -12,15 +12,18 @@ import { isRecord } from "../../lib/json";
  * if one does.
  */
 export interface SocketAttachment {
-  readonly v: 1;
+  readonly v: 2;
   readonly socketId: string;
+  /** The app key the socket connected with (at most 100 characters), so it can be closed once that pair is retired. */
+  readonly key: string;
   /** Set once the socket has signed in (`pusher:signin`). At most 128 characters. */
   readonly userId?: string;
   /** Unix milliseconds when the socket connected. */
   readonly connectedAt: number;
 }
 
-type Reader = (value: Record<string, unknown>) => SocketAttachment | undefined;
+/** `primaryKey` is the app's primary key: the one a socket accepted before keys were recorded connected with. */
+type Reader = (value: Record<string, unknown>, primaryKey: string) => SocketAttachment | undefined;
 
 /**
  * One reader per shipped version, each giving the current shape. To change
@@ -28,19 +31,28 @@ type Reader = (value: Record<string, unknown>) => SocketAttachment | undefined;
  * older readers fill in what their version lacked. A version not listed
  * (one written by a newer release) is unreadable.
  */
-const READERS: ReadonlyMap<unknown, Reader> = new Map<unknown, Reader>([[1, readVersion1]]);
+const READERS: ReadonlyMap<unknown, Reader> = new Map<unknown, Reader>([
+  [1, readVersion1],
+  [2, readVersion2],
+]);
 
-export function readAttachment(ws: WebSocket): SocketAttachment | undefined {
+export function readAttachment(ws: WebSocket, primaryKey: string): SocketAttachment | undefined {
   const value: unknown = ws.deserializeAttachment();
-  return isRecord(value) ? READERS.get(value.v)?.(value) : undefined;
+  return isRecord(value) ? READERS.get(value.v)?.(value, primaryKey) : undefined;
 }
 
 export function writeAttachment(ws: WebSocket, attachment: SocketAttachment): void {
   ws.serializeAttachment(attachment);
 }
 
-function readVersion1(value: Record<string, unknown>): SocketAttachment | undefined {
-  if (typeof value.socketId !== "string" || typeof value.connectedAt !== "number") return undefined;
-  const attachment: SocketAttachment = { v: 1, socketId: value.socketId, connectedAt: value.connectedAt };
-  return typeof value.userId === "string" ? { ...attachment, userId: value.userId } : attachment;
+/** Version 1 recorded no key: apps then had one pair, which is the primary pair now. */
+function readVersion1(value: Record<string, unknown>, primaryKey: string): SocketAttachment | undefined {
+  return readVersion2({ ...value, key: primaryKey });
+}
+
+function readVersion2(value: Record<string, unknown>): SocketAttachment | undefined {
+  const { socketId, key, connectedAt, userId } = value;
+  if (typeof socketId !== "string" || typeof key !== "string" || typeof connectedAt !== "number") return undefined;
+  const attachment: SocketAttachment = { v: 2, socketId, key, connectedAt };
+  return typeof userId === "string" ? { ...attachment, userId } : attachment;
 }

@@ -1,6 +1,10 @@
 import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
+import { LIMITS } from "../../protocol/constants";
+import type { SocketError } from "../../protocol/errors";
+import { errorFrame } from "../../protocol/server-frames";
 import { type SocketAttachment, writeAttachment } from "./attachment";
+import { type ClientEventVerdict, type FrameVerdict, SocketAllowance } from "./socket-allowance";
 import { isTeardownError } from "./socket-teardown";
 
 /** What a frame handler returns: nothing, or a promise when it had to wait. */
@@ -10,11 +14,9 @@ export type Handled = void | Promise<void>;
 export class Connection {
   /** Subscribed channels, each with the socket's presence user id (null elsewhere). */
   readonly channels = new Map<string, string | null>();
-  private windowStartedAt = 0;
   /** The last frame still being handled asynchronously; later frames wait for it. */
   private inFlight: Promise<void> | undefined;
-  private eventsInWindow = 0;
-  private refusedInWindow = 0;
+  private readonly allowance = new SocketAllowance();
 
   constructor(
     readonly ws: WebSocket,
@@ -23,6 +25,11 @@ export class Connection {
 
   get id(): string {
     return this.attachment.socketId;
+  }
+
+  /** The app key the socket connected with. */
+  get key(): string {
+    return this.attachment.key;
   }
 
   get userId(): string | undefined {
@@ -39,6 +46,14 @@ export class Connection {
     } catch (error) {
       this.sendFailed(error);
     }
+  }
+
+  /**
+   * A refusal the socket is told about, unless this second's few error frames
+   * are spent (LIMITS.errorFramesPerSecond); then it is refused silently.
+   */
+  refuse(error: Pick<SocketError, "code" | "message">, now: number): void {
+    if (this.allowance.errorFrame(LIMITS.errorFramesPerSecond, now)) this.send(errorFrame(error));
   }
 
   /** A socket that went mid-send is expected (debug); any other failure to send is a warning. */
@@ -91,22 +106,13 @@ export class Connection {
     writeAttachment(this.ws, this.attachment);
   }
 
-  /**
-   * A one-second window per socket. It lives in memory only: an object that
-   * hibernated has been idle for seconds, so a reset window loses nothing.
-   */
-  allowClientEvent(limitPerSecond: number, now: number): "allowed" | "refused" | "first refusal" {
-    if (now - this.windowStartedAt >= 1000) {
-      this.windowStartedAt = now;
-      this.eventsInWindow = 0;
-      this.refusedInWindow = 0;
-    }
-    if (this.eventsInWindow >= limitPerSecond) {
-      this.refusedInWindow++;
-      return this.refusedInWindow === 1 ? "first refusal" : "refused";
-    }
-    this.eventsInWindow++;
-    return "allowed";
+  /** Every frame the socket sends is counted here first (see SocketAllowance). */
+  countFrame(ceiling: number, now: number): FrameVerdict {
+    return this.allowance.frame(ceiling, now);
+  }
+
+  allowClientEvent(limitPerSecond: number, now: number): ClientEventVerdict {
+    return this.allowance.clientEvent(limitPerSecond, now);
   }
 }
 

@@ -6,6 +6,9 @@ export class Connections {
   private readonly byId = new Map<string, Connection>();
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
 
+  /** `primaryKey` is the app's, for reading attachments written before sockets kept their key. */
+  constructor(private readonly primaryKey: string) {}
+
   get size(): number {
     return this.byId.size;
   }
@@ -35,7 +38,7 @@ export class Connections {
   connectionFor(ws: WebSocket): Connection | undefined {
     const known = this.bySocket.get(ws);
     if (known !== undefined) return this.byId.get(known.id) === known ? known : undefined;
-    const attachment = readAttachment(ws);
+    const attachment = readAttachment(ws, this.primaryKey);
     const connection = attachment && this.byId.get(attachment.socketId);
     if (connection !== undefined) this.bySocket.set(ws, connection);
     return connection;

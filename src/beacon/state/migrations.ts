@@ -65,4 +65,29 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX IF NOT EXISTS channel_cache_by_expiry ON channel_cache (expires_at)",
     ],
   },
+  {
+    // The serial lives in the events themselves (their largest), so a publish writes one row; the
+    // channel's row changes only when its first event is stored and when retention prunes it.
+    name: "channel history: one row per channel (epoch, serial once pruned, next prune) and one per stored event",
+    additive: true,
+    statements: [
+      `CREATE TABLE history_channels (
+  channel TEXT PRIMARY KEY,
+  epoch TEXT NOT NULL,
+  last_serial INTEGER NOT NULL,
+  prune_at INTEGER
+) WITHOUT ROWID`,
+      "CREATE INDEX history_channels_by_prune ON history_channels (prune_at)",
+      `CREATE TABLE history_events (
+  channel TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  published_at INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  data TEXT NOT NULL,
+  data_is_json INTEGER NOT NULL,
+  user_id TEXT,
+  PRIMARY KEY (channel, serial)
+) WITHOUT ROWID`,
+    ],
+  },
 ];

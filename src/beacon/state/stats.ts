@@ -1,4 +1,16 @@
-import { COUNTERS, type Counter, type Gauges, type StatsSnapshot, type Totals } from "../../contract/stats";
+import type { PublishedStats } from "../../contract/published-stats";
+import {
+  COUNTERS,
+  type Counter,
+  type Gauges,
+  RATE_WINDOW_MS,
+  ratesAt,
+  readTotals,
+  type StatsSample,
+  type StatsSnapshot,
+  type Totals,
+  zeroTotals,
+} from "../../contract/stats";
 import { isRecord, tryParseJson } from "../../lib/json";
 import { utf8Length } from "../../lib/text";
 import type { FanoutMeter } from "./channel-index";
@@ -14,18 +26,13 @@ const WEBHOOK_COUNTERS: Record<WebhookOutcome, Counter> = {
 
 const META_KEY = "stats";
 /** Totals reach SQLite at most this often: one row written per flush, never one per message. */
-const FLUSH_INTERVAL_MS = 10_000;
-const RATE_WINDOW_MS = 60_000;
-
-/** Every counter at 0; the names come from COUNTERS, so a new counter needs no second list. */
-function zero(): Totals {
-  return Object.fromEntries(COUNTERS.map((name) => [name, 0])) as Totals;
-}
-
-interface Sample {
-  readonly at: number;
-  readonly totals: Totals;
-}
+export const FLUSH_INTERVAL_MS = 10_000;
+/**
+ * Samples closer together than this are merged (the newest kept), so reads
+ * that flush many times a second cannot grow the list: it stays near a
+ * dozen, which also keeps a published record small.
+ */
+const SAMPLE_SPACING_MS = 5_000;
 
 /**
  * Counts in memory on the hot path (a few additions) and writes the totals
@@ -35,19 +42,20 @@ interface Sample {
  */
 export class Stats implements FanoutMeter {
   private readonly durable: Totals;
-  private readonly pending: Totals = zero();
+  private readonly pending: Totals = zeroTotals();
   private readonly since: number;
   private flushedAt: number;
   private dirty = false;
+  private counted = 0;
   /** Totals at earlier moments, for rates; kept short. */
-  private samples: Sample[];
+  private samples: StatsSample[];
 
   constructor(
     private readonly store: Pick<Store, "getMeta" | "setMeta">,
     now: number,
   ) {
     const saved = readSaved(store.getMeta(META_KEY));
-    this.durable = saved?.totals ?? zero();
+    this.durable = saved?.totals ?? zeroTotals();
     this.since = saved?.since ?? now;
     this.flushedAt = saved?.flushedAt ?? now;
     this.samples = [{ at: this.flushedAt, totals: { ...this.durable } }];
@@ -55,20 +63,25 @@ export class Stats implements FanoutMeter {
 
   count(counter: Counter, amount = 1): void {
     this.pending[counter] += amount;
-    this.dirty = true;
+    this.changedTotals();
   }
 
   /** One frame from a socket or one event from the REST API. */
   received(bytes: number): void {
     this.pending.messages_in++;
     this.pending.bytes_in += bytes;
-    this.dirty = true;
+    this.changedTotals();
   }
 
   fannedOut(frame: string, recipients: number): void {
     this.pending.messages_out += recipients;
     this.pending.bytes_out += utf8Length(frame) * recipients;
-    this.dirty = true;
+    this.changedTotals();
+  }
+
+  /** Grows with every count, so a reader can tell whether anything was counted since it last looked. */
+  get revision(): number {
+    return this.counted;
   }
 
   /** For webhook delivery: the events of one attempt, by its outcome. */
@@ -91,36 +104,43 @@ export class Stats implements FanoutMeter {
     this.dirty = false;
     this.flushedAt = now;
     this.store.setMeta(META_KEY, JSON.stringify({ since: this.since, flushedAt: now, totals: this.durable }));
-    this.samples.push({ at: now, totals: { ...this.durable } });
-    // Keep the newest sample older than the window, and everything after it.
-    const old = this.samples.findLastIndex((sample) => sample.at <= now - RATE_WINDOW_MS);
-    if (old > 0) this.samples = this.samples.slice(old);
+    this.sample(now);
   }
 
   snapshot(appId: string, gauges: Gauges, now: number): StatsSnapshot {
     // A read of an idle app writes nothing.
     this.flush(now);
     const totals = { ...this.durable };
-    const base = this.samples.findLast((sample) => sample.at <= now - RATE_WINDOW_MS) ?? this.samples[0];
-    const seconds = Math.max(1, (now - (base?.at ?? now)) / 1000);
-    const rates = zero();
-    for (const name of COUNTERS) rates[name] = round((totals[name] - (base?.totals[name] ?? 0)) / seconds);
-    return { appId, since: this.since, now, gauges, totals, rates };
+    return { appId, since: this.since, now, gauges, totals, rates: ratesAt(this.samples, totals, now) };
   }
-}
 
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  /** What goes to the stats registry: the totals so far, and the samples the scrape takes rates from. */
+  published(appId: string, gauges: Gauges, now: number): PublishedStats {
+    this.flush(now);
+    return { appId, since: this.since, at: now, gauges, totals: { ...this.durable }, samples: [...this.samples] };
+  }
+
+  private changedTotals(): void {
+    this.dirty = true;
+    this.counted++;
+  }
+
+  private sample(now: number): void {
+    const sample = { at: now, totals: { ...this.durable } };
+    const [before, last] = this.samples.slice(-2);
+    if (before !== undefined && last !== undefined && last.at - before.at < SAMPLE_SPACING_MS) {
+      this.samples[this.samples.length - 1] = sample;
+    } else {
+      this.samples.push(sample);
+    }
+    // Keep the newest sample older than the window, and everything after it.
+    const old = this.samples.findLastIndex((kept) => kept.at <= now - RATE_WINDOW_MS);
+    if (old > 0) this.samples = this.samples.slice(old);
+  }
 }
 
 function readSaved(json: string | undefined): { since: number; flushedAt: number; totals: Totals } | undefined {
   const value = json === undefined ? undefined : tryParseJson(json);
   if (!isRecord(value) || typeof value.since !== "number" || typeof value.flushedAt !== "number") return undefined;
-  const saved = isRecord(value.totals) ? value.totals : {};
-  const totals = zero();
-  for (const name of COUNTERS) {
-    const count = saved[name];
-    if (typeof count === "number" && Number.isFinite(count)) totals[name] = count;
-  }
-  return { since: value.since, flushedAt: value.flushedAt, totals };
+  return { since: value.since, flushedAt: value.flushedAt, totals: readTotals(value.totals) };
 }

@@ -4,5 +4,6 @@ import { prometheusResponse } from "../stats-formats";
 
 /** `GET /apps/{id}/metrics`: the app's statistics in Prometheus text format. */
 export async function getMetrics(call: RestCall): Promise<RestReply> {
-  return ok(prometheusResponse([await call.beacon().readStats(call.app.id)]));
+  const stats = await call.beacon().readStats(call.app.id);
+  return stats.ok ? ok(prometheusResponse([stats.value])) : stats;
 }

@@ -12,6 +12,6 @@ export async function terminateConnections(call: RestCall): Promise<RestReply> {
   if (userId.length === 0 || userId.length > LIMITS.userIdLength) {
     return err(restError(400, `A user id must be 1 to ${LIMITS.userIdLength} characters long`));
   }
-  await call.beacon().terminateUserConnections(call.app.id, userId);
-  return ok({});
+  const terminated = await call.beacon().terminateUserConnections(call.app.id, userId);
+  return terminated.ok ? ok({}) : terminated;
 }

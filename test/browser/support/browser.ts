@@ -1,10 +1,12 @@
 import { type Browser, chromium, type Page } from "playwright-core";
 import { inject } from "vitest";
-import { chromiumEnv } from "./chromium";
+import { type ChromiumInstall, chromiumEnv } from "./chromium";
 
-/** The Chromium the tier's global setup found: `CHROMIUM_PATH`, or the one from `@sparticuz/chromium`. */
-export async function launchChromium(): Promise<Browser> {
-  const install = inject("chromium");
+/**
+ * The Chromium the tier's global setup found (`CHROMIUM_PATH`, or the one from
+ * `@sparticuz/chromium`), or `install` for a project without that setup.
+ */
+export async function launchChromium(install: ChromiumInstall = inject("chromium")): Promise<Browser> {
   return chromium.launch({
     executablePath: install.executablePath,
     env: chromiumEnv(install),

@@ -28,15 +28,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A running `wrangler dev`: where it listens, and how to stop it and remove its state. */
+export interface WranglerDev {
+  port: number;
+  stop: () => Promise<void>;
+  child: ChildProcess;
+}
+
 /**
- * Starts `wrangler dev` on the embedded runtime with its own state folder
- * and known credentials (overriding any .dev.vars), and waits until /health answers.
+ * Starts `wrangler dev` with `args` (e.g. `--config` and `--var`s) on the
+ * embedded runtime, on `port` or a free one, with its own state folder, and
+ * waits until `readyPath` answers 2xx.
  */
-export async function startServer(
-  extraArgs: string[] = [],
-  app: Pick<ServerInfo, "appId" | "key" | "secret"> = E2E_APP,
-): Promise<{ info: ServerInfo; stop: () => Promise<void>; child: ChildProcess }> {
-  const port = await freePort();
+export async function startWrangler(args: string[], readyPath: string, port?: number): Promise<WranglerDev> {
+  const listen = port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sower-e2e-"));
   const child = spawn(
@@ -46,19 +51,13 @@ export async function startServer(
       "--ip",
       "127.0.0.1",
       "--port",
-      String(port),
+      String(listen),
       "--inspector-port",
       String(inspector),
       "--persist-to",
       state,
       "--show-interactive-dev-session=false",
-      "--var",
-      `APP_ID:${app.appId}`,
-      "--var",
-      `APP_KEY:${app.key}`,
-      "--var",
-      `APP_SECRET:${app.secret}`,
-      ...extraArgs,
+      ...args,
     ],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -69,7 +68,6 @@ export async function startServer(
   child.stderr?.on("data", (chunk) => {
     output += chunk;
   });
-  const info: ServerInfo = { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret };
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -83,8 +81,8 @@ export async function startServer(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.ok) return { info, stop, child };
+      const response = await fetch(`http://127.0.0.1:${listen}${readyPath}`);
+      if (response.ok) return { port: listen, stop, child };
     } catch {
       // Not listening yet.
     }
@@ -92,4 +90,24 @@ export async function startServer(
   }
   await stop();
   throw new Error(`wrangler dev did not become ready within 60 s:\n${output}`);
+}
+
+/**
+ * Starts Sower with `wrangler dev` with fresh state and known credentials
+ * (overriding any .dev.vars), and waits until /health answers.
+ */
+export async function startServer(
+  extraArgs: string[] = [],
+  app: Pick<ServerInfo, "appId" | "key" | "secret"> = E2E_APP,
+): Promise<{ info: ServerInfo; stop: () => Promise<void>; child: ChildProcess }> {
+  const credentials = [
+    "--var",
+    `APP_ID:${app.appId}`,
+    "--var",
+    `APP_KEY:${app.key}`,
+    "--var",
+    `APP_SECRET:${app.secret}`,
+  ];
+  const { port, stop, child } = await startWrangler([...credentials, ...extraArgs], "/health");
+  return { info: { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret }, stop, child };
 }

@@ -40,6 +40,21 @@ export const DEFAULT_APP: TestApp = {
   secret: "integration-secret-0123456789",
   enable_client_messages: true,
   webhooks: INTEGRATION_WEBHOOKS,
+  // Only channels named history-... keep history, so no other test's channels store anything.
+  history: {
+    channels: ["history-*", "private-history-*", "presence-history-*", "private-encrypted-history-*"],
+    max_events: 100,
+    client_events: true,
+  },
+};
+
+/** History kept briefly and for few events, client events not stored: for retention and its limits. */
+export const SHORT_HISTORY_APP: TestApp = {
+  id: "short-history",
+  key: "short-history-key",
+  secret: "short-history-secret-0123456789",
+  enable_client_messages: true,
+  history: { channels: ["*"], max_events: 3, max_seconds: 1 },
 };
 
 export const APP_A: TestApp = {
@@ -81,6 +96,14 @@ export const LIMITED_APP: TestApp = {
   max_backend_events_per_sec: 3,
   max_read_requests_per_sec: 2,
 };
+/** The same limits as LIMITED_APP, for Sower's other metered calls, so each test starts on a fresh window. */
+export const LIMITED_OPS_APP: TestApp = {
+  id: "limited-ops",
+  key: "limited-ops-key",
+  secret: "limited-ops-secret-0123456789",
+  max_backend_events_per_sec: 3,
+  max_read_requests_per_sec: 2,
+};
 
 export const METERED_APP: TestApp = {
   id: "metered",
@@ -98,11 +121,12 @@ export const UPGRADED_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
-/** Every per-app limit set low, to see each one enforced with this app's value. */
+/** Every per-app limit set low, to see each one enforced with this app's value, on sockets and in the HTTP API. */
 export const TIGHT_APP: TestApp = {
   id: "tight",
   key: "tight-key",
   secret: "tight-secret-0123456789",
+  enable_client_messages: true,
   max_presence_members_per_channel: 1,
   max_presence_member_size_in_kb: 0.1,
   max_channel_name_length: 20,
@@ -120,8 +144,40 @@ export const PROTOTYPE_NAMED_APP: TestApp = {
   enable_client_messages: true,
 };
 
+/** The pairs of ROTATING_APP besides its primary key and secret. */
+export const NEXT_PAIR = { key: "rotating-key-next", secret: "rotating-next-secret-0123456789" } as const;
+export const RETIRED_PAIR = { key: "rotating-key-old", secret: "rotating-old-secret-0123456789" } as const;
+
+/** An app in the middle of a key rotation: a second current pair and a retired one. */
+export const ROTATING_APP: TestApp = {
+  id: "rotating",
+  key: "rotating-key",
+  secret: "rotating-secret-0123456789",
+  keys: [NEXT_PAIR, { ...RETIRED_PAIR, retired: true }],
+};
+
+/** Its second pair has the longest key allowed, which a socket keeps in its attachment. */
+export const LONGEST_KEY_PAIR = { key: "k".repeat(100), secret: "longest-key-secret-0123456789" } as const;
+export const LONGEST_KEY_APP: TestApp = {
+  id: "longest-key",
+  key: "longest-key",
+  secret: "longest-key-primary-secret-0123456789",
+  keys: [LONGEST_KEY_PAIR],
+};
+
+/** Limits raised above Pusher's: client events larger than the 64 KiB frame cap, and a faster client event rate. */
+export const ROOMY_APP: TestApp = {
+  id: "roomy",
+  key: "roomy-key",
+  secret: "roomy-secret-0123456789",
+  enable_client_messages: true,
+  max_event_payload_in_kb: 100,
+  max_client_events_per_sec: 50,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
+  ROOMY_APP,
   METERED_APP,
   DEFAULT_APP,
   APP_A,
@@ -130,6 +186,13 @@ export const TEST_APPS: readonly TestApp[] = [
   ORIGINS_APP,
   CAPPED_APP,
   LIMITED_APP,
+  LIMITED_OPS_APP,
   PROTOTYPE_NAMED_APP,
   UPGRADED_APP,
+  ROTATING_APP,
+  LONGEST_KEY_APP,
+  SHORT_HISTORY_APP,
 ];
+
+/** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
+export const METRICS_TOKEN = "scrape-token-0123456789abcdef";

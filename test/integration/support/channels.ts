@@ -118,7 +118,7 @@ export function storedChannels(socketId: string): Promise<string[]> {
 
 /** The server side of a test socket, as the Beacon holds it. */
 export function heldSocket(state: DurableObjectState, socketId: string): WebSocket {
-  const ws = state.getWebSockets().find((candidate) => readAttachment(candidate)?.socketId === socketId);
+  const ws = state.getWebSockets().find((candidate) => readAttachment(candidate, APP_KEY)?.socketId === socketId);
   if (ws === undefined) throw new Error(`socket ${socketId} is not held by the Beacon`);
   return ws;
 }

@@ -13,3 +13,6 @@ export async function linesLogged(
     spy.mockRestore();
   }
 }
+
+/** Every JSON line written through console.warn while `action` runs. */
+export const warnings = (action: () => Promise<unknown>) => linesLogged("warn", action);

@@ -1,0 +1,25 @@
+import type { App } from "../../config/app";
+import { log } from "../../log";
+import { type RestError, restError } from "../../protocol/rest";
+import { RATE_WINDOW_SECONDS, type RateKind, type RateLimits } from "../state/rate-limits";
+import type { Stats } from "../state/stats";
+
+/**
+ * Takes a REST call's points from the app's per-second limits. Counting in
+ * the Beacon, where every call for the app arrives, keeps the limit exact
+ * across Worker isolates. A refusal is counted, logged once per window and
+ * returned as the 429 the caller answers with.
+ */
+export function meterCall(
+  rates: RateLimits,
+  stats: Pick<Stats, "count">,
+  app: App,
+  call: { kind: RateKind; points: number },
+  now: number,
+): RestError | undefined {
+  const verdict = rates.take(call.kind, call.points, app.limits, now);
+  if (verdict.ok) return undefined;
+  stats.count("rate_limited");
+  if (verdict.firstInWindow) log("warn", "rate limit reached", { app: app.id, kind: call.kind, limit: verdict.limit });
+  return { ...restError(429, verdict.message), retryAfterSeconds: RATE_WINDOW_SECONDS };
+}

@@ -1,0 +1,60 @@
+import type { App } from "../config/app";
+import type { AppRegistry } from "../config/registry";
+import { tryDecodeURIComponent } from "../lib/text";
+import { bodyLimit, readBody } from "../rest/body";
+import { type AppAccess, appStats, channelDetail, channelList, publish } from "./reads";
+import { fromRestError, fromRestReply, refusal } from "./replies";
+import type { Scope } from "./session";
+
+/** The apps a session may see: all of them for the operator, its own for a tenant. */
+export function visibleApps(scope: Scope, apps: Pick<AppRegistry, "all" | "byId">): readonly App[] {
+  if (scope.kind === "operator") return apps.all();
+  const app = apps.byId(scope.appId);
+  return app === undefined ? [] : [app];
+}
+
+/** `GET api/apps`: each visible app with its statistics, in configuration order. */
+export async function listApps(scope: Scope, apps: AppRegistry, beacons: Env["BEACON"]): Promise<Response> {
+  const listed = await Promise.all(
+    visibleApps(scope, apps).map(async (app) => {
+      const stats = await appStats({ app, beacons });
+      return { id: app.id, enabled: app.enabled, webhooks: app.webhooks.length, stats: stats.ok ? stats.value : null };
+    }),
+  );
+  return Response.json({ apps: listed });
+}
+
+const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events)(?:\/([^/]+))?$/;
+
+/** `api/apps/{id}/channels`, `api/apps/{id}/channels/{name}` and `POST api/apps/{id}/events`, or undefined for another path. */
+export async function serveAppPath(
+  request: Request,
+  path: string,
+  scope: Scope,
+  apps: AppRegistry,
+  beacons: Env["BEACON"],
+): Promise<Response | undefined> {
+  const match = APP_PATH.exec(path);
+  if (match === null) return undefined;
+  const [, rawId = "", what, rawChannel] = match;
+  const appId = tryDecodeURIComponent(rawId);
+  const app = appId === undefined ? undefined : apps.byId(appId);
+  if (app === undefined) return refusal(404, "No such app");
+  if (scope.kind === "app" && scope.appId !== app.id) {
+    return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
+  }
+  const access: AppAccess = { app, beacons };
+
+  if (what === "events") {
+    if (rawChannel !== undefined) return refusal(404, "Not found");
+    if (request.method !== "POST") return refusal(405, "Use POST to publish");
+    if (!app.enabled) return refusal(403, "App is disabled");
+    const body = await readBody(request, bodyLimit(app.limits));
+    return body.ok ? fromRestReply(await publish(access, body.value)) : fromRestError(body.error);
+  }
+  if (request.method !== "GET") return refusal(405, "Use GET");
+  if (rawChannel === undefined) return fromRestReply(await channelList(access));
+  const channel = tryDecodeURIComponent(rawChannel);
+  if (channel === undefined) return refusal(400, "The channel name is not valid percent-encoding");
+  return fromRestReply(await channelDetail(access, channel));
+}
