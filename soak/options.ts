@@ -11,6 +11,8 @@ export interface SoakOptions {
   seed: number;
   honestSockets: number;
   hostileSockets: number;
+  /** Of the hostile sockets, those that ignore the flood ceiling. */
+  flooders: number;
   /** The hostile frames stop at this many frames or seconds, whichever comes first. */
   hostileFrames: number;
   hostileSeconds: number;
@@ -35,6 +37,7 @@ const USAGE = `npm run soak -- [flags]
   --seed=N               seed of the hostile frames and requests (default: random, printed)
   --honest=N             honest sockets, two per presence user (default 20)
   --hostile=N            hostile sockets (default 40)
+  --flooders=N           of those, sockets sending as fast as they can, closed by the flood policy (default 4)
   --frames=N             hostile frames at most (default 1,000,000)
   --hostile-seconds=S    hostile frames for at most S seconds (default 30) [300]
   --request-lanes=N      hostile requests in flight (default 8)
@@ -70,6 +73,7 @@ export function parseOptions(argv: string[]): SoakOptions {
       seed: { type: "string" },
       honest: { type: "string" },
       hostile: { type: "string" },
+      flooders: { type: "string" },
       frames: { type: "string" },
       "hostile-seconds": { type: "string" },
       "request-lanes": { type: "string" },
@@ -98,6 +102,7 @@ export function parseOptions(argv: string[]): SoakOptions {
     if (known === undefined) throw new Error(`unknown phase '${name}': ${PHASES.join(", ")}`);
     return known;
   });
+  const hostileSockets = int(values.hostile, 40, 40, CAPS.hostile, "hostile");
   const requested = int(values.storm, 8000, 8000, CAPS.storm, "storm");
   const allowed = socketsTheLimitAllows();
   const started = new Date().toISOString().replace(/[:.]/g, "-");
@@ -105,7 +110,9 @@ export function parseOptions(argv: string[]): SoakOptions {
     phases: PHASES.filter((phase) => phases.includes(phase)),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : int(values.seed, 1, 1, 2 ** 31, "seed"),
     honestSockets: 2 * Math.ceil(int(values.honest, 20, 20, CAPS.honest, "honest") / 2),
-    hostileSockets: int(values.hostile, 40, 40, CAPS.hostile, "hostile"),
+    hostileSockets,
+    flooders:
+      values.flooders === "0" ? 0 : Math.min(hostileSockets, int(values.flooders, 4, 4, CAPS.hostile, "flooders")),
     hostileFrames: int(values.frames, 1_000_000, 100_000_000, CAPS.frames, "frames"),
     hostileSeconds: int(values["hostile-seconds"], 30, 300, CAPS.hostileSeconds, "hostile-seconds"),
     requestLanes: int(values["request-lanes"], 8, 8, CAPS.requestLanes, "request-lanes"),

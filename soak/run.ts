@@ -55,6 +55,7 @@ const PHASE_RUNNERS: Record<Phase, (run: Run) => Promise<void>> = {
     const started = Date.now();
     const campaign = runFrameCampaign(runtime.info, honest, {
       sockets: options.hostileSockets,
+      flooders: options.flooders,
       frames: options.hostileFrames,
       durationMs: options.hostileSeconds * 1000,
       seed: options.seed,

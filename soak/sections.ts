@@ -35,13 +35,15 @@ function sorted(record: Partial<Record<string, number>>): string {
 
 export function framesSection(report: FrameCampaignReport, tally: Tally, seconds_: number): Section {
   return {
-    title: `Hostile frames (${report.sockets} sockets, ${seconds(seconds_)})`,
+    title: `Hostile frames (${report.sockets} sockets, ${report.flooders} of them flooding, ${seconds(seconds_)})`,
     rows: [
       info("hostile frames sent", count(report.frames)),
+      info("of them from paced sockets, each parsed and handled", count(report.pacedFrames)),
       info("refused with pusher:error or subscription_error", count(report.refusals)),
       zero("answered 'Internal server error'", report.internalErrors),
       info("closes by the server, by code", sorted(report.closes) || "none"),
-      zero("closes other than 4009 after a failed sign-in", report.unexpectedCloses),
+      info("flooders closed with 4301 and replaced", count(report.floodCloses)),
+      zero("other closes, but 4009 after a failed sign-in", report.unexpectedCloses),
       zero("frames from the server that were not JSON events", report.unreadable),
       zero("sockets that stopped answering", report.stalls),
       ...honestRows(tally),

@@ -1,5 +1,5 @@
 import { EVENTS } from "../../src/protocol/constants.ts";
-import { CLOSE_CODES } from "../../src/protocol/errors.ts";
+import { CLIENT_EVENT_REJECTED, CLOSE_CODES } from "../../src/protocol/errors.ts";
 import type { ServerInfo } from "../../test/e2e/support/server.ts";
 import type { HonestTraffic } from "../honest.ts";
 import { decodeData, isObject, SoakSocket } from "../load/soak-socket.ts";
@@ -8,6 +8,8 @@ import { type Category, nextAttack } from "./frames.ts";
 
 export interface FrameCampaignOptions {
   sockets: number;
+  /** Of those, sockets that send as fast as the server answers: the flood policy closes them. */
+  flooders: number;
   /** Stops at whichever comes first. */
   frames: number;
   durationMs: number;
@@ -16,7 +18,10 @@ export interface FrameCampaignOptions {
 
 export interface FrameCampaignReport {
   sockets: number;
+  flooders: number;
   frames: number;
+  /** Frames from the paced sockets: each of them reached the parser and the handlers. */
+  pacedFrames: number;
   byCategory: Partial<Record<Category, number>>;
   /** `pusher:error` and `pusher:subscription_error` frames the hostile sockets got back. */
   refusals: number;
@@ -24,7 +29,9 @@ export interface FrameCampaignReport {
   internalErrors: number;
   /** Closes the server made, by code. */
   closes: Record<string, number>;
-  /** Closes a hostile socket did not ask for (anything but the 4009 of a failed sign-in). Must be 0. */
+  /** Flooders closed with 4301 (docs/protocol.md §8.5), and replaced. */
+  floodCloses: number;
+  /** Any other close: only a failed sign-in (4009) is expected. Must be 0. */
   unexpectedCloses: number;
   /** Frames from the server that were not a JSON event. Must be 0. */
   unreadable: number;
@@ -35,11 +42,21 @@ export interface FrameCampaignReport {
 const BARRIER_TIMEOUT_MS = 15_000;
 /** Frames sent before each wait for the server to catch up, so a socket never queues without bound. */
 const FRAMES_PER_BARRIER = 40;
+/**
+ * A paced socket stays well inside the flood ceiling of 200 frames in a
+ * second (§8.5) however its frames bunch on the way: 50 a second with
+ * bursts of 20 needs the Beacon to stall for over 3 s before 200 arrive
+ * within one of its windows. So each of its frames reaches the parser and
+ * the handlers, which is what the attack is for.
+ */
+const PACED_PER_SECOND = 50;
+const PACED_BURST = 20;
 
 /**
- * Many sockets send hostile frames as fast as the server answers them, each
- * attack followed by a ping once enough frames are out, while the honest
- * traffic goes on. A socket the server closes is counted and replaced.
+ * Many sockets send hostile frames, each attack followed by a ping once
+ * enough frames are out, while the honest traffic goes on. Most are paced
+ * under the flood ceiling; the flooders are not, and are closed for it. A
+ * socket the server closes is counted and replaced.
  */
 export async function runFrameCampaign(
   server: ServerInfo,
@@ -48,20 +65,24 @@ export async function runFrameCampaign(
 ): Promise<FrameCampaignReport> {
   const report: FrameCampaignReport = {
     sockets: options.sockets,
+    flooders: options.flooders,
     frames: 0,
+    pacedFrames: 0,
     byCategory: {},
     refusals: 0,
     internalErrors: 0,
     closes: {},
+    floodCloses: 0,
     unexpectedCloses: 0,
     unreadable: 0,
     stalls: 0,
   };
   const stopAt = Date.now() + options.durationMs;
   const more = () => report.frames < options.frames && Date.now() < stopAt;
-  const lanes = Array.from({ length: options.sockets }, (_, lane) =>
-    runLane(server, honest, new Random(options.seed + lane), lane, report, more),
-  );
+  const lanes = Array.from({ length: options.sockets }, (_, lane) => {
+    const pace = lane < options.flooders ? undefined : new Pace(PACED_PER_SECOND, PACED_BURST);
+    return runLane(server, honest, new Random(options.seed + lane), lane, pace, report, more);
+  });
   await Promise.all(lanes);
   return report;
 }
@@ -71,6 +92,7 @@ async function runLane(
   honest: HonestTraffic,
   random: Random,
   lane: number,
+  pace: Pace | undefined,
   report: FrameCampaignReport,
   more: () => boolean,
 ): Promise<void> {
@@ -98,9 +120,11 @@ async function runLane(
     });
     report.byCategory[attack.category] = (report.byCategory[attack.category] ?? 0) + attack.frames.length;
     for (const frame of attack.frames) {
+      await pace?.take();
       if (typeof frame.payload === "string") socket.send(frame.payload);
       else socket.sendBytes(frame.payload, frame.binary);
       report.frames++;
+      if (pace !== undefined) report.pacedFrames++;
     }
     signinSent ||= attack.frames.some(
       (frame) => typeof frame.payload === "string" && frame.payload.includes(EVENTS.signin),
@@ -108,6 +132,7 @@ async function runLane(
     unanswered += attack.frames.length;
     if (unanswered < FRAMES_PER_BARRIER && socket.isOpen) continue;
     unanswered = 0;
+    await pace?.take();
     const answered = await socket.barrier(BARRIER_TIMEOUT_MS).catch(() => {
       report.stalls++;
       return false;
@@ -117,7 +142,8 @@ async function runLane(
     if (closed === undefined) socket.terminate();
     else {
       report.closes[closed.code] = (report.closes[closed.code] ?? 0) + 1;
-      if (!(closed.code === CLOSE_CODES.unauthorized && signinSent)) report.unexpectedCloses++;
+      if (closed.code === CLIENT_EVENT_REJECTED && pace === undefined) report.floodCloses++;
+      else if (!(closed.code === CLOSE_CODES.unauthorized && signinSent)) report.unexpectedCloses++;
     }
     report.unreadable += socket.unreadable;
     socket = watch(await SoakSocket.open(server));
@@ -126,4 +152,31 @@ async function runLane(
   report.unreadable += socket.unreadable;
   socket.close();
   await socket.closed;
+}
+
+/** A token bucket: `perSecond` frames a second, at most `burst` at once. */
+class Pace {
+  private tokens: number;
+  private at = Date.now();
+  private readonly perSecond: number;
+  private readonly burst: number;
+
+  constructor(perSecond: number, burst: number) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.tokens = burst;
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.perSecond) / 1000);
+      this.at = now;
+      if (this.tokens >= 1) {
+        this.tokens--;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, ((1 - this.tokens) * 1000) / this.perSecond));
+    }
+  }
 }

@@ -40,11 +40,13 @@ export class SoakSocket {
   unreadable = 0;
   private readonly waiters = new Set<Waiter>();
   private readonly ws: WebSocket;
+  private closedWith: number | undefined;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     this.closed = new Promise((resolve) => {
       ws.once("close", (code, reason) => {
+        this.closedWith = code;
         for (const waiter of this.waiters) waiter.resolve({ event: "(closed)", data: String(code) });
         this.waiters.clear();
         resolve({ code, reason: reason.toString() });
@@ -97,8 +99,9 @@ export class SoakSocket {
     if (this.isOpen) this.ws.send(bytes, { binary });
   }
 
-  /** Resolves with the next frame that `matches` (or a "(closed)" frame if the socket closes first). */
+  /** Resolves with the next frame that `matches` (or a "(closed)" frame once the socket has closed). */
   next(matches: (frame: Frame) => boolean, timeoutMs: number): Promise<Frame> {
+    if (this.closedWith !== undefined) return Promise.resolve({ event: "(closed)", data: String(this.closedWith) });
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         matches,

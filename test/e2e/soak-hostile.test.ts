@@ -24,11 +24,18 @@ afterAll(async () => {
 
 describe("a small soak: hostile frames and requests", () => {
   it("leave honest sockets with every event, once and in order, and the server without a failure", async () => {
-    const frames = runFrameCampaign(runtime.info, honest, { sockets: 8, frames: 3000, durationMs: 20_000, seed: 7 });
+    const frames = runFrameCampaign(runtime.info, honest, {
+      sockets: 8,
+      flooders: 2,
+      frames: 3000,
+      durationMs: 20_000,
+      seed: 7,
+    });
     await honest.runUntil(frames, 10);
     const report = await frames;
     expect(Object.keys(report.byCategory).sort()).toEqual([...CATEGORIES].sort());
     expect(report).toMatchObject({ internalErrors: 0, unexpectedCloses: 0, unreadable: 0, stalls: 0 });
+    expect(report.floodCloses).toBeGreaterThan(0);
 
     const requests = runRequestCampaign(runtime.info, {
       lanes: 4,
