@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { WebhookReceiver } from "../test/e2e/support/webhook-receiver.ts";
 import { hibernationCycles } from "./hibernation.ts";
 import { HonestTraffic } from "./honest.ts";
@@ -19,7 +20,7 @@ import {
   stormSection,
 } from "./sections.ts";
 import { reconnectStorm } from "./storm/storm.ts";
-import { failures, render, type Section } from "./summary.ts";
+import { failures, info, render, type Section } from "./summary.ts";
 import { webhookOutage } from "./webhook-outage.ts";
 
 /**
@@ -143,8 +144,13 @@ async function main(options: SoakOptions): Promise<number> {
     const run: Run = { options, runtime, receiver, honest, tag, sections };
     for (const phase of options.phases) {
       const phaseStarted = Date.now();
+      const loop = performance.eventLoopUtilization();
+      const before = sections.length;
       console.log(`${new Date().toISOString()} ${phase}...`);
       await PHASE_RUNNERS[phase](run);
+      // Latencies measured here include this process's own delays: how busy it was says how much.
+      const busy = performance.eventLoopUtilization(loop).utilization;
+      sections[before]?.rows.push(info("this process (the load generator) busy", `${(busy * 100).toFixed(0)} %`));
       console.log(`${new Date().toISOString()} ${phase} done in ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
     }
     if (!options.phases.includes("storm")) await honest.close();
