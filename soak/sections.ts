@@ -149,7 +149,10 @@ export function stormSection(report: StormReport, cappedFrom: number | undefined
       zero("deliveries doubled after the storm", report.duplicates),
       zero("errors sent to storm sockets", report.errors),
       zero("leave and join webhooks for what was back within the 3 s grace", report.flapsWithinGrace),
-      info("channels and members back after the grace (one leave, one join each)", count(report.afterGrace)),
+      info(
+        "channels / presence members back after the grace (one leave, one join each)",
+        `${count(report.afterGrace - report.membersAfterGrace)} / ${count(report.membersAfterGrace)}`,
+      ),
       zero("webhook sequences other than none or one leave then one join", report.badSequences),
       zero("cache_miss webhooks", report.cacheMisses),
     ],

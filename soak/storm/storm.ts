@@ -114,6 +114,7 @@ export async function reconnectStorm(
     duplicates: 0,
     errors: 0,
     afterGrace: 0,
+    membersAfterGrace: 0,
     flapsWithinGrace: 0,
     badSequences: 0,
     cacheMisses: 0,

@@ -6,8 +6,9 @@ import { eventsOf, type ReceivedWebhook } from "../../test/e2e/support/webhook-r
  * channel, across the restart: nothing, or a leave and then a join.
  */
 export interface WebhookVerdicts {
-  /** Channels and members whose return came after the grace period, with their leave and join. */
+  /** Channels, and presence members, whose return came after the grace period, with their leave and join. */
   afterGrace: number;
+  membersAfterGrace: number;
   /** A leave and a join for something that was back within the grace period: flapping. Must be 0. */
   flapsWithinGrace: number;
   /** Anything but nothing or one leave then one join: a lost or doubled event. Must be 0. */
@@ -49,7 +50,13 @@ export function judgeWebhooks(
       heard.set(subject, [...(heard.get(subject) ?? []), name]);
     }
   }
-  const verdicts: WebhookVerdicts = { afterGrace: 0, flapsWithinGrace: 0, badSequences: 0, cacheMisses };
+  const verdicts: WebhookVerdicts = {
+    afterGrace: 0,
+    membersAfterGrace: 0,
+    flapsWithinGrace: 0,
+    badSequences: 0,
+    cacheMisses,
+  };
   for (const [subject, returnedAt] of returns) {
     const events = heard.get(subject) ?? [];
     if (events.length === 0) continue;
@@ -57,7 +64,11 @@ export function judgeWebhooks(
     const pair = events.length === 2 && LEAVES.has(leave ?? "") && JOINS.has(join ?? "");
     if (!pair) verdicts.badSequences++;
     else if (returnedAt < firstAttemptAt + WEBHOOK_LEAVE_GRACE_MS) verdicts.flapsWithinGrace++;
-    else verdicts.afterGrace++;
+    else {
+      verdicts.afterGrace++;
+      // A member's subject is "channel user"; a channel name holds no space.
+      if (subject.includes(" ")) verdicts.membersAfterGrace++;
+    }
   }
   return verdicts;
 }
