@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { WEBHOOK_EVENT_TYPES } from "../src/protocol/webhooks.ts";
 import { WebhookReceiver } from "../test/e2e/support/webhook-receiver.ts";
 import { hibernationCycles } from "./hibernation.ts";
 import { HonestTraffic } from "./honest.ts";
@@ -30,14 +31,8 @@ import { webhookOutage } from "./webhook-outage.ts";
  * to a file, and exits non-zero if any rule was broken.
  */
 const WEBHOOK_PATH = "/soak";
-const WEBHOOK_EVENTS = [
-  "channel_occupied",
-  "channel_vacated",
-  "member_added",
-  "member_removed",
-  "client_event",
-  "cache_miss",
-];
+/** Every event but the settled subscription counts, which would only add traffic the checks ignore. */
+const WEBHOOK_EVENTS = WEBHOOK_EVENT_TYPES.filter((type) => type !== "subscription_count");
 /** Honest triggers per second while an attack runs. */
 const HONEST_RATE = 10;
 const SETTLE_MS = 30_000;
