@@ -130,9 +130,12 @@ async function main(options: SoakOptions): Promise<number> {
     return broken.length === 0 && note.startsWith("Done") ? 0 : 1;
   };
   const watchdog = setTimeout(() => {
-    process.exit(
-      finish(`Stopped at the ${options.deadlineSeconds} s deadline; the summary holds the parts that finished.`),
+    const code = finish(
+      `Stopped at the ${options.deadlineSeconds} s deadline; the summary holds the parts that finished.`,
     );
+    // The runtime is a child process: stop it rather than leave it running, but do not wait on it for long.
+    const stopped = Promise.all([runtime.close(), receiver.stop()]);
+    Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000))]).finally(() => process.exit(code));
   }, options.deadlineSeconds * 1000);
   try {
     const honest = await HonestTraffic.open(runtime.info, options.honestSockets, tag);
