@@ -27,8 +27,8 @@ describe("a small soak: hostile frames and requests", () => {
     const frames = runFrameCampaign(runtime.info, honest, {
       sockets: 8,
       flooders: 2,
-      frames: 3000,
-      durationMs: 20_000,
+      frames: 50_000,
+      durationMs: 5_000,
       seed: 7,
     });
     await honest.runUntil(frames, 10);
@@ -36,6 +36,7 @@ describe("a small soak: hostile frames and requests", () => {
     expect(Object.keys(report.byCategory).sort()).toEqual([...CATEGORIES].sort());
     expect(report).toMatchObject({ internalErrors: 0, unexpectedCloses: 0, unreadable: 0, stalls: 0 });
     expect(report.floodCloses).toBeGreaterThan(0);
+    expect(report.pacedFrames).toBeGreaterThan(0);
 
     const requests = runRequestCampaign(runtime.info, {
       lanes: 4,
