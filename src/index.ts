@@ -1,6 +1,7 @@
 import { route } from "./router";
 
 export { Beacon } from "./beacon/beacon";
+export { Hub } from "./beacon/hub";
 export { StatsRegistry } from "./metrics/registry";
 
 export default {

@@ -28,7 +28,7 @@ async function answer(request: Request, env: Env & MetricsEnv & DashboardEnv): P
 
   const socket = parseSocketPath(url.pathname);
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
-  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON);
+  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON, env.HUB);
   if (isDashboardPath(url.pathname)) return handleDashboard(request, url, apps, env);
   if (url.pathname === "/metrics" && request.method === "GET") {
     const scraped = await scrapeMetrics(request, env, apps);

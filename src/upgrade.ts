@@ -1,8 +1,10 @@
 import { keyStanding } from "./config/app-keys";
 import { originAllowed } from "./config/origins";
 import type { AppRegistry } from "./config/registry";
+import { objectOf } from "./contract/objects";
 import { refuseSocket } from "./contract/refusal";
-import { APP_ID_HEADER, APP_KEY_HEADER } from "./contract/rpc";
+import { APP_ID_HEADER, APP_KEY_HEADER, SHARD_HEADER } from "./contract/rpc";
+import { shardForSocket } from "./placement/socket-shard";
 import { PROTOCOL_VERSION } from "./protocol/constants";
 import { CLOSE_CODES, type CloseCode, KEY_REFUSALS } from "./protocol/errors";
 import type { SocketPath } from "./protocol/socket-path";
@@ -49,5 +51,8 @@ export function upgradeSocket(
   const headers = new Headers(request.headers);
   headers.set(APP_ID_HEADER, app.id);
   headers.set(APP_KEY_HEADER, path.key);
-  return beacons.getByName(app.id).fetch(new Request(request, { headers }));
+  const shard = shardForSocket(app, request.cf);
+  // An unsharded app's one Beacon is named by the app id and needs no other name.
+  if (shard.name !== app.id) headers.set(SHARD_HEADER, shard.name);
+  return objectOf(beacons, app.placement, shard).fetch(new Request(request, { headers }));
 }

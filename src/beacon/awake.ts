@@ -11,6 +11,7 @@ import { ChannelHistory } from "./state/channel-history";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
 import { Connections } from "./state/connections";
 import { DueWork } from "./state/due-work";
+import type { HubLinks } from "./state/hub-links";
 import { PresenceRoster } from "./state/presence-roster";
 import type { Stats } from "./state/stats";
 import type { Store } from "./state/store";
@@ -71,10 +72,18 @@ export type WebhooksScheduled = (dueAt?: number) => void;
 /**
  * Rebuilds the in-memory indexes for `app` from the sockets that survived
  * and the durable state, reconciling whatever changed while the object slept.
+ * `links` makes it a shard of a sharded app, whose hubs own what is app-wide.
  */
-export function wake(app: App, durable: Durable, sockets: readonly WebSocket[], scheduled: WebhooksScheduled): Awake {
+export function wake(
+  app: App,
+  durable: Durable,
+  sockets: readonly WebSocket[],
+  scheduled: WebhooksScheduled,
+  links?: HubLinks,
+): Awake {
   const { subscriptionRows, dueWork, sessions, cache, history } = durable;
   const awake: Awake = {
+    ...(links === undefined ? {} : { links }),
     app,
     frameLimits: frameLimits(app.limits),
     frameCeiling: frameCeiling(app.limits),

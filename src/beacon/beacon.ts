@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import type { HistoryPage, HistoryQuery } from "../contract/history";
@@ -13,6 +12,7 @@ import {
   type PresenceMember,
   type PublishEvent,
   type PublishResult,
+  SHARD_HEADER,
 } from "../contract/rpc";
 import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
@@ -24,28 +24,30 @@ import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, openDurable, wake } from "./awake";
-import { removeConnection } from "./changes/subscriptions";
 import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
 import { channelMembers } from "./rpc/members";
 import { meterCall } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
+import { isShard, type ShardAwake, ShardSurface } from "./shard-surface";
 import {
   acceptSocket,
   answerClose,
   closeOrphan,
+  forgetSocket,
   frameFailed,
   guarded,
-  refuseKey,
-  refuseOverCapacity,
+  refuseAdmission,
   refuseUnavailable,
   socketErrorLevel,
 } from "./sockets";
 import type { Handled } from "./state/connection";
+import { HubLinks } from "./state/hub-links";
 import { MIGRATIONS } from "./state/migrations";
 import { type RateKind, RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
+import { ShardIdentity } from "./state/shard-identity";
 import { Stats } from "./state/stats";
 import { Store } from "./state/store";
 import { StatsPublisher } from "./stats-publisher";
@@ -55,9 +57,10 @@ import { StatsPublisher } from "./stats-publisher";
  * to the handlers, RPC functions and alarm work; the protocol lives in those.
  * See README.md in this folder for the floors below it.
  */
-export class Beacon extends DurableObject<Env> {
+export class Beacon extends ShardSurface {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
+  private readonly identity: ShardIdentity;
   private readonly stats: Stats;
   private readonly publisher: StatsPublisher;
   private readonly rates = new RateLimits();
@@ -72,6 +75,7 @@ export class Beacon extends DurableObject<Env> {
     this.schema = upgradeSchema(ctx.storage, MIGRATIONS);
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
+    this.identity = new ShardIdentity(this.store);
     this.stats = new Stats(this.store, Date.now());
     const { store, stats } = this;
     const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
@@ -92,9 +96,11 @@ export class Beacon extends DurableObject<Env> {
     if (!this.schema.ok) return refuseUnavailable(appId);
     const key = request.headers.get(APP_KEY_HEADER);
     if (key === null) return new Response("Missing app key", { status: 400 });
+    const shard = request.headers.get(SHARD_HEADER);
+    if (shard !== null) this.becomeShard(shard);
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
-    const refusal = refuseKey(awake.app, key) ?? refuseOverCapacity(awake);
+    const refusal = await refuseAdmission(awake, key);
     if (refusal !== undefined) return refusal;
 
     const client = acceptSocket(this.ctx, awake, key);
@@ -151,6 +157,17 @@ export class Beacon extends DurableObject<Env> {
     );
   }
 
+  protected onShard<T>(appId: string, shard: string, method: string, task: (state: ShardAwake) => T): T {
+    this.becomeShard(shard);
+    return this.serve(appId, method, (awake) => {
+      if (!isShard(awake)) throw new Error(`'${shard}' is not a shard of app '${appId}'`);
+      const result = task(awake);
+      // A delivery from the Worker or a hub is work like any other: the registry hears of it.
+      this.afterWork(awake, Date.now());
+      return result;
+    });
+  }
+
   /** Not async: most frames are handled synchronously, and a returned promise costs the runtime CPU per frame. */
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Handled {
     const awake = this.currentState();
@@ -199,23 +216,18 @@ export class Beacon extends DurableObject<Env> {
     this.afterWork(awake, Date.now());
   }
 
-  /**
-   * Queued behind the socket's frames still in flight: a subscribe awaiting
-   * its signature check must not add rows (or a presence member) after the
-   * socket's rows were already removed.
-   */
   private async forget(ws: WebSocket, why: string): Promise<void> {
     const awake = this.currentState();
-    const connection = awake?.connections.connectionFor(ws);
-    if (awake === undefined || connection === undefined) return;
-    try {
-      await connection.inOrder(() => removeConnection(awake, connection));
-      // The object may hibernate once its last socket is gone: keep the counts.
-      if (awake.connections.size === 0) this.stats.flush(Date.now());
-      this.afterWork(awake, Date.now());
-    } catch (error) {
-      log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
-    }
+    await forgetSocket(awake, ws, why, this.stats);
+    if (awake !== undefined) this.afterWork(awake, Date.now());
+  }
+
+  /**
+   * Records that this object is a shard of a sharded app, by its name (its
+   * first socket or hub call says so); state built before it knew is rebuilt.
+   */
+  private becomeShard(shard: string): void {
+    if (this.identity.name(shard) && this.awake !== undefined && !isShard(this.awake)) this.awake = undefined;
   }
 
   /** Records which app this object serves (its first caller says so) and returns its state. */
@@ -270,9 +282,10 @@ export class Beacon extends DurableObject<Env> {
     if (!this.schema.ok) return undefined;
     const app = this.app();
     if (app === undefined) return undefined;
-    this.awake = wake(app, this.durable, this.ctx.getWebSockets(), (dueAt) =>
-      dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt),
-    );
+    const shard = this.identity.current();
+    const links = shard === undefined ? undefined : new HubLinks(this.env.HUB, app, shard);
+    const scheduled = (dueAt?: number) => (dueAt === undefined ? this.alarms.reschedule() : this.alarms.wake(dueAt));
+    this.awake = wake(app, this.durable, this.ctx.getWebSockets(), scheduled, links);
     // Work that fell due while the app could not be served has no alarm left.
     this.alarms.reschedule();
     return this.awake;

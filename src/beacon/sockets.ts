@@ -1,15 +1,20 @@
 import type { App } from "../config/app";
 import { keyStanding } from "../config/app-keys";
+import { CONNECTIONS_HUB } from "../contract/objects";
 import { refuseSocket } from "../contract/refusal";
+import { withDeadline } from "../lib/deadline";
 import { type LogLevel, log } from "../log";
 import { CLOSE_CODES, KEY_REFUSALS } from "../protocol/errors";
 import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import type { Awake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { removeConnection } from "./changes/subscriptions";
 import { writeAttachment } from "./state/attachment";
 import { Connection, type Handled } from "./state/connection";
+import type { HubLinks } from "./state/hub-links";
 import { closeAnswerFor, isTeardownError, NO_CODE } from "./state/socket-teardown";
+import type { Stats } from "./state/stats";
 
 /*
  * What beacon.ts does with a socket besides handing its frames on: refusing
@@ -28,13 +33,75 @@ export function refuseKey(app: App, key: string): Response | undefined {
   return refuseSocket(code, message, { app: app.id });
 }
 
-/** `max_connections` is counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
+/**
+ * The most sockets one object accepts: below the platform's 32,768
+ * hibernatable WebSockets per object, so that a full object refuses with a
+ * close pusher-js understands instead of failing inside the runtime.
+ */
+export const OBJECT_SOCKET_CAP = 30_000;
+
+/**
+ * Why a new socket is refused for capacity, or undefined when there is room:
+ * the app's `max_connections`, then the object's own cap.
+ */
+export function capacityProblem(
+  maxConnections: number | null,
+  connected: number,
+  objectCap = OBJECT_SOCKET_CAP,
+): string | undefined {
+  if (maxConnections !== null && connected >= maxConnections) return appFull(maxConnections);
+  if (connected >= objectCap) return `Over capacity: this server holds at most ${objectCap} connections`;
+  return undefined;
+}
+
+/** Counted here, where the sockets are. 4100 makes pusher-js back off and retry. */
 export function refuseOverCapacity(awake: Awake): Response | undefined {
+  const problem = capacityProblem(awake.app.limits.maxConnections, awake.connections.size);
+  if (problem === undefined) return undefined;
+  return refuseSocket(CLOSE_CODES.overCapacity, problem, { app: awake.app.id });
+}
+
+/**
+ * Why a new socket is refused, or undefined when it may connect: its key,
+ * then this object's room, then (on a shard) the app's.
+ */
+export async function refuseAdmission(awake: Awake, key: string): Promise<Response | undefined> {
+  const refusal = refuseKey(awake.app, key) ?? refuseOverCapacity(awake);
+  if (refusal !== undefined || awake.links === undefined) return refusal;
+  return refuseOverAppCapacity(awake, awake.links);
+}
+
+/** How long a shard waits for the app's connection count before refusing the socket. */
+const ADMISSION_DEADLINE_MS = 5000;
+
+/**
+ * A sharded app's `max_connections` counts every shard's sockets: the app's
+ * connection count (a hub, CONNECTIONS_HUB) admits each new one. If it does
+ * not answer, the socket is refused with 4100 too, and pusher-js retries.
+ */
+async function refuseOverAppCapacity(awake: Awake, links: HubLinks): Promise<Response | undefined> {
   const max = awake.app.limits.maxConnections;
-  if (max === null || awake.connections.size < max) return undefined;
-  return refuseSocket(CLOSE_CODES.overCapacity, `Over capacity: this app allows at most ${max} connections`, {
-    app: awake.app.id,
-  });
+  if (max === null) return undefined;
+  links.accepting++;
+  let admitted: boolean;
+  try {
+    const count = links.hub(CONNECTIONS_HUB).admit(awake.app.id, links.shard, awake.connections.size + links.accepting);
+    admitted = await withDeadline(count, ADMISSION_DEADLINE_MS);
+  } catch (error) {
+    log("error", "the app's connection count did not answer", {
+      app: awake.app.id,
+      shard: links.shard,
+      error: String(error),
+    });
+    return refuseSocket(CLOSE_CODES.overCapacity, "Over capacity: try again later", { app: awake.app.id });
+  } finally {
+    links.accepting--;
+  }
+  return admitted ? undefined : refuseSocket(CLOSE_CODES.overCapacity, appFull(max), { app: awake.app.id });
+}
+
+function appFull(maxConnections: number): string {
+  return `Over capacity: this app allows at most ${maxConnections} connections`;
 }
 
 /**
@@ -108,4 +175,26 @@ export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string)
   startAuthorizationDeadline(awake, connection, attachment.connectedAt);
   server.send(frames.connectionEstablished(socketId));
   return client;
+}
+
+/**
+ * A socket closed or failed: its state goes, queued behind its frames still
+ * in flight, since a subscribe awaiting its signature check must not add
+ * rows (or a presence member) after the socket's rows were already removed.
+ */
+export async function forgetSocket(
+  awake: Awake | undefined,
+  ws: WebSocket,
+  why: string,
+  stats: Pick<Stats, "flush">,
+): Promise<void> {
+  const connection = awake?.connections.connectionFor(ws);
+  if (awake === undefined || connection === undefined) return;
+  try {
+    await connection.inOrder(() => removeConnection(awake, connection));
+    // The object may hibernate once its last socket is gone: keep the counts.
+    if (awake.connections.size === 0) stats.flush(Date.now());
+  } catch (error) {
+    log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
+  }
 }

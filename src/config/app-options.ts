@@ -12,6 +12,7 @@ import {
 import { parseKeyPairs, primaryKey } from "./app-keys";
 import { type HistoryPolicy, parseHistory } from "./history";
 import { normalizeOriginPattern } from "./origins";
+import { readPlacement, shardedHistoryProblem, shardedLimitProblems } from "./placement";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
 
@@ -46,6 +47,9 @@ const OPTIONS = new Set([
   "webhooks",
   // Sower's own: which channels keep history (docs/history.md).
   "history",
+  "shards",
+  "regions",
+  "jurisdiction",
 ]);
 
 /**
@@ -87,7 +91,15 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     limits: readLimits(read),
     ...read.history("history"),
   };
-  return problems.count === before ? app : undefined;
+  const placement = readPlacement(
+    { shards: entry.shards, regions: entry.regions, jurisdiction: entry.jurisdiction },
+    { shards: `${named}.shards`, regions: `${named}.regions`, jurisdiction: `${named}.jurisdiction` },
+    problems,
+  );
+  if (placement !== undefined) shardedLimitProblems(placement, app.limits, named, problems);
+  shardedHistoryProblem(placement, app.history, `${named}.history`, problems);
+  if (problems.count !== before) return undefined;
+  return placement === undefined ? app : { ...app, placement };
 }
 
 function readLimits(read: OptionReader): AppLimits {

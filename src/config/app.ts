@@ -1,6 +1,7 @@
 import { LIMITS } from "../protocol/constants";
 import type { WebhookEventType } from "../protocol/webhooks";
 import type { HistoryPolicy } from "./history";
+import type { Placement } from "./placement";
 
 /**
  * Everything the server needs to know about one app. Option names follow
@@ -36,6 +37,8 @@ export interface App {
   readonly limits: AppLimits;
   /** Which channels keep history (docs/history.md); none when unset. */
   readonly history?: HistoryPolicy;
+  /** Shards, regions and jurisdiction; absent when none is set: one Beacon, placed by the platform. */
+  readonly placement?: Placement;
 }
 
 export interface AppKey {

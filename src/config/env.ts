@@ -12,6 +12,7 @@ import {
 } from "./app";
 import { parseKeyPairs, primaryKey } from "./app-keys";
 import { type HistoryPolicy, parseHistoryJson } from "./history";
+import { placementFromEnv, readPlacement, shardedHistoryProblem } from "./placement";
 import { Problems } from "./problems";
 import { parseWebhookEndpointsJson } from "./webhooks";
 
@@ -34,6 +35,10 @@ export const SINGLE_APP_SETTINGS = [
   "WEBHOOKS",
   // A JSON object, in the format of an APPS entry's `history`.
   "HISTORY",
+  // Placement (docs/scaling.md): how many objects hold the sockets, near which regions, in which jurisdiction.
+  "SHARDS",
+  "REGIONS",
+  "JURISDICTION",
 ] as const;
 
 export type SingleAppEnv = { readonly [Setting in (typeof SINGLE_APP_SETTINGS)[number]]?: string };
@@ -62,8 +67,14 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
   const history = readHistory(env.HISTORY, problems);
+  const placement = readPlacement(
+    placementFromEnv(env),
+    { shards: "SHARDS", regions: "REGIONS", jurisdiction: "JURISDICTION" },
+    problems,
+  );
+  shardedHistoryProblem(placement, history.history, "HISTORY", problems);
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
-  return ok({
+  const app: App = {
     id,
     key,
     secret,
@@ -77,7 +88,8 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     webhooks,
     limits: DEFAULT_LIMITS,
     ...history,
-  });
+  };
+  return ok(placement === undefined ? app : { ...app, placement });
 }
 
 /** Unset or empty takes the default; anything else must be what APPS accepts as an id or key. */

@@ -15,6 +15,9 @@ export const APP_ID_HEADER = "x-sower-app-id";
 /** ... and the key the socket connected with, which the socket keeps (a pair may be retired later). */
 export const APP_KEY_HEADER = "x-sower-app-key";
 
+/** On a sharded app's upgrades: the name of the shard the socket was placed on (contract/objects.ts). */
+export const SHARD_HEADER = "x-sower-shard";
+
 /** A metered call's answer: its value, or a refusal (429) when the app is over its rate limit. */
 export type Metered<T> = Result<T, RestError>;
 

@@ -14,10 +14,14 @@ export function visibleApps(scope: Scope, apps: Pick<AppRegistry, "all" | "byId"
 }
 
 /** `GET api/apps`: each visible app with its statistics, in configuration order. */
-export async function listApps(scope: Scope, apps: AppRegistry, beacons: Env["BEACON"]): Promise<Response> {
+export async function listApps(
+  scope: Scope,
+  apps: AppRegistry,
+  { beacons, hubs }: Pick<AppAccess, "beacons" | "hubs">,
+): Promise<Response> {
   const listed = await Promise.all(
     visibleApps(scope, apps).map(async (app) => {
-      const stats = await appStats({ app, beacons });
+      const stats = await appStats({ app, beacons, hubs });
       return { id: app.id, enabled: app.enabled, webhooks: app.webhooks.length, stats: stats.ok ? stats.value : null };
     }),
   );
@@ -32,7 +36,7 @@ export async function serveAppPath(
   path: string,
   scope: Scope,
   apps: AppRegistry,
-  beacons: Env["BEACON"],
+  { beacons, hubs }: Pick<AppAccess, "beacons" | "hubs">,
 ): Promise<Response | undefined> {
   const match = APP_PATH.exec(path);
   if (match === null) return undefined;
@@ -43,7 +47,7 @@ export async function serveAppPath(
   if (scope.kind === "app" && scope.appId !== app.id) {
     return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
   }
-  const access: AppAccess = { app, beacons };
+  const access: AppAccess = { app, beacons, hubs };
 
   if (what === "events") {
     if (rawChannel !== undefined) return refusal(404, "Not found");

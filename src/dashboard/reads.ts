@@ -8,6 +8,7 @@ import { getChannelInfo } from "../rest/endpoints/channel-info";
 import { listChannels } from "../rest/endpoints/list-channels";
 import { getStats } from "../rest/endpoints/stats";
 import { triggerEvents } from "../rest/endpoints/trigger-events";
+import { backendFor } from "../sharded/backend";
 
 /**
  * Every figure the dashboard shows and every change it makes goes through
@@ -19,6 +20,8 @@ import { triggerEvents } from "../rest/endpoints/trigger-events";
 export interface AppAccess {
   readonly app: App;
   readonly beacons: Env["BEACON"];
+  /** A sharded app's channel hubs (docs/scaling.md); an app with one shard uses none. */
+  readonly hubs: Env["HUB"];
 }
 
 /** The app's live counts, totals and rates: what `GET /apps/{id}/stats` answers. */
@@ -57,13 +60,14 @@ export async function channelDetail(access: AppAccess, name: string): Promise<Re
 
 /**
  * A presence channel's members with their user_info. The REST API lists
- * user ids only (as Pusher's does), so this is the one read with its own RPC.
+ * user ids only (as Pusher's does), so this is the one read with its own RPC:
+ * the Beacon's, or for a sharded app the channel's hub's.
  */
 export async function presenceMembers(
   access: AppAccess,
   channel: string,
 ): Promise<Result<PresenceMember[], RestError>> {
-  const members = await access.beacons.getByName(access.app.id).channelMembers(access.app.id, channel);
+  const members = await backendFor(access.app, access.beacons, access.hubs).channelMembers(access.app.id, channel);
   return members.ok ? ok(members.value) : err(members.error);
 }
 
@@ -73,7 +77,7 @@ export function publish(access: AppAccess, body: Uint8Array): Promise<RestReply>
 }
 
 function call(
-  { app, beacons }: AppAccess,
+  { app, beacons, hubs }: AppAccess,
   parts: { query?: Record<string, string>; body?: Uint8Array; params?: string[] },
 ): RestCall {
   return {
@@ -81,6 +85,6 @@ function call(
     query: new URLSearchParams(parts.query),
     body: parts.body ?? new Uint8Array(0),
     params: parts.params ?? [],
-    beacon: () => beacons.getByName(app.id),
+    beacon: () => backendFor(app, beacons, hubs),
   };
 }

@@ -75,8 +75,9 @@ async function answer(
   const session = cookie === undefined ? undefined : await verifySession(cookie, token, nowSeconds(), secrets);
   if (session === undefined) return refusal(401, "Log in first: the session is missing or has expired");
   if (path === "/api/session") return request.method === "GET" ? describe(session.scope, apps) : only("GET");
-  if (path === "/api/apps") return request.method === "GET" ? listApps(session.scope, apps, env.BEACON) : only("GET");
-  return (await serveAppPath(request, path, session.scope, apps, env.BEACON)) ?? refusal(404, "Not found");
+  const objects = { beacons: env.BEACON, hubs: env.HUB };
+  if (path === "/api/apps") return request.method === "GET" ? listApps(session.scope, apps, objects) : only("GET");
+  return (await serveAppPath(request, path, session.scope, apps, objects)) ?? refusal(404, "Not found");
 }
 
 /**

@@ -1,7 +1,7 @@
-import type { Beacon } from "../beacon/beacon";
 import type { App } from "../config/app";
 import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
+import type { AppBackend } from "../sharded/backend";
 
 /** One validated REST call, as every endpoint receives it. */
 export interface RestCall {
@@ -11,8 +11,11 @@ export interface RestCall {
   readonly body: Uint8Array;
   /** Decoded path parameters (a channel name, a user id), in path order. */
   readonly params: readonly string[];
-  /** The app's Beacon, asked for only once the call is valid. */
-  beacon(): DurableObjectStub<Beacon>;
+  /**
+   * The app's Beacon, asked for only once the call is valid; for a sharded
+   * app, its hubs and shards, which answer together as one Beacon.
+   */
+  beacon(): AppBackend;
 }
 
 /** What an endpoint answers: the JSON body of a 200 (or a ready Response, for other formats), or a refusal. */

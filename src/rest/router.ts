@@ -1,9 +1,11 @@
 import { verifyRestSignature } from "../auth/rest-signature";
 import type { AppRegistry } from "../config/registry";
+import { isRecord } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";
 import { type RestError, restError } from "../protocol/rest";
+import { type AppBackend, backendFor } from "../sharded/backend";
 import { bodyLimit, readBody } from "./body";
 import type { Endpoint, RestReply } from "./call";
 import { getChannelHistory } from "./endpoints/channel-history";
@@ -51,9 +53,10 @@ export async function handleRest(
   url: URL,
   apps: Pick<AppRegistry, "byId">,
   beacons: Env["BEACON"],
+  hubs: Env["HUB"],
 ): Promise<Response> {
   try {
-    const reply = await serve(request, url, apps, beacons);
+    const reply = await serve(request, url, apps, beacons, hubs);
     if (!reply.ok) return errorResponse(reply.error);
     return reply.value instanceof Response ? reply.value : Response.json(reply.value);
   } catch (error) {
@@ -67,6 +70,7 @@ async function serve(
   url: URL,
   apps: Pick<AppRegistry, "byId">,
   beacons: Env["BEACON"],
+  hubs: Env["HUB"],
 ): Promise<RestReply> {
   const matched = APP_PATH.exec(url.pathname);
   const [, rawAppId = "", rest = ""] = matched ?? [];
@@ -102,13 +106,28 @@ async function serve(
     if (value === undefined) return err(restError(400, `Path segment '${clip(param)}' is not valid percent-encoding`));
     decoded.push(value);
   }
-  return route.endpoint({
+  let backend: AppBackend | undefined;
+  const reply = await route.endpoint({
     app,
     query: url.searchParams,
     body: body.value,
     params: decoded,
-    beacon: () => beacons.getByName(app.id),
+    beacon: () => {
+      backend ??= backendFor(app, beacons, hubs);
+      return backend;
+    },
   });
+  return withFailedShards(reply, backend?.failedShards ?? 0);
+}
+
+/**
+ * A sharded app's shard that failed its part of a call: the others did
+ * theirs, so the call is answered as usual (a retry would deliver twice)
+ * and the answer says how many shards missed it. Logged where it happened.
+ */
+function withFailedShards(reply: RestReply, failedShards: number): RestReply {
+  if (failedShards === 0 || !reply.ok || !isRecord(reply.value)) return reply;
+  return ok({ ...reply.value, failed_shards: failedShards });
 }
 
 function findRoute(path: string, method: string): Result<{ route: Route; params: string[] }, RestError> {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import PusherClient from "pusher-js";
+import { describe, expect, inject, it } from "vitest";
 import { type Recovery, withHistory } from "../../client/sower-history";
+import { parseHistoryJson } from "../../src/config/history";
+import { snippet } from "../browser/support/snippets";
 import { backend, client, connected, disconnectAfterEach, once } from "./support/clients";
 
 const track = disconnectAfterEach();
@@ -80,5 +83,55 @@ describe("recovery with pusher-js and the history module", () => {
     const event = once<unknown>(subscription, "note");
     await backend().trigger(channel, "note", { text: "hello" });
     expect(await event).toEqual({ text: "hello" });
+  });
+});
+
+describe("docs/history.md", () => {
+  it("shows a configuration the server's parser takes as it reads", () => {
+    const parsed = parseHistoryJson(JSON.stringify(JSON.parse(`{${snippet("history-config")}}`).history), "HISTORY");
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { channels: ["chat-*", "private-chat-*"], maxEvents: 1000, maxSeconds: 86_400, clientEvents: false },
+    });
+    if (!parsed.ok) return;
+    expect(parsed.value.matcher.test("chat-lobby")).toBe(true);
+    expect(parsed.value.matcher.test("news")).toBe(false);
+  });
+
+  it("shows an answer of the history endpoint with the fields a real one has", async () => {
+    const sdk = backend();
+    const channel = unique("history-");
+    await sdk.trigger(channel, "message", JSON.stringify({ text: "hi" }));
+    const response = await sdk.get({ path: `/channels/${channel}/history`, params: {} });
+    const real = (await response.json()) as Record<string, unknown>;
+    const shown = JSON.parse(snippet("history-page")) as Record<string, unknown>;
+    expect(Object.keys(real).sort()).toEqual(Object.keys(shown).sort());
+    const [realEvent] = real.events as Array<Record<string, unknown>>;
+    const [shownEvent] = shown.events as Array<Record<string, unknown>>;
+    expect(Object.keys(realEvent ?? {}).sort()).toEqual(Object.keys(shownEvent ?? {}).sort());
+  });
+
+  it("shows client code that attaches the module to a pusher-js client", async () => {
+    const code = snippet("history-client");
+    const imports = code.split("\n").filter((line) => line.startsWith("import "));
+    expect(imports).toEqual(['import Pusher from "pusher-js";', 'import { withHistory } from "./sower-history";']);
+    const body = code
+      .split("\n")
+      .filter((line) => !line.startsWith("import "))
+      .join("\n");
+    const { host, port, key } = inject("sower");
+    const options = { wsHost: host, wsPort: port, forceTLS: false, enabledTransports: ["ws"], cluster: "" };
+    const run = new Function(
+      "Pusher",
+      "withHistory",
+      "key",
+      "options",
+      "reloadChannel",
+      `${body}\nreturn [pusher, history];`,
+    );
+    const [pusher, history] = run(PusherClient, withHistory, key, options, () => undefined) as [PusherClient, unknown];
+    track(pusher);
+    await connected(pusher);
+    expect(history).toHaveProperty("position");
   });
 });

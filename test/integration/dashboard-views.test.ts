@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { connectApp } from "./support/app-sockets";
-import { APP_A, DEFAULT_APP, DISABLED_APP, TEST_APPS } from "./support/apps";
+import { APP_A, DEFAULT_APP, DISABLED_APP, SHARDED_APP, TEST_APPS } from "./support/apps";
 import { subscribe, unique } from "./support/channels";
 import { DASHBOARD_TOKEN, dashboard, json, logIn } from "./support/dashboard";
 import { rest } from "./support/rest";
+import { connectIn, subscribeIn } from "./support/shards";
 import { connect } from "./support/socket";
 
 const app = DEFAULT_APP.id;
@@ -66,6 +67,24 @@ describe("the channels view", () => {
       members: [
         { id: "ada", info: JSON.stringify({ name: "Ada", role: "admin" }) },
         // A member authorized without user_info has {}, as the protocol hands it to other members.
+        { id: "bob", info: "{}" },
+      ],
+    });
+    ada.ws.close(1000);
+    bob.ws.close(1000);
+  });
+
+  it("shows a sharded app's presence members from the channel's hub, across its shards", async () => {
+    const cookie = await operator();
+    const presence = unique("presence-dash-sharded-");
+    const [ada, bob] = [await connectIn(SHARDED_APP, "weur"), await connectIn(SHARDED_APP, "oc")];
+    await subscribeIn(SHARDED_APP, ada, presence, { user_id: "ada", user_info: { name: "Ada" } });
+    await subscribeIn(SHARDED_APP, bob, presence, { user_id: "bob" });
+    const path = `/api/apps/${SHARDED_APP.id}/channels/${encodeURIComponent(presence)}`;
+    expect(await json(await dashboard(path, { cookie }))).toEqual({
+      state: { occupied: true, subscription_count: 2, user_count: 2 },
+      members: [
+        { id: "ada", info: JSON.stringify({ name: "Ada" }) },
         { id: "bob", info: "{}" },
       ],
     });

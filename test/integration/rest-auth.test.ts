@@ -17,16 +17,15 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 function trappedBeacons() {
   const touched: string[] = [];
-  const beacons = new Proxy(
-    {},
-    {
-      get(_target, property) {
-        touched.push(String(property));
-        throw new Error("the Beacon must not be reached");
-      },
+  const trap = {
+    get(_target: object, property: string | symbol) {
+      touched.push(String(property));
+      throw new Error("the Beacon must not be reached");
     },
-  ) as unknown as Env["BEACON"];
-  return { beacons, touched };
+  };
+  const beacons = new Proxy({}, trap) as unknown as Env["BEACON"];
+  const hubs = new Proxy({}, trap) as unknown as Env["HUB"];
+  return { beacons, hubs, touched };
 }
 
 function defaultApp(): App {
@@ -37,12 +36,13 @@ function defaultApp(): App {
 }
 
 async function refusedInWorker(request: Request, app: App = defaultApp()) {
-  const { beacons, touched } = trappedBeacons();
+  const { beacons, hubs, touched } = trappedBeacons();
   const response = await handleRest(
     request,
     new URL(request.url),
     { byId: (id) => (id === app.id ? app : undefined) },
     beacons,
+    hubs,
   );
   expect(touched).toEqual([]);
   return { status: response.status, text: await response.text(), headers: response.headers };
@@ -263,7 +263,7 @@ describe("REST failures inside Sower", () => {
     } as unknown as Env["BEACON"];
     const request = await restRequest("POST", "/events", { body: EVENT });
     const app = defaultApp();
-    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing);
+    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing, env.HUB);
     expect({ status: response.status, text: await response.text() }).toEqual({
       status: 500,
       text: "Internal error: the request could not be completed. Try again.\n",

@@ -1,13 +1,15 @@
 import { log } from "../../log";
 import { enforceAuthorizationDeadlines } from "../changes/authorization-deadline";
+import { type ShardState, sendReports } from "../changes/shard-hubs";
 import { flushSubscriptionCounts, type SubscriptionCountState } from "../changes/subscription-count";
 import type { Connections } from "../state/connections";
 import type { DueKind, DueWork } from "../state/due-work";
 import type { TimedWork } from "./alarm-clock";
 
 /** What the due-work runners change: subscription counts, and sockets past their deadline. */
-export interface DueWorkState extends SubscriptionCountState {
+export interface DueWorkState extends SubscriptionCountState, Omit<ShardState, "links"> {
   readonly connections: Connections;
+  readonly links?: ShardState["links"];
 }
 
 /** The keyed due-work table as one kind of work on the object's alarm clock. */
@@ -41,6 +43,11 @@ function runKind(state: DueWorkState, kind: DueKind, keys: readonly string[]): P
       return flushSubscriptionCounts(state, keys);
     case "authorization-deadline":
       return enforceAuthorizationDeadlines(state.connections, keys);
+    case "hub-report": {
+      // Only a shard schedules reports; one that stopped being a shard has no hub to send them to.
+      const links = state.links;
+      return links === undefined ? undefined : sendReports({ ...state, links }, keys);
+    }
     default: {
       const unreachable: never = kind;
       return unreachable;

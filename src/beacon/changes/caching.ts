@@ -1,3 +1,4 @@
+import type { CachedEventCopy } from "../../contract/hub-rpc";
 import { classifyChannel } from "../../protocol/channels";
 import * as frames from "../../protocol/server-frames";
 import type { ChannelCache } from "../state/channel-cache";
@@ -32,6 +33,15 @@ export function sendCachedEvent(state: CachingState, connection: Connection, cha
     return;
   }
   connection.send(frames.userEvent(cached.event, channel, cached.data));
+}
+
+/**
+ * On a shard the channel's hub holds the cache, answers it with the join,
+ * and queues the `cache_miss` webhook itself; the subscriber gets the same
+ * frames as from a Beacon's own cache.
+ */
+export function sendCopiedEvent(connection: Connection, channel: string, cached: CachedEventCopy | null): void {
+  connection.send(cached === null ? frames.cacheMiss(channel) : frames.userEvent(cached.event, channel, cached.data));
 }
 
 /** The one place a cache miss happens: the subscriber and the `cache_miss` webhook hear of it. */

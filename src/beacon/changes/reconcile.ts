@@ -6,9 +6,11 @@ import * as frames from "../../protocol/server-frames";
 import { parseUserData } from "../../protocol/user-data";
 import { readAttachment } from "../state/attachment";
 import { Connection } from "../state/connection";
+import { parseStoredUserInfo } from "../state/presence-roster";
+import { reportSoon } from "./shard-hubs";
 import { subscriptionCountChanged } from "./subscription-count";
 import type { SocketState } from "./subscriptions";
-import { announceToWatchers, type UserState } from "./users";
+import { announceToWatchers, reportUser, type UserState } from "./users";
 
 /**
  * After a wake-up the in-memory state is empty: this rebuilds it from the
@@ -42,6 +44,12 @@ export function reconcile(state: SocketState, sockets: readonly WebSocket[]): vo
     }
   }
   for (const socketId of staleSockets) state.subscriptionRows.removeSocket(socketId);
+  if (state.links !== undefined) {
+    // On a shard the hubs say who left, app-wide: they hear what this shard holds now.
+    for (const channel of vanishedFrom) reportSoon(state, channel);
+    restoreUsers(state);
+    return;
+  }
   for (const channel of vanishedFrom) subscriptionCountChanged(state, channel, Date.now());
   for (const [channel, userIds] of vanished) {
     for (const userId of userIds) {
@@ -70,6 +78,7 @@ function restoreUsers(state: UserState & Pick<SocketState, "connections">): void
     if (connection === undefined || !user.ok || connection.userId !== user.value.id) {
       state.sessions.remove(row.socketId);
       if (user.ok) vanished.add(user.value.id);
+      if (user.ok && state.links !== undefined) reportUser(state, user.value);
       continue;
     }
     state.users.add(connection, user.value);
@@ -81,6 +90,7 @@ function restoreUsers(state: UserState & Pick<SocketState, "connections">): void
       state.users.add(connection, { id: connection.userId, info: undefined, watchlist: [] });
     }
   }
+  if (state.links !== undefined) return;
   for (const userId of vanished) {
     if (!state.users.isOnline(userId)) announceToWatchers(state.watchlist, userId, "offline");
   }
@@ -110,14 +120,4 @@ function addTo(map: Map<string, Set<string>>, key: string, value: string): void 
   const set = map.get(key);
   if (set === undefined) map.set(key, new Set([value]));
   else set.add(value);
-}
-
-/** A presence row's user_info as stored (JSON text, or null for none); unreadable text counts as none. */
-function parseStoredUserInfo(json: string | null): unknown {
-  if (json === null) return {};
-  try {
-    return JSON.parse(json);
-  } catch {
-    return {};
-  }
 }

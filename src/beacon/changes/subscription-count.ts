@@ -25,29 +25,55 @@ export interface SubscriptionCountState {
   readonly webhooks: WebhookQueue;
 }
 
+/** Who may hear of a channel's count: the app, and its webhook endpoints. */
+export interface CountAudience {
+  readonly app: App;
+  readonly webhooks: WebhookQueue;
+}
+
 /**
- * Marks a channel whose subscriber count changed, when the app has opted in
- * or a webhook endpoint asked for `subscription_count` (which is an opt-in
- * of its own).
+ * Whether anyone hears of this channel's count: its subscribers, when the
+ * app has opted in, or a webhook endpoint that asked for
+ * `subscription_count` (which is an opt-in of its own).
  */
-export function subscriptionCountChanged(state: SubscriptionCountState, channel: string, now: number): void {
-  if (!state.app.subscriptionCountEvents && !state.webhooks.wants("subscription_count", channel)) return;
+export function countsWanted(state: CountAudience, channel: string): boolean {
+  if (!state.app.subscriptionCountEvents && !state.webhooks.wants("subscription_count", channel)) return false;
   // Presence channels have member events instead; user channels are private to one user.
   const { kind } = classifyChannel(channel);
-  if (kind === "presence" || kind === "server-to-user") return;
-  state.dueWork.schedule("subscription-count", channel, now + SUBSCRIPTION_COUNT_DELAY_MS);
+  return kind !== "presence" && kind !== "server-to-user";
+}
+
+/** Marks a channel whose subscriber count changed, when anyone hears of it. */
+export function subscriptionCountChanged(
+  state: CountAudience & { readonly dueWork: DueWork },
+  channel: string,
+  now: number,
+): void {
+  if (countsWanted(state, channel)) {
+    state.dueWork.schedule("subscription-count", channel, now + SUBSCRIPTION_COUNT_DELAY_MS);
+  }
 }
 
 /** Alarm runner: tells each marked channel's subscribers its current count. */
 export function flushSubscriptionCounts(state: SubscriptionCountState, channels: readonly string[]): void {
-  for (const channel of channels) announceSubscriptionCount(state, channel, state.channels.count(channel));
+  for (const channel of channels) {
+    announceSubscriptionCount(state, channel, state.channels.count(channel), (frame) =>
+      state.channels.broadcast(channel, frame),
+    );
+  }
 }
 
 /**
  * The one place a settled count is announced, also when it fell to 0 (nobody
  * is left to tell then, but the backend hears it through the webhook).
+ * `broadcast` reaches the channel's subscribers wherever they are.
  */
-function announceSubscriptionCount(state: SubscriptionCountState, channel: string, count: number): void {
-  if (state.app.subscriptionCountEvents) state.channels.broadcast(channel, frames.subscriptionCount(channel, count));
+export function announceSubscriptionCount(
+  state: CountAudience,
+  channel: string,
+  count: number,
+  broadcast: (frame: string) => void,
+): void {
+  if (state.app.subscriptionCountEvents) broadcast(frames.subscriptionCount(channel, count));
   state.webhooks.queue({ name: "subscription_count", channel, subscriptionCount: count });
 }

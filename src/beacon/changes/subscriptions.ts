@@ -1,8 +1,10 @@
 import * as frames from "../../protocol/server-frames";
 import type { Connection } from "../state/connection";
 import type { Connections } from "../state/connections";
+import type { HubLinks } from "../state/hub-links";
 import type { PresenceMember, PresenceRoster } from "../state/presence-roster";
 import type { SubscriptionRows } from "../state/subscription-rows";
+import { shardCountChanged, shardLeft, socketGone } from "./shard-hubs";
 import { type SubscriptionCountState, subscriptionCountChanged } from "./subscription-count";
 import { signOut, type UserState } from "./users";
 
@@ -10,6 +12,8 @@ import { signOut, type UserState } from "./users";
 export interface SubscriptionState extends SubscriptionCountState {
   readonly subscriptionRows: SubscriptionRows;
   readonly presence: PresenceRoster;
+  /** Set on a shard of a sharded app: the channel's hub owns what is app-wide (changes/shard-hubs.ts). */
+  readonly links?: HubLinks;
 }
 
 /** A socket going touches its subscriptions, its sign-in, and the list of sockets. */
@@ -36,7 +40,14 @@ export function addSubscription(
     userInfo: member?.infoJson ?? null,
   });
   connection.channels.set(channel, member?.userId ?? null);
-  if (state.channels.add(channel, connection) === 1) state.webhooks.queue({ name: "channel_occupied", channel });
+  const subscribers = state.channels.add(channel, connection);
+  // On a shard the hub answered the join, and its webhooks and member notices are the hub's.
+  if (state.links !== undefined) {
+    if (member !== undefined) state.presence.join(channel, member.userId, member.info, connection.id);
+    shardCountChanged(state, channel);
+    return;
+  }
+  if (subscribers === 1) state.webhooks.queue({ name: "channel_occupied", channel });
   subscriptionCountChanged(state, channel, Date.now());
   if (member !== undefined && state.presence.join(channel, member.userId, member.info, connection.id)) {
     state.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
@@ -57,12 +68,18 @@ export function removeConnection(state: SocketState, connection: Connection): vo
   signOut(state, connection);
   for (const channel of [...connection.channels.keys()]) leaveInMemory(state, connection, channel);
   state.connections.remove(connection);
+  if (state.links !== undefined) socketGone(state);
 }
 
 function leaveInMemory(state: SubscriptionState, connection: Connection, channel: string): void {
   const userId = connection.channels.get(channel);
   connection.channels.delete(channel);
   const remaining = state.channels.remove(channel, connection);
+  if (state.links !== undefined) {
+    if (userId != null) state.presence.leave(channel, userId, connection.id);
+    shardLeft(state, channel, userId != null, remaining);
+    return;
+  }
   subscriptionCountChanged(state, channel, Date.now());
   if (userId != null && state.presence.leave(channel, userId, connection.id)) {
     state.channels.broadcast(channel, frames.memberRemoved(channel, userId));

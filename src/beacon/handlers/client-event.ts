@@ -5,8 +5,10 @@ import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
+import { relayToHub } from "../changes/shard-hubs";
 import type { ChannelIndex } from "../state/channel-index";
-import type { Connection } from "../state/connection";
+import type { Connection, Handled } from "../state/connection";
+import type { HubLinks } from "../state/hub-links";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
@@ -14,6 +16,7 @@ export interface ClientEventState extends HistoryState {
   readonly app: App;
   readonly channels: ChannelIndex;
   readonly webhooks: WebhookQueue;
+  readonly links?: HubLinks;
 }
 
 export interface ClientEvent {
@@ -34,7 +37,7 @@ export function handleClientEvent(
   connection: Connection,
   message: ClientEvent,
   now: number,
-): void {
+): Handled {
   const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
     connection.refuse({ code: CLIENT_EVENT_REJECTED, message: refusal }, now);
@@ -42,12 +45,10 @@ export function handleClientEvent(
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
   const entry = { name: message.event, data: message.data, userId: presenceUserId };
+  // Sharded apps keep no history (configuration refuses both), so a shard has no serial to relay.
   const serial = recordIfHistoryChannel(state, message.channel, entry, "client", now);
-  state.channels.broadcast(
-    message.channel,
-    frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial),
-    connection,
-  );
+  const frame = frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial);
+  state.channels.broadcast(message.channel, frame, connection);
   state.webhooks.queue({
     name: "client_event",
     channel: message.channel,
@@ -56,6 +57,8 @@ export function handleClientEvent(
     socketId: connection.id,
     ...(presenceUserId === undefined ? {} : { userId: presenceUserId }),
   });
+  // On a shard the channel's other shards get it through its hub.
+  if (state.links !== undefined) return relayToHub(state.app, state.links, message.channel, frame);
 }
 
 function refuse(

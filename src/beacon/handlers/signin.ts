@@ -10,6 +10,7 @@ import { type DeadlineState, markAuthorized } from "../changes/authorization-dea
 import { removeSubscription, type SubscriptionState } from "../changes/subscriptions";
 import { signIn, type UserState } from "../changes/users";
 import type { Connection } from "../state/connection";
+import { registerWithHubs } from "./hub-signin";
 
 /** A sign-in changes who is signed in, may drop the earlier user's channel, and meets the deadline. */
 export interface SigninState extends SubscriptionState, UserState, DeadlineState {}
@@ -40,6 +41,7 @@ export async function handleSignin(state: SigninState, connection: Connection, r
   connection.send(frames.signinSuccess(request.userData));
   signIn(state, connection, request.userData, user.value);
   markAuthorized(state, connection);
+  if (state.links !== undefined) await registerWithHubs(state, state.links, connection, user.value);
 }
 
 async function verifySignin(

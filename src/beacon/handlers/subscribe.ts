@@ -10,15 +10,16 @@ import type { SubscriptionError, SubscriptionErrorType } from "../../protocol/er
 import * as frames from "../../protocol/server-frames";
 import type { UserData } from "../../protocol/user-data";
 import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";
-import { type CachingState, sendCachedEvent } from "../changes/caching";
+import { type CachingState, sendCachedEvent, sendCopiedEvent } from "../changes/caching";
 import { type HistoryState, historyPosition, resumeSubscriber } from "../changes/history";
 import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
 import type { Connection, Handled } from "../state/connection";
 import type { PresenceMember } from "../state/presence-roster";
 import type { UserIndex } from "../state/user-index";
+import { type HubJoinState, type Joined, joinHub, needsHub } from "./hub-join";
 
 /** A subscribe reads the signed-in user and changes subscriptions; it may meet the deadline and read the cache. */
-export interface SubscribeState extends SubscriptionState, DeadlineState, CachingState, HistoryState {
+export interface SubscribeState extends SubscriptionState, DeadlineState, CachingState, HistoryState, HubJoinState {
   readonly users: UserIndex;
 }
 
@@ -37,7 +38,7 @@ export function handleSubscribe(state: SubscribeState, connection: Connection, r
   const verdict = admit(state, connection, request);
   if (verdict instanceof Promise)
     return verdict.then((checked) => conclude(state, connection, checked, request.resume));
-  conclude(state, connection, verdict, request.resume);
+  return conclude(state, connection, verdict, request.resume);
 }
 
 function conclude(
@@ -45,15 +46,23 @@ function conclude(
   connection: Connection,
   verified: Result<Admission, SubscriptionError>,
   resume: ResumePosition | undefined,
-): void {
+): Handled {
+  const links = state.links;
+  if (verified.ok && links !== undefined) {
+    const { channel, member } = verified.value;
+    if (needsHub(state, connection, channel, member)) {
+      const resumeIfNew = connection.channels.has(channel.name) ? undefined : resume;
+      return joinHub(state, links, connection, channel, member).then((joined) =>
+        joined.ok
+          ? subscribed(state, connection, channel, joined.value, resumeIfNew)
+          : refused(state, connection, joined.error),
+      );
+    }
+  }
   // Room is checked after the last await: another socket may have filled the channel meanwhile.
   const admitted = verified.ok ? checkPresenceRoom(state, connection, verified.value) : verified;
   if (!admitted.ok) {
-    const { type, status, channel } = admitted.error;
-    // The reason is left out: it quotes channel_data, which may hold personal data.
-    if (type === "AuthError")
-      log("warn", "subscription auth failed", { app: state.app.id, socket: connection.id, channel, status });
-    connection.send(frames.subscriptionError(admitted.error));
+    refused(state, connection, admitted.error);
     return;
   }
   const { channel, member } = admitted.value;
@@ -61,11 +70,38 @@ function conclude(
   const isNew = !connection.channels.has(channel.name);
   if (isNew) addSubscription(state, connection, channel.name, member);
   const snapshot = channel.kind === "presence" ? state.presence.snapshot(channel.name) : undefined;
-  connection.send(frames.subscriptionSucceeded(channel.name, snapshot, historyPosition(state, channel.name)));
+  const succeeded = frames.subscriptionSucceeded(channel.name, snapshot, historyPosition(state, channel.name));
+  subscribed(state, connection, channel, { succeeded, replay: [] }, isNew ? resume : undefined);
+}
+
+function refused(state: SubscribeState, connection: Connection, error: SubscriptionError): void {
+  const { type, status, channel } = error;
+  // The reason is left out: it quotes channel_data, which may hold personal data.
+  if (type === "AuthError")
+    log("warn", "subscription auth failed", { app: state.app.id, socket: connection.id, channel, status });
+  connection.send(frames.subscriptionError(error));
+}
+
+/**
+ * The subscriber hears it is in; then what it missed meanwhile (from the
+ * hub, or from history when it asked to resume), then a cache channel's
+ * last event. A repeated subscribe resumes nothing: the socket kept receiving.
+ */
+function subscribed(
+  state: SubscribeState,
+  connection: Connection,
+  channel: ChannelInfo,
+  joined: Joined,
+  resume: ResumePosition | undefined,
+): void {
+  connection.send(joined.succeeded ?? frames.subscriptionSucceeded(channel.name));
+  for (const frame of joined.replay) connection.send(frame);
   // Before anything else is sent: the missed events must precede every live one.
-  if (resume !== undefined && isNew) resumeSubscriber(state, connection, channel.name, resume);
+  if (resume !== undefined) resumeSubscriber(state, connection, channel.name, resume);
   if (requiresAuth(channel.kind)) markAuthorized(state, connection);
-  if (channel.cached) sendCachedEvent(state, connection, channel.name, Date.now());
+  if (!channel.cached) return;
+  if (joined.cached === undefined) sendCachedEvent(state, connection, channel.name, Date.now());
+  else sendCopiedEvent(connection, channel.name, joined.cached);
 }
 
 interface Admission {

@@ -3,6 +3,5 @@ import type { ChannelReadState } from "./attributes";
 
 /** A presence channel's members with the user_info each brought, for the dashboard's channel view. */
 export function channelMembers(state: ChannelReadState, channel: string): PresenceMember[] {
-  const { ids, hash } = state.presence.snapshot(channel);
-  return ids.map((id) => ({ id, info: JSON.stringify(hash[id] ?? null) }));
+  return state.presence.membersWithInfo(channel);
 }

@@ -2,6 +2,7 @@ import type { PublishEvent, PublishResult } from "../../contract/rpc";
 import * as frames from "../../protocol/server-frames";
 import { rememberIfCacheChannel } from "../changes/caching";
 import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
+import type { Connection } from "../state/connection";
 import type { Connections } from "../state/connections";
 import { type ChannelReadState, channelAttributes } from "./attributes";
 
@@ -24,11 +25,31 @@ export function publish(state: PublishState, events: readonly PublishEvent[]): P
       // Cached even with nobody subscribed: the next subscriber is who it is for.
       rememberIfCacheChannel(state.cache, channel, event.name, event.data, now);
       const serial = recordIfHistoryChannel(state, channel, event, "server", now);
-      if (state.channels.count(channel) === 0) continue;
-      state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data, undefined, serial), except);
+      sendToChannel(state, channel, event, except, serial);
     }
     const { info } = event;
     if (info === undefined) return null;
     return new Map(event.channels.map((channel) => [channel, channelAttributes(state, channel, info)]));
   });
+}
+
+/** One event to this object's subscribers of each of its channels, but the socket it names (a shard's delivery). */
+export function fanOut(
+  state: Pick<PublishState, "channels" | "connections">,
+  event: Pick<PublishEvent, "name" | "data" | "channels" | "socketId">,
+): void {
+  const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
+  // No serials: sharded apps keep no history (configuration refuses both).
+  for (const channel of event.channels) sendToChannel(state, channel, event, except, undefined);
+}
+
+function sendToChannel(
+  state: Pick<PublishState, "channels">,
+  channel: string,
+  event: Pick<PublishEvent, "name" | "data">,
+  except: Connection | undefined,
+  serial: number | undefined,
+): void {
+  if (state.channels.count(channel) === 0) return;
+  state.channels.broadcast(channel, frames.userEvent(event.name, channel, event.data, undefined, serial), except);
 }

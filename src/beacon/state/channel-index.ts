@@ -46,13 +46,13 @@ export class ChannelIndex {
     return this.channels.keys();
   }
 
-  /** Sends one encoded frame to every subscriber but `except`. */
-  broadcast(channel: string, frame: string, except?: Connection): void {
+  /** Sends one encoded frame to every subscriber but `except` and those in `skip`. */
+  broadcast(channel: string, frame: string, except?: Connection, skip?: ReadonlySet<string>): void {
     const sockets = this.channels.get(channel);
     if (sockets === undefined) return;
     let recipients = 0;
     for (const connection of sockets) {
-      if (connection === except) continue;
+      if (connection === except || skip?.has(connection.id)) continue;
       connection.send(frame);
       recipients++;
     }

@@ -5,9 +5,9 @@ import { log } from "../../log";
  * alarms/due-work-runners.ts; add a kind here and the exhaustive switch
  * there asks for it.
  */
-export type DueKind = "subscription-count" | "authorization-deadline";
+export type DueKind = "subscription-count" | "authorization-deadline" | "hub-report";
 
-const KINDS: ReadonlySet<string> = new Set<DueKind>(["subscription-count", "authorization-deadline"]);
+const KINDS: ReadonlySet<string> = new Set<DueKind>(["subscription-count", "authorization-deadline", "hub-report"]);
 
 function isDueKind(kind: string): kind is DueKind {
   return KINDS.has(kind);

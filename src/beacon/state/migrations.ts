@@ -1,4 +1,5 @@
 import { META_TABLE, type Migration } from "./schema";
+import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, USER_SESSIONS_TABLES, WEBHOOK_TABLES } from "./tables";
 
 /**
  * Every schema change of the Beacon's SQLite, oldest first; an object's
@@ -22,47 +23,10 @@ export const MIGRATIONS: readonly Migration[] = [
      user_info TEXT,
      PRIMARY KEY (socket_id, channel)
    ) WITHOUT ROWID`,
-      `CREATE TABLE IF NOT EXISTS due_work (
-  kind TEXT NOT NULL,
-  key TEXT NOT NULL,
-  due_at INTEGER NOT NULL,
-  PRIMARY KEY (kind, key)
-) WITHOUT ROWID`,
-      "CREATE INDEX IF NOT EXISTS due_work_by_time ON due_work (due_at)",
-      // The rowid keeps leaves in the order they happened: member_removed before channel_vacated.
-      `CREATE TABLE IF NOT EXISTS webhook_leaves (
-     id INTEGER PRIMARY KEY,
-     kind TEXT NOT NULL,
-     channel TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     due_at INTEGER NOT NULL,
-     UNIQUE (kind, channel, user_id)
-   )`,
-      "CREATE INDEX IF NOT EXISTS webhook_leaves_due ON webhook_leaves (due_at)",
-      `CREATE TABLE IF NOT EXISTS webhook_outbox (
-     id INTEGER PRIMARY KEY,
-     endpoint TEXT NOT NULL,
-     event TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     due_at INTEGER NOT NULL
-   )`,
-      "CREATE INDEX IF NOT EXISTS webhook_outbox_endpoint ON webhook_outbox (endpoint, id)",
-      `CREATE TABLE IF NOT EXISTS webhook_endpoints (
-     endpoint TEXT PRIMARY KEY,
-     attempts INTEGER NOT NULL,
-     retry_at INTEGER NOT NULL
-   ) WITHOUT ROWID`,
-      `CREATE TABLE IF NOT EXISTS user_sessions (
-  socket_id TEXT PRIMARY KEY,
-  user_data TEXT NOT NULL
-) WITHOUT ROWID`,
-      `CREATE TABLE IF NOT EXISTS channel_cache (
-  channel TEXT PRIMARY KEY,
-  event TEXT NOT NULL,
-  data TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-) WITHOUT ROWID`,
-      "CREATE INDEX IF NOT EXISTS channel_cache_by_expiry ON channel_cache (expires_at)",
+      ...DUE_WORK_TABLES,
+      ...WEBHOOK_TABLES,
+      ...USER_SESSIONS_TABLES,
+      ...CHANNEL_CACHE_TABLES,
     ],
   },
   {

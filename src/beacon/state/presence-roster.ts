@@ -1,3 +1,4 @@
+import type { PresenceMember as PresenceMemberInfo } from "../../contract/rpc";
 import { jsonObject } from "../../lib/json";
 import type { PresenceSnapshot } from "../../protocol/server-frames";
 
@@ -66,5 +67,23 @@ export class PresenceRoster {
     const members = this.channels.get(channel) ?? new Map<string, Member>();
     const hash = jsonObject(Array.from(members, ([userId, member]) => [userId, member.info] as const));
     return { ids: [...members.keys()], hash, count: members.size };
+  }
+
+  /** Each member with the user_info they brought, as JSON text: RPC copies only values whose type it knows. */
+  membersWithInfo(channel: string): PresenceMemberInfo[] {
+    return Array.from(this.channels.get(channel) ?? [], ([id, member]) => ({
+      id,
+      info: JSON.stringify(member.info ?? null),
+    }));
+  }
+}
+
+/** A member's user_info as stored (JSON text, or null for none); unreadable text counts as none. */
+export function parseStoredUserInfo(json: string | null): unknown {
+  if (json === null) return {};
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
   }
 }

@@ -38,6 +38,8 @@ export type SchemaStatus =
 export const META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID";
 /** The meta row naming the app this object serves. */
 export const APP_ID_META = "app_id";
+/** The meta row of a shard of a sharded app: its own name, by which hubs call it (contract/objects.ts). */
+export const SHARD_META = "shard";
 const VERSION_META = "schema_version";
 /** The oldest version whose release may run on this object: the last migration that was not additive. */
 const RUNNABLE_FROM_META = "schema_runnable_from";

@@ -175,6 +175,38 @@ export const ROOMY_APP: TestApp = {
   max_client_events_per_sec: 50,
 };
 
+/** Placed with a region hint and a jurisdiction, which the local runtime does not have. */
+export const PLACED_APP: TestApp = {
+  id: "placed",
+  key: "placed-key",
+  secret: "placed-secret-0123456789",
+  shards: 1,
+  regions: ["weur"],
+  jurisdiction: "eu",
+};
+
+/** Four shards, one per region, so a test puts each socket where it wants it (support/shards.ts). */
+export const SHARDED_APP: TestApp = {
+  id: "sharded",
+  key: "sharded-key",
+  secret: "sharded-secret-0123456789",
+  enable_client_messages: true,
+  shards: 4,
+  regions: ["weur", "enam", "apac", "oc"],
+  max_presence_members_per_channel: 3,
+  webhooks: INTEGRATION_WEBHOOKS,
+};
+
+/** Two shards and an app-wide max_connections of 2. */
+export const SHARDED_CAPPED_APP: TestApp = {
+  id: "sharded-capped",
+  key: "sharded-capped-key",
+  secret: "sharded-capped-secret-0123456789",
+  shards: 2,
+  regions: ["weur", "oc"],
+  max_connections: 2,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   ROOMY_APP,
@@ -192,6 +224,9 @@ export const TEST_APPS: readonly TestApp[] = [
   ROTATING_APP,
   LONGEST_KEY_APP,
   SHORT_HISTORY_APP,
+  PLACED_APP,
+  SHARDED_APP,
+  SHARDED_CAPPED_APP,
 ];
 
 /** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */

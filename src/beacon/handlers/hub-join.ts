@@ -1,0 +1,93 @@
+import type { CachedEventCopy, JoinAnswer } from "../../contract/hub-rpc";
+import { err, ok, type Result } from "../../lib/result";
+import type { ChannelInfo } from "../../protocol/channels";
+import type { SubscriptionError } from "../../protocol/errors";
+import { reportSoon } from "../changes/shard-hubs";
+import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
+import type { Connection } from "../state/connection";
+import type { Connections } from "../state/connections";
+import type { HubLinks } from "../state/hub-links";
+import type { PresenceMember } from "../state/presence-roster";
+
+/** What a shard's subscribe reads and changes when it goes through the channel's hub. */
+export interface HubJoinState extends SubscriptionState {
+  readonly connections: Connections;
+}
+
+/** What the subscriber gets: `subscription_succeeded`, then what it missed meanwhile, then a cached event. */
+export interface Joined {
+  /** The hub's `subscription_succeeded` frame, with the app-wide roster; absent, the frame is made here. */
+  readonly succeeded?: string;
+  /** Cache channels: the cached event, or null for a miss. */
+  readonly cached?: CachedEventCopy | null;
+  /** Hub frames that reached this shard after the hub answered, before the socket was subscribed here. */
+  readonly replay: readonly string[];
+}
+
+/**
+ * Whether a subscribe on a shard must ask the channel's hub: a presence
+ * member (the roster and its limit are app-wide), a cache channel (the
+ * cache is), or the shard's first subscriber of the channel (so that the
+ * hub sends it the channel's events before the socket is told it is in).
+ */
+export function needsHub(
+  state: HubJoinState,
+  connection: Connection,
+  channel: ChannelInfo,
+  member: PresenceMember | undefined,
+): boolean {
+  if (member !== undefined || channel.cached) return true;
+  return !connection.channels.has(channel.name) && state.channels.count(channel.name) === 0;
+}
+
+/**
+ * Joins through the hub, then subscribes here. Frames the hub sends while
+ * the answer is on its way are kept, and those sent after the answer are
+ * replayed to the socket once it is in: it misses nothing the hub sent
+ * after its roster, and gets nothing twice. A failed call throws (the
+ * socket hears of an internal error) once the hub is asked to forget the
+ * socket.
+ */
+export async function joinHub(
+  state: HubJoinState,
+  links: HubLinks,
+  connection: Connection,
+  channel: ChannelInfo,
+  member: PresenceMember | undefined,
+): Promise<Result<Joined, SubscriptionError>> {
+  const already = connection.channels.has(channel.name);
+  const pending = links.beginJoin(channel.name, connection.id);
+  let answer: JoinAnswer;
+  try {
+    answer = await links.hub(channel.name).join(state.app.id, channel.name, {
+      shard: links.shard,
+      socketId: connection.id,
+      ...(member === undefined ? {} : { member: { userId: member.userId, infoJson: member.infoJson } }),
+      subscribers: state.channels.count(channel.name) + (already ? 0 : 1),
+      wantsCache: channel.cached,
+    });
+  } catch (error) {
+    links.endJoin(pending);
+    reportSoon(state, channel.name);
+    throw error;
+  }
+  if (!answer.ok) {
+    links.endJoin(pending);
+    return err({ channel: channel.name, type: "LimitReached", status: 400, error: answer.error });
+  }
+  links.endJoin(pending, answer.seq);
+  // terminate_connections may have removed the socket meanwhile: the hub hears it is gone.
+  if (state.connections.get(connection.id) !== connection) {
+    reportSoon(state, channel.name);
+    return err({ channel: channel.name, type: "Forbidden", status: 403, error: "The connection was terminated" });
+  }
+  if (!already) addSubscription(state, connection, channel.name, member);
+  const replay = already
+    ? []
+    : pending.frames.filter((held) => held.seq > answer.seq && held.except !== connection.id).map((held) => held.frame);
+  return ok({
+    ...(answer.succeeded === undefined ? {} : { succeeded: answer.succeeded }),
+    ...(answer.cached === undefined ? {} : { cached: answer.cached }),
+    replay,
+  });
+}

@@ -1,0 +1,62 @@
+import type { HubFrame, ShardChannels, ShardEvent } from "../../contract/hub-rpc";
+import { classifyChannel } from "../../protocol/channels";
+import { reportSoon, type ShardState } from "../changes/shard-hubs";
+import type { Connections } from "../state/connections";
+import type { PresenceRoster } from "../state/presence-roster";
+import { fanOut } from "./publish";
+
+/** What the Worker and the hubs ask of a shard: its sockets and channels. */
+export interface ShardCallState extends ShardState {
+  readonly connections: Connections;
+  readonly presence: PresenceRoster;
+}
+
+/**
+ * A publish, from the Worker, of the events whose channels this shard has
+ * subscribers of (the hubs said so). Answers each channel's subscribers
+ * here, which the Worker adds up for `subscription_count`. A channel with
+ * none left here was named by a hub that has not heard so yet: it hears now.
+ */
+export function deliver(state: ShardCallState, events: readonly ShardEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const event of events) {
+    fanOut(state, event);
+    for (const channel of event.channels) counts.set(channel, state.channels.count(channel));
+  }
+  for (const [channel, count] of counts) if (count === 0) correctHub(state, channel);
+  return counts;
+}
+
+/**
+ * A frame from a channel's hub (a presence notice, another shard's client
+ * event, a count). Joins in flight here keep it for their socket; sockets
+ * whose join answer already reflected it are skipped.
+ */
+export function hubFrame(state: ShardCallState, message: HubFrame): void {
+  const skip = state.links.arrived(message.channel, message.seq, message.frame, message.except);
+  const except = message.except === undefined ? undefined : state.connections.get(message.except);
+  state.channels.broadcast(message.channel, message.frame, except, skip);
+  if (state.channels.count(message.channel) === 0) correctHub(state, message.channel);
+}
+
+/** A frame for given sockets (watchlist notices from a user's hub); those no longer here are gone. */
+export function socketFrame(state: ShardCallState, socketIds: readonly string[], frame: string): void {
+  for (const socketId of socketIds) state.connections.get(socketId)?.send(frame);
+}
+
+/** `GET /channels`, this shard's part: its occupied channels, their subscribers, and presence users. */
+export function occupied(state: ShardCallState, prefix: string, users: boolean): ShardChannels {
+  const channels: ShardChannels = new Map();
+  for (const channel of state.channels.names()) {
+    if (!channel.startsWith(prefix)) continue;
+    const subscribers = state.channels.count(channel);
+    const presence = users && classifyChannel(channel).kind === "presence";
+    channels.set(channel, presence ? { subscribers, users: state.presence.userIds(channel) } : { subscribers });
+  }
+  return channels;
+}
+
+/** Unless a join is on its way, the hub is told this shard holds none of the channel. */
+function correctHub(state: ShardCallState, channel: string): void {
+  if (state.links.joining(channel, true).length === 0) reportSoon(state, channel);
+}

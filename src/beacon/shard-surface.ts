@@ -1,0 +1,48 @@
+import { DurableObject } from "cloudflare:workers";
+import type { HubFrame, ShardChannels, ShardEvent, ShardReport } from "../contract/hub-rpc";
+import type { Awake } from "./awake";
+import { shardReport } from "./changes/shard-hubs";
+import { deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
+import { terminateUserConnections } from "./rpc/terminate";
+import type { HubLinks } from "./state/hub-links";
+
+/** An awake Beacon that is a shard of a sharded app. */
+export type ShardAwake = Awake & { readonly links: HubLinks };
+
+export function isShard(awake: Awake): awake is ShardAwake {
+  return awake.links !== undefined;
+}
+
+/**
+ * The calls a Beacon answers as a shard of a sharded app (docs/scaling.md),
+ * from the Worker and from the app's hubs. Each names the shard it is
+ * calling, so that a shard first woken by one of them knows what it is.
+ * Beacon (beacon.ts) extends this and runs each call as it runs every RPC.
+ */
+export abstract class ShardSurface extends DurableObject<Env> {
+  protected abstract onShard<T>(appId: string, shard: string, method: string, task: (state: ShardAwake) => T): T;
+
+  async deliver(appId: string, shard: string, events: ShardEvent[]): Promise<Map<string, number>> {
+    return this.onShard(appId, shard, "deliver", (state) => deliver(state, events));
+  }
+
+  async hubFrame(appId: string, shard: string, message: HubFrame): Promise<void> {
+    return this.onShard(appId, shard, "hubFrame", (state) => hubFrame(state, message));
+  }
+
+  async socketFrame(appId: string, shard: string, socketIds: string[], frame: string): Promise<void> {
+    return this.onShard(appId, shard, "socketFrame", (state) => socketFrame(state, socketIds, frame));
+  }
+
+  async reportFor(appId: string, shard: string, channel: string): Promise<ShardReport> {
+    return this.onShard(appId, shard, "reportFor", (state) => shardReport(state, channel));
+  }
+
+  async terminateUser(appId: string, shard: string, userId: string): Promise<number> {
+    return this.onShard(appId, shard, "terminateUser", (state) => terminateUserConnections(state, userId));
+  }
+
+  async occupied(appId: string, shard: string, prefix: string, users: boolean): Promise<ShardChannels> {
+    return this.onShard(appId, shard, "occupied", (state) => occupied(state, prefix, users));
+  }
+}

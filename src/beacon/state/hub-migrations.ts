@@ -1,0 +1,33 @@
+import { META_TABLE, type Migration } from "./schema";
+import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, WEBHOOK_TABLES } from "./tables";
+
+/**
+ * Every schema change of a hub's SQLite (one hub per channel of a sharded
+ * app, docs/scaling.md), oldest first, applied by the same runner as the
+ * Beacon's (schema.ts) and under the same rules (README.md, "Adding a
+ * migration").
+ */
+export const HUB_MIGRATIONS: readonly Migration[] = [
+  {
+    name: "the first hub schema: meta, shards, sockets, channel cache, due work, webhook outbox",
+    additive: false,
+    statements: [
+      META_TABLE,
+      // Each shard with subscribers of the channel, and how many it last reported.
+      "CREATE TABLE hub_shards (shard TEXT PRIMARY KEY, subscribers INTEGER NOT NULL) WITHOUT ROWID",
+      // The sockets the hub answers for: presence members, a user's signed-in sockets, and its watchers.
+      `CREATE TABLE hub_sockets (
+  socket_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  shard TEXT NOT NULL,
+  user_id TEXT,
+  user_info TEXT,
+  PRIMARY KEY (socket_id, role)
+) WITHOUT ROWID`,
+      "CREATE INDEX hub_sockets_by_shard ON hub_sockets (shard, role)",
+      ...DUE_WORK_TABLES,
+      ...WEBHOOK_TABLES,
+      ...CHANNEL_CACHE_TABLES,
+    ],
+  },
+];

@@ -1,0 +1,99 @@
+import type { CachedEventCopy, Route, RouteRequest, ShardEvent } from "../contract/hub-rpc";
+import type { ChannelAttributes, PublishEvent, PublishResult } from "../contract/rpc";
+import { withDeadline } from "../lib/deadline";
+import { classifyChannel } from "../protocol/channels";
+import type { ShardedObjects } from "./objects";
+
+/** How long a publish waits for a shard before answering without it. */
+export const SHARD_DELIVERY_DEADLINE_MS = 5000;
+
+/**
+ * `POST /events` and `/batch_events` for a sharded app. Each channel's hub
+ * is asked once (it keeps a cache channel's last event and names the shards
+ * with subscribers); a hub that fails fails the call before anything is
+ * sent, so a retry sends nothing twice. Then each of those shards gets, in
+ * one call, the batch's events in order, each cut to the channels it holds:
+ * a subscriber sees a batch in order, and since the answer waits for every
+ * shard, events answered one after another arrive one after another.
+ */
+export async function publishAcrossShards(
+  objects: ShardedObjects,
+  events: readonly PublishEvent[],
+): Promise<PublishResult> {
+  const appId = objects.app.id;
+  const requests = routeRequests(events);
+  const routes = new Map<string, Route>(
+    await Promise.all(
+      [...requests].map(
+        async ([channel, request]) => [channel, await objects.hub(channel).route(appId, channel, request)] as const,
+      ),
+    ),
+  );
+  const subscribers = new Map<string, number>();
+  await Promise.all(
+    [...perShard(events, routes)].map(async ([shard, shardEvents]) => {
+      try {
+        const counts = await withDeadline(
+          objects.shard(shard).deliver(appId, shard, shardEvents),
+          SHARD_DELIVERY_DEADLINE_MS,
+        );
+        for (const [channel, count] of counts) subscribers.set(channel, (subscribers.get(channel) ?? 0) + count);
+      } catch (error) {
+        objects.failed(shard, "publish", error);
+      }
+    }),
+  );
+  return events.map((event) => {
+    const { info } = event;
+    if (info === undefined) return null;
+    return new Map(
+      event.channels.map((channel) => {
+        const attributes: ChannelAttributes = {};
+        if (info.userCount) attributes.user_count = routes.get(channel)?.userCount ?? 0;
+        if (info.subscriptionCount) attributes.subscription_count = subscribers.get(channel) ?? 0;
+        return [channel, attributes] as const;
+      }),
+    );
+  });
+}
+
+/** One request per channel: the batch's last event for a cache channel, and whether a user count is wanted. */
+function routeRequests(events: readonly PublishEvent[]): Map<string, RouteRequest> {
+  const requests = new Map<string, { cache?: CachedEventCopy; userCount: boolean }>();
+  for (const event of events) {
+    for (const channel of event.channels) {
+      const request = requests.get(channel) ?? { userCount: false };
+      if (classifyChannel(channel).cached) request.cache = { event: event.name, data: event.data };
+      request.userCount ||= event.info?.userCount ?? false;
+      requests.set(channel, request);
+    }
+  }
+  return requests;
+}
+
+/** For each shard, the events in order, each with only the channels that shard has subscribers of. */
+function perShard(events: readonly PublishEvent[], routes: ReadonlyMap<string, Route>): Map<string, ShardEvent[]> {
+  const shards = new Map<string, ShardEvent[]>();
+  for (const event of events) {
+    const channelsOn = new Map<string, string[]>();
+    for (const channel of event.channels) {
+      for (const shard of routes.get(channel)?.shards ?? []) {
+        const channels = channelsOn.get(shard);
+        if (channels === undefined) channelsOn.set(shard, [channel]);
+        else channels.push(channel);
+      }
+    }
+    for (const [shard, channels] of channelsOn) {
+      const shardEvent: ShardEvent = {
+        name: event.name,
+        data: event.data,
+        channels,
+        ...(event.socketId === undefined ? {} : { socketId: event.socketId }),
+      };
+      const list = shards.get(shard);
+      if (list === undefined) shards.set(shard, [shardEvent]);
+      else list.push(shardEvent);
+    }
+  }
+  return shards;
+}
