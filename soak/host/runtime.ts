@@ -59,13 +59,20 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
     scriptPath: "sower-soak.mjs",
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: SOWER_COMPATIBILITY_FLAGS,
-    durableObjects: { BEACON: { className: "SoakBeacon", useSQLite: true } },
+    // As wrangler.jsonc binds them, with the Beacon that can tell its start time.
+    durableObjects: {
+      BEACON: { className: "SoakBeacon", useSQLite: true },
+      STATS_REGISTRY: { className: "StatsRegistry", useSQLite: true },
+      HUB: { className: "Hub", useSQLite: true },
+    },
     bindings: {
       APP_ID: info.appId,
       APP_KEY: info.key,
       APP_SECRET: info.secret,
       ENABLE_CLIENT_MESSAGES: "true",
       WEBHOOKS: JSON.stringify(webhooks),
+      // Set, so that every Beacon publishes its figures for GET /metrics as an operator's would.
+      METRICS_TOKEN: randomBytes(24).toString("hex"),
     },
     unsafeDirectSockets: [{ host: info.host, port }],
     resourcePersistencePath: state,

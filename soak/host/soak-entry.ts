@@ -3,6 +3,9 @@ import type { Handled } from "../../src/beacon/state/connection";
 import worker from "../../src/index";
 import { INSTANCE_PATH } from "./instance-path";
 
+// The production Worker's other Durable Objects, bound as wrangler.jsonc binds them.
+export { Hub, StatsRegistry } from "../../src/index";
+
 /**
  * Sower as the campaign hosts it: the production Worker, and a Beacon that
  * can say when its instance was constructed, so the campaign can tell that
