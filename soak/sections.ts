@@ -115,6 +115,7 @@ export function outageSection(report: OutageReport, tally: Tally): Section {
     title: "Webhook outage and recovery",
     rows: [
       info("events queued while the endpoint was down", count(report.events)),
+      info("other events in the backlog (honest client events)", count(report.otherEvents)),
       info("outage (500s, then hanging)", seconds(report.outageSeconds)),
       info("attempts answered 500 or left hanging", count(report.failedAttempts)),
       info("recovery: endpoint back to last queued event accepted", seconds(report.recoverySeconds)),

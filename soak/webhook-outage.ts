@@ -13,8 +13,9 @@ export interface OutageOptions {
 }
 
 export interface OutageReport {
-  /** Events queued while the endpoint was down. */
+  /** Events queued while the endpoint was down: the outage's own, and others (the honest client events). */
   events: number;
+  otherEvents: number;
   outageSeconds: number;
   /** From the endpoint answering again to the last queued event accepted; undefined if some never came. */
   recoverySeconds: number | undefined;
@@ -62,7 +63,9 @@ export async function webhookOutage(
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (; read < receiver.requests.length; read++) {
       const request = receiver.requests[read];
-      if (request?.path === path && request.status === 200) ledger.add(eventsOf(request), request.at);
+      if (request?.path === path && request.status === 200 && ledger.accepted < channels.length * 2) {
+        ledger.add(eventsOf(request), request.at);
+      }
     }
   }
   const failedAttempts = receiver.requests
@@ -71,6 +74,7 @@ export async function webhookOutage(
   const complete = ledger.accepted >= channels.length * 2;
   return {
     events: channels.length * 2,
+    otherEvents: ledger.others,
     outageSeconds: (recoveredAt - outageFrom) / 1000,
     recoverySeconds: complete ? (ledger.lastAt - recoveredAt) / 1000 : undefined,
     lost: Math.max(0, channels.length * 2 - ledger.accepted),
@@ -106,6 +110,8 @@ function sleep(ms: number): Promise<void> {
 /** The accepted events of the outage's channels: each channel's occupied, then its vacated. */
 class Ledger {
   accepted = 0;
+  /** Events of other channels in the same requests, up to the last of the outage's own. */
+  others = 0;
   duplicates = 0;
   misordered = 0;
   lastAt = 0;
@@ -119,7 +125,10 @@ class Ledger {
   add(events: ReadonlyArray<Record<string, unknown>>, at: number): void {
     for (const event of events) {
       const { name, channel } = event;
-      if (typeof channel !== "string" || !channel.startsWith(this.prefix)) continue;
+      if (typeof channel !== "string" || !channel.startsWith(this.prefix)) {
+        this.others++;
+        continue;
+      }
       const key = `${String(name)} ${channel}`;
       if (this.seen.has(key)) {
         this.duplicates++;
