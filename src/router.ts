@@ -19,6 +19,8 @@ export async function route(request: Request, env: Env & MetricsEnv & DashboardE
 }
 
 async function answer(request: Request, env: Env & MetricsEnv & DashboardEnv): Promise<Response> {
+  // The runtime passes on request targets that are no URL at all, such as "GET *".
+  if (!URL.canParse(request.url)) return text(400, "Bad request target: send a path such as /apps/{app_id}/events");
   const url = new URL(request.url);
   const apps = loadApps(env);
   if (url.pathname === "/health") return health(apps);

@@ -7,3 +7,9 @@ export const BENCH_APP = {
   key: "bench-key",
   secret: "bench-secret-0123456789abcdef",
 } as const;
+
+/** Whose key and secret sign a request or a channel subscription. */
+export interface Signer {
+  key: string;
+  secret: string;
+}

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { EVENTS, PROTOCOL_VERSION } from "../../src/protocol/constants.ts";
-import { BENCH_APP } from "./app.ts";
+import { BENCH_APP, type Signer } from "./app.ts";
 
 /**
  * Client frames byte for byte as pusher-js 8.6 sends them: `send_event`
@@ -27,7 +27,12 @@ export function clientEventFrame(event: string, data: unknown, channel: string):
 }
 
 /** What an app's auth endpoint returns (`key:HMAC(socket_id:channel[:channel_data])`). */
-export function channelAuth(socketId: string, channel: string, channelData?: string): string {
+export function channelAuth(
+  socketId: string,
+  channel: string,
+  channelData?: string,
+  signer: Signer = BENCH_APP,
+): string {
   const signed = channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
-  return `${BENCH_APP.key}:${createHmac("sha256", BENCH_APP.secret).update(signed).digest("hex")}`;
+  return `${signer.key}:${createHmac("sha256", signer.secret).update(signed).digest("hex")}`;
 }

@@ -1,16 +1,23 @@
 import { createHash, createHmac } from "node:crypto";
 import { Agent, request } from "node:http";
-import { BENCH_APP } from "./app.ts";
+import { BENCH_APP, type Signer } from "./app.ts";
 
 /**
  * Signs a REST call exactly as the `pusher` SDK (pusher-http-node 5.x) does:
  * auth_key, auth_timestamp, auth_version and body_md5 sorted by key, then
- * `auth_signature` = HMAC-SHA256 of `METHOD\npath\nquery`.
+ * `auth_signature` = HMAC-SHA256 of `METHOD\npath\nquery`. `timestamp`
+ * (Unix seconds) is now unless given, as a replayed request carries an old one.
  */
-export function signedQuery(method: string, path: string, body: string): string {
+export function signedQuery(
+  method: string,
+  path: string,
+  body: string,
+  signer: Signer = BENCH_APP,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const params: Record<string, string> = {
-    auth_key: BENCH_APP.key,
-    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_key: signer.key,
+    auth_timestamp: String(timestamp),
     auth_version: "1.0",
   };
   if (body !== "") params.body_md5 = createHash("md5").update(body).digest("hex");
@@ -18,7 +25,7 @@ export function signedQuery(method: string, path: string, body: string): string 
     .sort()
     .map((key) => `${key}=${params[key]}`)
     .join("&");
-  const signature = createHmac("sha256", BENCH_APP.secret).update(`${method}\n${path}\n${query}`).digest("hex");
+  const signature = createHmac("sha256", signer.secret).update(`${method}\n${path}\n${query}`).digest("hex");
   return `${query}&auth_signature=${signature}`;
 }
 

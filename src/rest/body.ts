@@ -26,7 +26,8 @@ export function bodyLimit(limits: AppLimits): number {
  * Reads the raw bytes once. A declared Content-Length above `limit` is
  * refused before a byte is read, and a body sent without one (chunked) is
  * cut off as soon as it passes `limit`: either way the stream is cancelled,
- * so nothing waits for the rest of a body that may never come.
+ * so nothing waits for the rest of a body that may never come. A body that
+ * breaks off (the client half-closed or hung up) is a 400.
  */
 export async function readBody(request: Request, limit: number): Promise<Result<Uint8Array, RestError>> {
   const tooLarge = `Request body is larger than ${limit} bytes`;
@@ -40,7 +41,14 @@ export async function readBody(request: Request, limit: number): Promise<Result<
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let read: ReadableStreamReadResult<Uint8Array>;
+    try {
+      read = await reader.read();
+    } catch {
+      // The client stopped before its body was complete: its mistake (or its hang-up), not a failure here.
+      return err(restError(400, "The request body ended before it was complete"));
+    }
+    const { done, value } = read;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

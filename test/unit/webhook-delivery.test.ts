@@ -3,6 +3,7 @@ import { WebhookDrops } from "../../src/beacon/state/webhook-drops";
 import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
 import { deliverDue } from "../../src/beacon/webhooks/delivery";
 import { DELIVERY } from "../../src/beacon/webhooks/delivery-policy";
+import { WEBHOOK_BATCH_WINDOW_MS, WebhookQueue } from "../../src/beacon/webhooks/queue";
 import type { App } from "../../src/config/app";
 import { DEFAULT_LIMITS } from "../../src/config/app";
 import { sqliteStorage } from "./support/sqlite-storage";
@@ -280,5 +281,33 @@ describe("what is kept", () => {
       ...[1, 2, 4, 8, 16].map((attempt) => ["webhook delivery failed; will retry", attempt]),
       ["webhook endpoint answers again; sending its backlog", 21],
     ]);
+  });
+});
+
+describe("an event queued while its endpoint backs off", () => {
+  const queued = () => {
+    const scheduled: Array<number | undefined> = [];
+    const webhooks = new WebhookQueue(
+      app,
+      outbox,
+      (dueAt) => scheduled.push(dueAt),
+      () => undefined,
+    );
+    webhooks.queue({ name: "channel_occupied", channel: "late" });
+    return scheduled;
+  };
+
+  it("is due at the endpoint's retry, the time the alarm is already set to, so queueing it scans no backlog", async () => {
+    use(new ScriptedEndpoint(() => "fail"));
+    queue(3);
+    vi.setSystemTime(T0 + 50);
+    await alarm();
+    const retryAt = outbox.nextDueAt();
+    expect(retryAt).toBe(T0 + 50 + 1000);
+    expect(queued()).toEqual([retryAt]);
+  });
+
+  it("is due after the batch window when the endpoint is not backing off", () => {
+    expect(queued()).toEqual([Date.now() + WEBHOOK_BATCH_WINDOW_MS]);
   });
 });

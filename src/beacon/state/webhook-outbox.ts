@@ -130,6 +130,17 @@ export class WebhookOutbox {
     return attempt;
   }
 
+  /** When a backing-off endpoint may next be tried, or undefined when it is not backing off. */
+  retryAt(endpoint: string): number | undefined {
+    for (const row of this.sql.exec<{ retry_at: number }>(
+      "SELECT retry_at FROM webhook_endpoints WHERE endpoint = ?",
+      endpoint,
+    )) {
+      return row.retry_at;
+    }
+    return undefined;
+  }
+
   /** The endpoint answered 2xx: its rows are done and its back-off is over. */
   delivered(endpoint: string, rows: readonly OutboxRow[]): void {
     const last = rows.at(-1);

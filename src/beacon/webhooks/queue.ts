@@ -72,6 +72,7 @@ export class WebhookQueue {
 
   private send(event: WebhookEvent, now: number): void {
     let wire: string | undefined;
+    let dueAt = Number.POSITIVE_INFINITY;
     for (const endpoint of this.app.webhooks) {
       if (!endpointWants(endpoint, event.name, event.channel)) continue;
       if (wire === undefined) {
@@ -79,8 +80,11 @@ export class WebhookQueue {
         wire = JSON.stringify(toWire(event));
       }
       this.outbox.add(endpoint.url, wire, now, now + WEBHOOK_BATCH_WINDOW_MS);
+      // An endpoint that backs off takes nothing before its retry, and the alarm is already set for that:
+      // saying so keeps the clock's check free, where an earlier time would make it scan the whole backlog.
+      dueAt = Math.min(dueAt, Math.max(now + WEBHOOK_BATCH_WINDOW_MS, this.outbox.retryAt(endpoint.url) ?? 0));
     }
-    if (wire !== undefined) this.scheduled(now + WEBHOOK_BATCH_WINDOW_MS);
+    if (wire !== undefined) this.scheduled(dueAt);
   }
 
   /**

@@ -18,7 +18,7 @@ export interface RawAnswer {
  */
 export function rawRequest(
   server: Pick<ServerInfo, "host" | "port">,
-  head: string,
+  head: string | Buffer,
   body: (socket: Socket, answered: () => boolean) => Promise<void> = async () => {},
   timeoutMs = 8000,
 ): Promise<RawAnswer> {

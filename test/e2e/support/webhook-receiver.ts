@@ -7,9 +7,11 @@ export interface ReceivedWebhook {
   rawBody: string;
   /** The status answered; 0 when the request was left hanging. */
   status: number;
+  /** Date.now() when the request had arrived in full. */
+  at: number;
 }
 
-type Answer = "fail" | "hang";
+export type Answer = "fail" | "hang";
 
 /**
  * A webhook endpoint on 127.0.0.1 for `wrangler dev` to post to. It records
@@ -18,6 +20,8 @@ type Answer = "fail" | "hang";
  */
 export class WebhookReceiver {
   readonly requests: ReceivedWebhook[] = [];
+  /** While set, every request gets this answer, whatever the scripts say: the whole endpoint is down. */
+  outage: Answer | undefined;
   private readonly scripts = new Map<string, Answer[]>();
   private readonly hanging = new Set<ServerResponse>();
   private listeners: Array<() => void> = [];
@@ -86,12 +90,8 @@ export class WebhookReceiver {
   }
 
   private answer(path: string, headers: IncomingHttpHeaders, rawBody: string, response: ServerResponse): void {
-    const record: ReceivedWebhook = { path, headers, rawBody, status: 0 };
-    const channels = eventsOf(record).map((event) => event.channel);
-    const script = channels
-      .map((channel) => this.scripts.get(`${path} ${String(channel)}`))
-      .find((answers) => answers?.length);
-    const answer = script?.shift();
+    const record: ReceivedWebhook = { path, headers, rawBody, status: 0, at: Date.now() };
+    const answer = this.outage ?? this.scripted(path, record);
     if (answer === "hang") {
       this.requests.push(record);
       this.hanging.add(response);
@@ -102,9 +102,17 @@ export class WebhookReceiver {
     response.writeHead(record.status).end();
     for (const listener of [...this.listeners]) listener();
   }
+
+  private scripted(path: string, record: ReceivedWebhook): Answer | undefined {
+    const channels = eventsOf(record).map((event) => event.channel);
+    const script = channels
+      .map((channel) => this.scripts.get(`${path} ${String(channel)}`))
+      .find((answers) => answers?.length);
+    return script?.shift();
+  }
 }
 
-function eventsOf(request: ReceivedWebhook): Array<Record<string, unknown>> {
+export function eventsOf(request: Pick<ReceivedWebhook, "rawBody">): Array<Record<string, unknown>> {
   try {
     const body: unknown = JSON.parse(request.rawBody);
     if (typeof body === "object" && body !== null && "events" in body && Array.isArray(body.events)) return body.events;
