@@ -67,3 +67,13 @@ export const LIMITS = {
   /** Error frames one socket is sent per one-second window; past them refusals are silent. */
   errorFramesPerSecond: 10,
 } as const;
+
+/**
+ * The most bytes `strings` characters can take inside a JSON message: JSON can
+ * escape one byte as six (`\u0000`), and the envelope's keys, quotes and
+ * braces get room to spare. Both socket frames and REST bodies are capped
+ * with it, so a legal message is never refused for how it was escaped.
+ */
+export function escapedJsonBytes(strings: number): number {
+  return 6 * strings + 1024;
+}

@@ -1,4 +1,4 @@
-import { LIMITS } from "./constants";
+import { escapedJsonBytes, LIMITS } from "./constants";
 
 /** The app limits a socket's frames are measured against; a structural slice of the app's limits. */
 export interface SocketLimitOptions {
@@ -14,11 +14,6 @@ export interface FrameLimits {
   readonly eventNameLength: number;
 }
 
-/** JSON can escape one byte as six (`\u0000`). */
-const ESCAPE_GROWTH = 6;
-/** The envelope's keys, quotes and braces, with room to spare. */
-const ENVELOPE_BYTES = 1024;
-
 /**
  * The largest legal client frame for these limits: the data, event name and
  * channel name each escaped at their worst, plus the envelope; never below
@@ -28,7 +23,7 @@ const ENVELOPE_BYTES = 1024;
 export function frameLimits(options: SocketLimitOptions): FrameLimits {
   const strings = options.maxEventPayloadBytes + options.maxEventNameLength + options.maxChannelNameLength;
   return {
-    frameBytes: Math.max(LIMITS.frameBytes, ESCAPE_GROWTH * strings + ENVELOPE_BYTES),
+    frameBytes: Math.max(LIMITS.frameBytes, escapedJsonBytes(strings)),
     eventNameLength: options.maxEventNameLength,
   };
 }

@@ -1,11 +1,8 @@
 import type { AppLimits } from "../config/app";
 import { isRecord, tryParseJson } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
+import { escapedJsonBytes } from "../protocol/constants";
 import { type RestError, restError } from "../protocol/rest";
-
-/** JSON can escape one byte as six (`\u0000`), so the cap allows for that and no more. */
-const ESCAPE_GROWTH = 6;
-const ENVELOPE_SLACK = 1024;
 
 /**
  * The largest body any legal request can have: one event on the most
@@ -14,11 +11,11 @@ const ENVELOPE_SLACK = 1024;
  */
 export function bodyLimit(limits: AppLimits): number {
   const strings = limits.maxEventPayloadBytes + limits.maxEventNameLength;
+  // Each channel name also takes its quotes and a comma.
   const oneEvent =
-    ESCAPE_GROWTH * strings +
-    limits.maxEventChannelsAtOnce * (ESCAPE_GROWTH * limits.maxChannelNameLength + 3) +
-    ENVELOPE_SLACK;
-  const batchEvent = ESCAPE_GROWTH * (strings + limits.maxChannelNameLength) + ENVELOPE_SLACK;
+    escapedJsonBytes(strings + limits.maxEventChannelsAtOnce * limits.maxChannelNameLength) +
+    3 * limits.maxEventChannelsAtOnce;
+  const batchEvent = escapedJsonBytes(strings + limits.maxChannelNameLength);
   return Math.max(oneEvent, Math.max(1, limits.maxEventBatchSize) * batchEvent);
 }
 

@@ -1,4 +1,3 @@
-import type { App } from "../../config/app";
 import { utf8Length } from "../../lib/text";
 import { log } from "../../log";
 import { parseChannelName } from "../../protocol/channels";
@@ -13,7 +12,6 @@ import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
 export interface ClientEventState extends HistoryState {
-  readonly app: App;
   readonly channels: ChannelIndex;
   readonly webhooks: WebhookQueue;
   readonly links?: HubLinks;
