@@ -3,20 +3,10 @@ import { findKey, keyStanding } from "../../src/config/app-keys";
 import { parseAppsJson } from "../../src/config/apps-json";
 import { parseSingleAppEnv } from "../../src/config/env";
 import { loadApps } from "../../src/config/registry";
+import { app, problemOf, SECRET } from "./support/apps-json";
 
-const SECRET = "unit-secret-do-not-echo-0123456789";
 const NEXT_SECRET = "next-secret-do-not-echo-0123456789";
 const OLD_SECRET = "old-secret-do-not-echo-0123456789";
-
-function app(fields: Record<string, unknown> = {}) {
-  return { id: "shop", key: "shop-key", secret: SECRET, ...fields };
-}
-
-function problemOf(apps: unknown): string {
-  const result = parseAppsJson(JSON.stringify(apps));
-  if (result.ok) throw new Error("expected a problem");
-  return result.problem;
-}
 
 function expectNoSecrets(message: string): void {
   for (const secret of [SECRET, NEXT_SECRET, OLD_SECRET, "short-secret"]) expect(message).not.toContain(secret);

@@ -3,18 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/config/app";
 import { parseAppsJson } from "../../src/config/apps-json";
 import { loadApps } from "../../src/config/registry";
-
-const SECRET = "unit-secret-do-not-echo-0123456789";
-
-function app(fields: Record<string, unknown> = {}) {
-  return { id: "shop", key: "shop-key", secret: SECRET, ...fields };
-}
-
-function problemOf(apps: unknown): string {
-  const result = parseAppsJson(JSON.stringify(apps));
-  if (result.ok) throw new Error("expected a problem");
-  return result.problem;
-}
+import { app, problemOf, SECRET } from "./support/apps-json";
 
 describe("the APPS list", () => {
   it("gives every option Pusher's default when only id, key and secret are set", () => {
