@@ -1,5 +1,6 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
 import { hubName } from "../../src/contract/objects";
 import { appRest } from "./support/app-rest";
 import { SHARDED_APP } from "./support/apps";
@@ -93,6 +94,35 @@ describe("a shard that fails", () => {
         shard: "sharded/shard/apac/2",
       }),
     );
+  });
+});
+
+describe("an object that no longer takes sockets", () => {
+  let recorder: WebhookRecorder;
+  let restore: () => void;
+  beforeEach(() => {
+    recorder = new WebhookRecorder();
+    restore = recorder.install();
+  });
+  afterEach(() => restore());
+
+  it("still delivers its outbox: the app's one Beacon from before it was sharded", async () => {
+    const channel = `${unique("before-sharding-")}-wh`;
+    // As the unsharded release left it: its app, and a webhook it had not delivered yet.
+    await runInDurableObject(env.BEACON.getByName(app.id), async (_instance, state) => {
+      state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('app_id', ?)", app.id);
+      new WebhookOutbox(state.storage.sql).add(
+        ALL_EVENTS_URL,
+        JSON.stringify({ name: "channel_occupied", channel }),
+        Date.now(),
+        Date.now(),
+      );
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    await evictDurableObject(env.BEACON.getByName(app.id));
+    // Its alarm, set before the deploy, wakes it; no socket or call ever does.
+    expect(await runDurableObjectAlarm(env.BEACON.getByName(app.id))).toBe(true);
+    expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
   });
 });
 
