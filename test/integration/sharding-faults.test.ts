@@ -1,5 +1,6 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebhookOutbox } from "../../src/beacon/state/webhook-outbox";
 import { hubName } from "../../src/contract/objects";
 import { appRest } from "./support/app-rest";
 import { SHARDED_APP } from "./support/apps";
@@ -96,7 +97,7 @@ describe("a shard that fails", () => {
   });
 });
 
-describe("a sharded app's webhooks", () => {
+describe("webhooks", () => {
   let recorder: WebhookRecorder;
   let restore: () => void;
   beforeEach(() => {
@@ -105,23 +106,50 @@ describe("a sharded app's webhooks", () => {
   });
   afterEach(() => restore());
 
-  it("report each app-wide change once, from the channel's hub, with the grace before a leave", async () => {
-    const channel = `${unique("presence-hooks-")}-wh`;
-    const [ada1, ada2, bob] = [await connectIn(app, "weur"), await connectIn(app, "oc"), await connectIn(app, "enam")];
-    await subscribeIn(app, ada1, channel, { user_id: "ada" });
-    await subscribeIn(app, ada2, channel, { user_id: "ada" });
-    await subscribeIn(app, bob, channel, { user_id: "bob" });
-    ada1.ws.close(1000);
-    ada2.ws.close(1000);
-    bob.ws.close(1000);
-    const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 6);
-    expect(events).toEqual([
-      { name: "channel_occupied", channel },
-      { name: "member_added", channel, user_id: "ada" },
-      { name: "member_added", channel, user_id: "bob" },
-      { name: "member_removed", channel, user_id: "ada" },
-      { name: "member_removed", channel, user_id: "bob" },
-      { name: "channel_vacated", channel },
-    ]);
+  describe("from an object that no longer takes sockets", () => {
+    it("still delivers its outbox: the app's one Beacon from before it was sharded", async () => {
+      const channel = `${unique("before-sharding-")}-wh`;
+      // As the unsharded release left it: its app, and a webhook it had not delivered yet.
+      await runInDurableObject(env.BEACON.getByName(app.id), async (_instance, state) => {
+        state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('app_id', ?)", app.id);
+        new WebhookOutbox(state.storage.sql).add(
+          ALL_EVENTS_URL,
+          JSON.stringify({ name: "channel_occupied", channel }),
+          Date.now(),
+          Date.now(),
+        );
+        await state.storage.setAlarm(Date.now() + 60_000);
+      });
+      await evictDurableObject(env.BEACON.getByName(app.id));
+      // Its alarm, set before the deploy, wakes it; no socket or call ever does.
+      expect(await runDurableObjectAlarm(env.BEACON.getByName(app.id))).toBe(true);
+      expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
+    });
+  });
+
+  describe("of a sharded app", () => {
+    it("report each app-wide change once, from the channel's hub, with the grace before a leave", async () => {
+      const channel = `${unique("presence-hooks-")}-wh`;
+      const [ada1, ada2, bob] = [
+        await connectIn(app, "weur"),
+        await connectIn(app, "oc"),
+        await connectIn(app, "enam"),
+      ];
+      await subscribeIn(app, ada1, channel, { user_id: "ada" });
+      await subscribeIn(app, ada2, channel, { user_id: "ada" });
+      await subscribeIn(app, bob, channel, { user_id: "bob" });
+      ada1.ws.close(1000);
+      ada2.ws.close(1000);
+      bob.ws.close(1000);
+      const events = await recorder.waitFor(ALL_EVENTS_URL, channel, 6);
+      expect(events).toEqual([
+        { name: "channel_occupied", channel },
+        { name: "member_added", channel, user_id: "ada" },
+        { name: "member_added", channel, user_id: "bob" },
+        { name: "member_removed", channel, user_id: "ada" },
+        { name: "member_removed", channel, user_id: "bob" },
+        { name: "channel_vacated", channel },
+      ]);
+    });
   });
 });

@@ -168,6 +168,32 @@ describe("a sharded app's presence channels", () => {
     await watcher.expectSilence();
   });
 
+  it("let two users who join at once on two shards each learn of the other exactly once", async () => {
+    for (let round = 0; round < 3; round++) {
+      const channel = unique("presence-crossing-");
+      const [ada, bob] = [await connectIn(app, "weur"), await connectIn(app, "oc")];
+      await Promise.all([
+        sendSubscribeIn(app, ada, channel, { user_id: "ada" }),
+        sendSubscribeIn(app, bob, channel, { user_id: "bob" }),
+      ]);
+      for (const [socket, other] of [
+        [ada, "bob"],
+        [bob, "ada"],
+      ] as const) {
+        const succeeded = await socket.nextEvent("pusher_internal:subscription_succeeded");
+        const roster = (JSON.parse(String(succeeded.data)) as { presence: { ids: string[] } }).presence.ids;
+        const inRoster = roster.includes(other) ? 1 : 0;
+        let added = 0;
+        if (inRoster === 0) {
+          expect(await socket.next()).toEqual(memberAdded(channel, other));
+          added = 1;
+        }
+        await socket.expectSilence();
+        expect(inRoster + added).toBe(1);
+      }
+    }
+  });
+
   it("relay presence client events with the sender's user_id to other shards", async () => {
     const channel = unique("presence-relay-");
     const [ada, bob] = [await connectIn(app, "weur"), await connectIn(app, "oc")];

@@ -1,4 +1,5 @@
-import { settle } from "./forward";
+import { withDeadline } from "../../lib/deadline";
+import { SHARD_DEADLINE_MS, settle } from "./forward";
 import type { HubState } from "./hub-state";
 import { applyReport } from "./report";
 
@@ -18,13 +19,15 @@ export function confirmShards(state: HubState, which: "unconfirmed" | "all"): Pr
     state,
     "report",
     shards.map((shard) => {
-      const checked = state.shards
-        .stub(shard)
-        .reportFor(state.app.id, shard, state.channel)
-        .then(async (report) => {
-          await applyReport(state, { ...report, shard });
-          state.shards.confirm(shard);
-        });
+      // A report that comes after the deadline is not applied: joins since may have overtaken it.
+      const answer = withDeadline(
+        state.shards.stub(shard).reportFor(state.app.id, shard, state.channel),
+        SHARD_DEADLINE_MS,
+      );
+      const checked = answer.then(async (report) => {
+        await applyReport(state, { ...report, shard });
+        state.shards.confirm(shard);
+      });
       return [shard, checked] as const;
     }),
   );
