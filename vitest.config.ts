@@ -1,9 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { METRICS_TOKEN, TEST_APPS } from "./test/integration/support/apps.ts";
+import { METRICS_TOKEN, SHARDED_TEST_APPS, TEST_APPS, TEST_SHARDS } from "./test/integration/support/apps.ts";
 
-/** A tier that runs inside workerd through the Workers integration, with these settings beside APP_SECRET. */
-function inWorkerd(name: string, bindings: Record<string, string>) {
+/**
+ * A tier that runs inside workerd through the Workers integration, with these
+ * settings beside APP_SECRET, running the tests of test/`folder`.
+ */
+function inWorkerd(name: string, bindings: Record<string, string>, folder: string = name) {
   return {
     plugins: [
       cloudflareTest({
@@ -11,7 +14,32 @@ function inWorkerd(name: string, bindings: Record<string, string>) {
         miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", ...bindings } },
       }),
     ],
-    test: { name, include: [`test/${name}/**/*.test.ts`] },
+    test: { name, include: [`test/${folder}/**/*.test.ts`] },
+  };
+}
+
+/** The opt-in options of the single app's settings switched on, at `shards`. */
+function optionsAt(shards: number): Record<string, string> {
+  return {
+    SUBSCRIPTION_COUNT_EVENTS: "true",
+    ENABLE_USER_AUTHENTICATION: "true",
+    USER_AUTHENTICATION_TIMEOUT_MS: "2000",
+    SHARDS: String(shards),
+  };
+}
+
+/** Real clients against `wrangler dev`; SOWER_TEST_SHARDS sets the shards of every app it serves. */
+function e2e(name: string, shards: number) {
+  return {
+    test: {
+      name,
+      include: ["test/e2e/**/*.test.ts"],
+      environment: "node",
+      env: { SOWER_TEST_SHARDS: String(shards) },
+      globalSetup: ["test/e2e/global-setup.ts"],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
   };
 }
 
@@ -22,6 +50,8 @@ function inWorkerd(name: string, bindings: Record<string, string>) {
  * runtime with other settings), e2e (real pusher-js and pusher SDK against `wrangler dev`),
  * browser (pusher-js, Laravel Echo and the guides' snippets in the Chromium that
  * the @sparticuz/chromium devDependency ships, against a `wrangler dev` of their own).
+ * Every tier that runs Sower's clients against it runs twice: each app on one
+ * Beacon, and spread over shards (docs/scaling.md).
  */
 export default defineConfig({
   test: {
@@ -31,25 +61,15 @@ export default defineConfig({
       },
       // APPS holds the default app (same id, key, secret and webhooks as before) and apps for multi-app tests.
       inWorkerd("integration", { APPS: JSON.stringify(TEST_APPS) }),
+      inWorkerd("integration-sharded", { APPS: JSON.stringify(SHARDED_TEST_APPS) }, "integration"),
       // The same apps with METRICS_TOKEN set: only then do Beacons publish their figures for GET /metrics,
       // and the alarm that carries a quiet Beacon's last figures would otherwise show in the other tiers' alarm checks.
       inWorkerd("integration-metrics", { APPS: JSON.stringify(TEST_APPS), METRICS_TOKEN }),
       // The same runtime with the opt-in app options switched on, for the features they gate.
-      inWorkerd("integration-options", {
-        SUBSCRIPTION_COUNT_EVENTS: "true",
-        ENABLE_USER_AUTHENTICATION: "true",
-        USER_AUTHENTICATION_TIMEOUT_MS: "2000",
-      }),
-      {
-        test: {
-          name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
-          environment: "node",
-          globalSetup: ["test/e2e/global-setup.ts"],
-          testTimeout: 20_000,
-          hookTimeout: 60_000,
-        },
-      },
+      inWorkerd("integration-options", optionsAt(1)),
+      inWorkerd("integration-options-sharded", optionsAt(TEST_SHARDS), "integration-options"),
+      e2e("e2e", 1),
+      e2e("e2e-sharded", TEST_SHARDS),
       {
         test: {
           name: "browser",

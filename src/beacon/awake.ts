@@ -20,6 +20,7 @@ import { UserIndex } from "./state/user-index";
 import { UserSessions } from "./state/user-sessions";
 import { WatchlistIndex } from "./state/watchlist-index";
 import { WebhookOutbox } from "./state/webhook-outbox";
+import type { WebhookMeter } from "./webhooks/delivery";
 import { WebhookQueue } from "./webhooks/queue";
 
 /**
@@ -28,7 +29,10 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {}
+export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {
+  /** The app's statistics, which also count what a sharded app's hubs delivered (rpc/shard-calls.ts). */
+  readonly meter: WebhookMeter;
+}
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
 export interface Durable {
@@ -38,7 +42,7 @@ export interface Durable {
   readonly cache: ChannelCache;
   readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
-  readonly meter: FanoutMeter;
+  readonly meter: FanoutMeter & WebhookMeter;
 }
 
 /** What the durable state needs of the object around it: the alarm, and the app id for its log lines. */
@@ -97,6 +101,7 @@ export function wake(
     history,
     subscriptionRows,
     dueWork,
+    meter: durable.meter,
     // A webhook commits with the rows it reports, so queueing one first writes the rows behind it.
     webhooks: new WebhookQueue(app, durable.outbox, scheduled, () => subscriptionRows.settle()),
   };

@@ -14,6 +14,7 @@ import { join } from "./hubs/join";
 import { announceCount } from "./hubs/membership";
 import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
+import { sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
 import { ChannelCache } from "./state/channel-cache";
 import { DueWork } from "./state/due-work";
@@ -23,6 +24,7 @@ import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { ShardStubs } from "./state/shard-stubs";
 import { Store } from "./state/store";
 import { WebhookOutbox } from "./state/webhook-outbox";
+import { WebhookTally } from "./state/webhook-tally";
 import { WebhookQueue } from "./webhooks/queue";
 
 const CHANNEL_META = "channel";
@@ -41,6 +43,7 @@ export class Hub extends DurableObject<Env> {
   private readonly outbox: WebhookOutbox;
   private readonly dueWork: DueWork;
   private readonly alarms: AlarmClock<HubState>;
+  private readonly tally = new WebhookTally();
   private state: HubState | undefined;
   /** Changes of membership, one after another in the order they arrived (see `inOrder`). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -52,7 +55,7 @@ export class Hub extends DurableObject<Env> {
     this.cache = new ChannelCache(ctx.storage.sql);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
-    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox)]);
+    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox, this.tally)]);
   }
 
   /* From the shards. */
@@ -107,7 +110,9 @@ export class Hub extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const state = this.current();
-    if (state !== undefined) await this.alarms.ring(state);
+    if (state === undefined) return;
+    await this.alarms.ring(state);
+    await sendTally(state, this.tally);
   }
 
   /**

@@ -2,9 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import type { HubFrame, ShardChannels, ShardEvent, ShardReport } from "../contract/hub-rpc";
 import type { Awake } from "./awake";
 import { shardReport } from "./changes/shard-hubs";
-import { deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
+import { countWebhooks, deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
 import { terminateUserConnections } from "./rpc/terminate";
 import type { HubLinks } from "./state/hub-links";
+import type { WebhookOutcome } from "./state/stats";
 
 /** An awake Beacon that is a shard of a sharded app. */
 export type ShardAwake = Awake & { readonly links: HubLinks };
@@ -40,6 +41,10 @@ export abstract class ShardSurface extends DurableObject<Env> {
 
   async terminateUser(appId: string, shard: string, userId: string): Promise<number> {
     return this.onShard(appId, shard, "terminateUser", (state) => terminateUserConnections(state, userId));
+  }
+
+  async countWebhooks(appId: string, shard: string, outcomes: Record<WebhookOutcome, number>): Promise<void> {
+    return this.onShard(appId, shard, "countWebhooks", (state) => countWebhooks(state, outcomes));
   }
 
   async occupied(appId: string, shard: string, prefix: string, users: boolean): Promise<ShardChannels> {

@@ -2,7 +2,7 @@ import type Pusher from "pusher";
 import type PusherClient from "pusher-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
-import { type ServerInfo, startServer } from "./support/server";
+import { atTestShards, type ServerInfo, startServer } from "./support/server";
 
 const SHOP = { id: "2001", key: "shop-key-e2e", secret: "shop-secret-e2e-0123456789" };
 const BLOG = { id: "2002", key: "blog-key-e2e", secret: "blog-secret-e2e-0123456789" };
@@ -17,7 +17,7 @@ type Credentials = typeof SHOP;
 
 let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
-  server = await startServer(["--var", `APPS:${JSON.stringify(APPS)}`]);
+  server = await startServer(["--var", `APPS:${JSON.stringify(atTestShards(APPS))}`]);
 }, 90_000);
 afterAll(() => server?.stop());
 

@@ -1,11 +1,23 @@
 import PusherClient from "pusher-js";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Recovery, withHistory } from "../../client/sower-history";
 import { parseHistoryJson } from "../../src/config/history";
 import { snippet } from "../browser/support/snippets";
 import { backend, client, connected, disconnectAfterEach, once } from "./support/clients";
+import { type ServerInfo, startServer } from "./support/server";
 
 const track = disconnectAfterEach();
+
+/** Only channels named history-... keep history, so no other test's channels store anything. */
+const HISTORY = { channels: ["history-*", "private-history-*"], max_events: 500, max_seconds: 600 };
+
+// History is kept by a single Beacon for now (configuration refuses it with shards above 1),
+// so this file runs its own unsharded server in every e2e project.
+let server: { info: ServerInfo; stop: () => Promise<void> };
+beforeAll(async () => {
+  server = await startServer(["--var", `HISTORY:${JSON.stringify(HISTORY)}`], undefined, 1);
+});
+afterAll(() => server?.stop());
 
 function unique(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -26,9 +38,9 @@ function collect(values: string[], count: number, ms: number): Promise<void> {
 
 describe("recovery with pusher-js and the history module", () => {
   it("delivers all 50 events published during a 5 s cut-off, once each and in order, between the live ones", async () => {
-    const sdk = backend();
+    const sdk = backend(server.info);
     const channel = unique("history-");
-    const pusher = track(client());
+    const pusher = track(client({ server: server.info }));
     const recoveries: Recovery[] = [];
     const history = withHistory(pusher, { onRecovery: (recovery) => recoveries.push(recovery) });
     await connected(pusher);
@@ -63,7 +75,7 @@ describe("recovery with pusher-js and the history module", () => {
 
   it("tells the app recovered: false when the history it remembers is from another epoch", async () => {
     const channel = unique("history-");
-    const pusher = track(client());
+    const pusher = track(client({ server: server.info }));
     const recoveries: Recovery[] = [];
     withHistory(pusher, { onRecovery: (recovery) => recoveries.push(recovery) });
     await connected(pusher);
@@ -75,13 +87,13 @@ describe("recovery with pusher-js and the history module", () => {
 
   it("leaves stock pusher-js unchanged: the serial never reaches the app", async () => {
     const channel = unique("history-");
-    const pusher = track(client());
+    const pusher = track(client({ server: server.info }));
     await connected(pusher);
     const subscription = pusher.subscribe(channel);
     const succeeded = once(subscription, "pusher:subscription_succeeded");
     expect(await succeeded).toEqual({});
     const event = once<unknown>(subscription, "note");
-    await backend().trigger(channel, "note", { text: "hello" });
+    await backend(server.info).trigger(channel, "note", { text: "hello" });
     expect(await event).toEqual({ text: "hello" });
   });
 });
@@ -99,7 +111,7 @@ describe("docs/history.md", () => {
   });
 
   it("shows an answer of the history endpoint with the fields a real one has", async () => {
-    const sdk = backend();
+    const sdk = backend(server.info);
     const channel = unique("history-");
     await sdk.trigger(channel, "message", JSON.stringify({ text: "hi" }));
     const response = await sdk.get({ path: `/channels/${channel}/history`, params: {} });
@@ -119,7 +131,7 @@ describe("docs/history.md", () => {
       .split("\n")
       .filter((line) => !line.startsWith("import "))
       .join("\n");
-    const { host, port, key } = inject("sower");
+    const { host, port, key } = server.info;
     const options = { wsHost: host, wsPort: port, forceTLS: false, enabledTransports: ["ws"], cluster: "" };
     const run = new Function(
       "Pusher",

@@ -1,10 +1,11 @@
-import { env, evictDurableObject, SELF } from "cloudflare:test";
+import { evictDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { signToken } from "../../src/auth/signatures";
 import { connectApp, openAppSocket, subscribeApp } from "./support/app-sockets";
 import { APP_A, APP_B, CAPPED_APP, DISABLED_APP, ORIGINS_APP, TEST_APPS } from "./support/apps";
 import { unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
+import { hibernateApp, holderOf } from "./support/objects";
 import { expectRefused, type Frame, type TestSocket } from "./support/socket";
 
 /** A third socket of CAPPED_APP is refused with 4100, and the two it holds are untouched. */
@@ -20,8 +21,8 @@ async function expectOverCapacity(first: TestSocket, second: TestSocket): Promis
 
 describe("/health", () => {
   it("answers from the Worker without waking any Beacon", async () => {
-    const beacon = env.BEACON.getByName(APP_B.id);
     const socket = await connectApp(APP_B.key);
+    const beacon = await holderOf(socket.socketId, APP_B.id);
     // Control: evicting succeeds only while the Beacon runs, so the last check can fail.
     await hibernate(beacon);
     const response = await SELF.fetch("http://sower.test/health");
@@ -72,7 +73,7 @@ describe("max_connections after eviction", () => {
   it("still counts the hibernated sockets of an evicted Beacon", async () => {
     const first = await connectWhenFreed(CAPPED_APP.key);
     const second = await connectWhenFreed(CAPPED_APP.key);
-    await hibernate(env.BEACON.getByName(CAPPED_APP.id));
+    await hibernateApp(CAPPED_APP.id);
     await expectOverCapacity(first, second);
     first.ws.close(1000);
     second.ws.close(1000);
@@ -145,9 +146,13 @@ describe("per-app client event limits", () => {
   });
 });
 
-/** A close reaches the Beacon asynchronously: retry only while it answers 4100. */
+/**
+ * A close reaches the Beacon asynchronously (and on a sharded app, the app's
+ * connection count after that): retry only while it answers 4100.
+ */
 async function connectWhenFreed(key: string) {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
     const socket = await openAppSocket(key);
     const frame = await socket.next();
     if (frame.event === "pusher:connection_established") return socket;

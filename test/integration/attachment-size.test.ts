@@ -1,10 +1,10 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken, userStringToSign } from "../../src/auth/signatures";
 import { connectApp } from "./support/app-sockets";
 import { LONGEST_KEY_APP, LONGEST_KEY_PAIR } from "./support/apps";
 import { signIn, subscribe } from "./support/auth";
-import { beacon } from "./support/channels";
+import { holderOf } from "./support/objects";
 import { connect } from "./support/socket";
 
 /** Cloudflare's cap on a serialized attachment; the local runtime does not enforce it. */
@@ -20,7 +20,7 @@ describe("socket attachments", () => {
       const channel = `private-${socket.socketId}-${i}-`.padEnd(164, "c");
       expect((await subscribe(socket, channel)).event).toBe("pusher_internal:subscription_succeeded");
     }
-    await runInDurableObject(beacon(), (_instance, state) => {
+    await runInDurableObject(await holderOf(socket.socketId), (_instance, state) => {
       const sizes = state
         .getWebSockets()
         .map((ws) => new TextEncoder().encode(JSON.stringify(ws.deserializeAttachment())).length);
@@ -36,7 +36,7 @@ describe("the key a socket keeps in its attachment", () => {
     const auth = await signToken(LONGEST_KEY_PAIR, userStringToSign(socket.socketId, userData));
     socket.send({ event: "pusher:signin", data: { auth, user_data: userData } });
     await socket.nextEvent("pusher:signin_success");
-    await runInDurableObject(env.BEACON.getByName(LONGEST_KEY_APP.id), (_instance, state) => {
+    await runInDurableObject(await holderOf(socket.socketId, LONGEST_KEY_APP.id), (_instance, state) => {
       const attachments = state.getWebSockets().map((ws) => JSON.stringify(ws.deserializeAttachment()));
       const longest = attachments.find((text) => text.includes(LONGEST_KEY_PAIR.key) && text.includes("u".repeat(128)));
       expect(longest).toBeDefined();

@@ -1,13 +1,25 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { channelStringToSign, signToken } from "../../src/auth/signatures";
 import { appRest, appTrigger } from "./support/app-rest";
 import { connectApp, subscribeApp } from "./support/app-sockets";
-import { SHORT_HISTORY_APP } from "./support/apps";
-import { subscribe, unique } from "./support/auth";
-import { beacon, clientEvent } from "./support/channels";
+import { HISTORY_APP, SHORT_HISTORY_APP } from "./support/apps";
+import { clientEvent, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
-import { expectRefusal, rest, trigger } from "./support/rest";
-import { connect, type Frame, type TestSocket } from "./support/socket";
+import { expectRefusal } from "./support/rest";
+import type { Frame, TestSocket } from "./support/socket";
 import { poll } from "./support/webhooks";
+
+// History is kept by a single Beacon for now, so its tests run on HISTORY_APP, which no project shards.
+const connect = () => connectApp(HISTORY_APP.key);
+const trigger = (channel: string, name: string, data: string) => appTrigger(HISTORY_APP, [channel], name, data);
+
+/** Subscribes to a presence channel of HISTORY_APP as `channelData`'s member; returns the first frame on it. */
+async function subscribePresence(socket: TestSocket, channel: string, channelData: string): Promise<Frame> {
+  const auth = await signToken(HISTORY_APP, channelStringToSign(socket.socketId, channel, channelData));
+  socket.send({ event: "pusher:subscribe", data: { channel, auth, channel_data: channelData } });
+  return socket.next();
+}
 
 interface Position {
   epoch: string;
@@ -20,7 +32,7 @@ interface HistoryAnswer extends Position {
 }
 
 async function history(channel: string, params: Record<string, string> = {}): Promise<HistoryAnswer> {
-  const response = await rest("GET", `/channels/${channel}/history`, { params });
+  const response = await appRest(HISTORY_APP, "GET", `/channels/${channel}/history`, { params });
   expect(response.status, response.text).toBe(200);
   return JSON.parse(response.text) as HistoryAnswer;
 }
@@ -63,7 +75,7 @@ describe("storing history", () => {
     });
     expect((await trigger(channel, "note", "x")).status).toBe(200);
     expect(await socket.next()).toEqual({ event: "note", channel, data: "x" });
-    await expectRefusal(rest("GET", `/channels/${channel}/history`), 404, "keeps no history");
+    await expectRefusal(appRest(HISTORY_APP, "GET", `/channels/${channel}/history`), 404, "keeps no history");
   });
 
   it("stores an encrypted channel's ciphertext as published", async () => {
@@ -78,8 +90,8 @@ describe("storing history", () => {
   it("stores client events with the sender's user_id when the app keeps them", async () => {
     const channel = unique("presence-history-");
     const [ada, bob] = [await connect(), await connect()];
-    await subscribe(ada, channel, JSON.stringify({ user_id: "ada" }));
-    await subscribe(bob, channel, JSON.stringify({ user_id: "bob" }));
+    await subscribePresence(ada, channel, JSON.stringify({ user_id: "ada" }));
+    await subscribePresence(bob, channel, JSON.stringify({ user_id: "bob" }));
     await ada.nextEvent("pusher_internal:member_added");
     bob.send(clientEvent(channel, "client-typing", { text: "hi" }));
     expect(await ada.next()).toEqual({
@@ -98,7 +110,7 @@ describe("storing history", () => {
     const channel = unique("history-");
     await publishAll(channel, 3);
     const before = await history(channel);
-    await hibernate(beacon());
+    await hibernate(env.BEACON.getByName(HISTORY_APP.id));
     await publishAll(channel, 1, 4);
     const after = await history(channel, { direction: "forwards" });
     expect(after.epoch).toBe(before.epoch);
@@ -147,7 +159,7 @@ describe("the history endpoint", () => {
   ])("refuses %j", async (params, message) => {
     const channel = unique("history-");
     await publishAll(channel, 1);
-    await expectRefusal(rest("GET", `/channels/${channel}/history`, { params }), 400, message);
+    await expectRefusal(appRest(HISTORY_APP, "GET", `/channels/${channel}/history`, { params }), 400, message);
   });
 });
 

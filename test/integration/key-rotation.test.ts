@@ -1,20 +1,18 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../src/auth/signatures";
 import { appRest, appTrigger } from "./support/app-rest";
 import { connectApp, openAppSocket } from "./support/app-sockets";
 import { NEXT_PAIR, RETIRED_PAIR, ROTATING_APP } from "./support/apps";
 import { heldSocket, unique } from "./support/channels";
-import { hibernate } from "./support/eviction";
 import { linesLogged } from "./support/logs";
+import { hibernateApp, holderOf } from "./support/objects";
 import { expectRefused, type TestSocket } from "./support/socket";
 
 const PRIMARY_PAIR = { key: ROTATING_APP.key, secret: ROTATING_APP.secret };
 const RETIRED_KEY = "App key retired: connect with the app's current key";
 const RETIRED_TOKEN =
   "The auth token is signed with the retired key 'rotating-key-old': the auth endpoint must sign with a current key and secret of the app";
-
-const beacon = () => env.BEACON.getByName(ROTATING_APP.id);
 
 /** Every socket a test opens; closed after it, so the next test's counts start from its own sockets. */
 const opened: TestSocket[] = [];
@@ -54,7 +52,7 @@ async function connectionsByKey(): Promise<unknown> {
 
 /** Rewrites a held socket's attachment, as an earlier release or configuration left it. */
 async function rewriteAttachment(socket: TestSocket, rewrite: (attachment: Record<string, unknown>) => unknown) {
-  await runInDurableObject(beacon(), (_instance, state) => {
+  await runInDurableObject(await holderOf(socket.socketId, ROTATING_APP.id), (_instance, state) => {
     const ws = heldSocket(state, socket.socketId);
     const attachment: unknown = ws.deserializeAttachment();
     if (typeof attachment !== "object" || attachment === null) throw new Error("no attachment");
@@ -170,7 +168,7 @@ describe("sockets whose key stopped being served while the Beacon slept", () => 
     await stale.nextEvent("pusher_internal:member_added");
     // As a socket that connected with `key` before the configuration changed would be held.
     await rewriteAttachment(stale, (attachment) => ({ ...attachment, key }));
-    await hibernate(beacon());
+    await hibernateApp(ROTATING_APP.id, presence);
 
     expect(await connectionsByKey()).toEqual({ [ROTATING_APP.key]: 0, [NEXT_PAIR.key]: 1, [RETIRED_PAIR.key]: 0 });
     await expectRefused(stale, 4001, message);
@@ -192,7 +190,7 @@ describe("an attachment written by the release before sockets kept their key", (
     await socket.nextEvent("pusher_internal:subscription_succeeded");
     // Version 1 as that release wrote it: socket id, connection time, no key.
     await rewriteAttachment(socket, ({ socketId, connectedAt }) => ({ v: 1, socketId, connectedAt }));
-    await hibernate(beacon());
+    await hibernateApp(ROTATING_APP.id, channel);
 
     expect(await connectionsByKey()).toEqual({ [ROTATING_APP.key]: 1, [NEXT_PAIR.key]: 0, [RETIRED_PAIR.key]: 0 });
     expect((await appTrigger(ROTATING_APP, [channel], "still-here", "yes")).status).toBe(200);

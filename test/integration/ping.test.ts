@@ -1,14 +1,15 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { beacon, heldSocket } from "./support/channels";
+import { heldSocket } from "./support/channels";
 import { hibernate } from "./support/eviction";
+import { holderOf } from "./support/objects";
 import { connect, type TestSocket } from "./support/socket";
 
 const PUSHER_JS_PING = '{"event":"pusher:ping","data":{}}';
 
 /** When the runtime last answered this socket's ping by itself, or null if it never did. */
-function autoResponseTime(socket: TestSocket): Promise<Date | null> {
-  return runInDurableObject(beacon(), (_instance, state) => {
+async function autoResponseTime(socket: TestSocket): Promise<Date | null> {
+  return runInDurableObject(await holderOf(socket.socketId), (_instance, state) => {
     return state.getWebSocketAutoResponseTimestamp(heldSocket(state, socket.socketId));
   });
 }
@@ -16,11 +17,12 @@ function autoResponseTime(socket: TestSocket): Promise<Date | null> {
 describe("ping and pong", () => {
   it("answers pusher-js's exact ping from the runtime, without waking the hibernated Beacon", async () => {
     const socket = await connect();
-    await hibernate(beacon());
+    const holder = await holderOf(socket.socketId);
+    await hibernate(holder);
     socket.send(PUSHER_JS_PING);
     expect(await socket.next()).toEqual({ event: "pusher:pong", data: {} });
     // Eviction refuses an object that is not running: the ping did not start it.
-    await expect(evictDurableObject(beacon(), { webSockets: "hibernate" })).rejects.toThrow();
+    await expect(evictDurableObject(holder, { webSockets: "hibernate" })).rejects.toThrow();
     expect(await autoResponseTime(socket)).toBeInstanceOf(Date);
   });
 

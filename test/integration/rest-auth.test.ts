@@ -256,14 +256,18 @@ describe("REST routing and limits, refused in the Worker", () => {
 
 describe("REST failures inside Sower", () => {
   it("answers 500 with a message when the Beacon call fails, and throws nothing", async () => {
-    const failing = {
+    // The app's Beacon fails; so does a sharded app's first call, to the channel's hub.
+    const failingObject = {
       getByName: () => ({
         publish: () => Promise.reject(new Error("Durable Object reset")),
+        route: () => Promise.reject(new Error("Durable Object reset")),
       }),
-    } as unknown as Env["BEACON"];
+    };
+    const failing = failingObject as unknown as Env["BEACON"];
+    const failingHubs = failingObject as unknown as Env["HUB"];
     const request = await restRequest("POST", "/events", { body: EVENT });
     const app = defaultApp();
-    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing, env.HUB);
+    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing, failingHubs);
     expect({ status: response.status, text: await response.text() }).toEqual({
       status: 500,
       text: "Internal error: the request could not be completed. Try again.\n",

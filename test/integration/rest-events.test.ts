@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { beacon, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
+import { hibernateApp, socketHolders } from "./support/objects";
 import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
@@ -90,13 +91,14 @@ describe("POST /events: delivery", () => {
     const channel = unique("evicted-");
     const socket = await connect();
     await subscribe(socket, channel);
-    await hibernate(beacon());
+    await hibernateApp(APP_ID, channel);
     expect((await trigger(channel, "after-eviction", "still here")).status).toBe(200);
     expect(await socket.next()).toEqual({ event: "after-eviction", channel, data: "still here" });
   });
 
   it("lets a Beacon first woken by a backend learn its app from the call", async () => {
-    const stub = beacon();
+    // The app's one Beacon, or a shard of it: GET /channels asks every shard.
+    const [stub = beacon()] = socketHolders();
     await runInDurableObject(stub, (_instance, state) => {
       // Only the app id: the schema version stays, as it does on every object that has woken before.
       state.storage.sql.exec("DELETE FROM meta WHERE key = 'app_id'");

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
-import { beacon, heldSocket, unique } from "./support/channels";
-import { hibernate } from "./support/eviction";
+import { heldSocket, unique } from "./support/channels";
+import { hibernateApp, holderOf } from "./support/objects";
 import { expectRefusal, rest, signIn, subscribe, trigger } from "./support/rest";
 import { APP_ID, connect } from "./support/socket";
 
@@ -123,7 +123,7 @@ describe("GET /channels/{channel}/users", () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     await subscribe(a, channel, { user_id: "kept-1" });
     await subscribe(b, channel, { user_id: "kept-2" });
-    await hibernate(beacon());
+    await hibernateApp(APP_ID, channel);
     const { users } = (await rest("GET", `/channels/${channel}/users`)).json() as { users: Array<{ id: string }> };
     expect(users.map((user) => user.id).sort()).toEqual(["kept-1", "kept-2"]);
     const state = await rest("GET", `/channels/${channel}`, { params: { info: "user_count,subscription_count" } });
@@ -184,7 +184,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const socket = await connect();
     await signIn(socket, user);
     await subscribe(socket, presence, { user_id: user });
-    const after = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
+    const after = await runInDurableObject(await holderOf(socket.socketId), async (instance: Beacon, state) => {
       // Nothing else runs inside this callback, so webSocketClose cannot have cleaned up yet.
       const terminated = await instance.terminateUserConnections(APP_ID, user);
       const closed = terminated.ok ? terminated.value : terminated.error;
@@ -203,7 +203,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const socket = await connect();
     await signIn(socket, user);
     const late = unique("late-channel-");
-    const rows = await runInDurableObject(beacon(), async (instance: Beacon, state) => {
+    const rows = await runInDurableObject(await holderOf(socket.socketId), async (instance: Beacon, state) => {
       await instance.terminateUserConnections(APP_ID, user);
       const ws = heldSocket(state, socket.socketId);
       await instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel: late } }));
@@ -224,7 +224,7 @@ describe("POST /users/{user_id}/terminate_connections", () => {
     const user = unique("hibernated-");
     const socket = await connect();
     await signIn(socket, user);
-    await hibernate(beacon());
+    await hibernateApp(APP_ID, `#server-to-user-${user}`);
     expect((await rest("POST", `/users/${user}/terminate_connections`, { body: {} })).status).toBe(200);
     expect((await socket.nextEvent("pusher:error")).data).toEqual({
       code: 4009,

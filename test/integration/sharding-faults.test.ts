@@ -6,14 +6,10 @@ import { SHARDED_APP } from "./support/apps";
 import { clientEvent, memberAdded, memberRemoved, unique } from "./support/channels";
 import { hibernate } from "./support/eviction";
 import { linesLogged } from "./support/logs";
-import { connectIn, shardOf, subscribeIn } from "./support/shards";
+import { connectIn, json, shardOf, subscribeIn } from "./support/shards";
 import { ALL_EVENTS_URL, WebhookRecorder } from "./support/webhooks";
 
 const app = SHARDED_APP;
-
-function json(response: { text: string }): unknown {
-  return JSON.parse(response.text);
-}
 
 describe("a sharded app across evictions", () => {
   it("keeps delivering when one shard is evicted and the others stay awake", async () => {

@@ -2,14 +2,10 @@ import { describe, expect, it } from "vitest";
 import { appRest, appTrigger } from "./support/app-rest";
 import { SHARDED_APP, SHARDED_CAPPED_APP } from "./support/apps";
 import { clientEvent, memberAdded, memberRemoved, unique } from "./support/channels";
-import { connectIn, openIn, sendSubscribeIn, signInAs, subscribeIn } from "./support/shards";
+import { connectIn, json, openIn, sendSubscribeIn, signInAs, subscribeIn } from "./support/shards";
 import { poll } from "./support/webhooks";
 
 const app = SHARDED_APP;
-
-function json(response: { text: string }): unknown {
-  return JSON.parse(response.text);
-}
 
 describe("a sharded app's channels", () => {
   it("deliver a trigger to subscribers on every shard, counted app-wide", async () => {
@@ -77,6 +73,20 @@ describe("a sharded app's channels", () => {
     for (const socket of [near, far]) {
       for (let n = 0; n < 3; n++) expect(await socket.next()).toEqual({ event: "client-step", channel, data: { n } });
     }
+    await sender.expectSilence();
+  });
+
+  it("relay a client event from a shard with no other subscriber of the channel", async () => {
+    const channel = unique("private-alone-");
+    const [sender, tokyo, sydney] = [
+      await connectIn(app, "enam"),
+      await connectIn(app, "apac"),
+      await connectIn(app, "oc"),
+    ];
+    for (const socket of [sender, tokyo, sydney]) await subscribeIn(app, socket, channel);
+    sender.send(clientEvent(channel, "client-alone", { from: "enam" }));
+    expect(await tokyo.next()).toEqual({ event: "client-alone", channel, data: { from: "enam" } });
+    expect(await sydney.next()).toEqual({ event: "client-alone", channel, data: { from: "enam" } });
     await sender.expectSilence();
   });
 

@@ -1,23 +1,22 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/signatures";
-import type { Beacon } from "../../src/beacon/beacon";
 import type { StatsSnapshot } from "../../src/contract/stats";
+import { appStats } from "../../src/sharded/stats";
 import { appRest } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
-import { DEFAULT_APP, METERED_APP } from "./support/apps";
-import { hibernate } from "./support/eviction";
+import { DEFAULT_APP, METERED_APP, type TestApp } from "./support/apps";
+import { configuredApp, hibernateApp } from "./support/objects";
 import { ALL_EVENTS_URL, COUNTS_URL, poll, WebhookRecorder } from "./support/webhooks";
 
-/** Straight from the Beacon; none of these apps has a read limit, so a refusal fails the test. */
-async function snapshotOf(appId: string): Promise<StatsSnapshot> {
-  const stats = await runInDurableObject(env.BEACON.getByName(appId), (beacon: Beacon) => beacon.readStats(appId));
-  if (!stats.ok) throw new Error(`stats of ${appId} refused: ${stats.error.message}`);
+/**
+ * The app's statistics as its stats endpoint reads them: its Beacon's, or its shards' together.
+ * None of these apps has a read limit, so a refusal fails the test.
+ */
+async function readStats(app: TestApp = METERED_APP): Promise<StatsSnapshot> {
+  const stats = await appStats(configuredApp(app.id), env.BEACON);
+  if (!stats.ok) throw new Error(`stats of ${app.id} refused: ${stats.error.message}`);
   return stats.value;
-}
-
-function readStats(): Promise<StatsSnapshot | undefined> {
-  return snapshotOf(METERED_APP.id);
 }
 
 describe("per-app statistics", () => {
@@ -67,7 +66,7 @@ describe("per-app statistics", () => {
     });
     expect(stats?.rates.messages_in).toBeGreaterThan(0);
 
-    await hibernate(env.BEACON.getByName(METERED_APP.id));
+    await hibernateApp(METERED_APP.id, channel, presence);
     const after = await readStats();
     expect(after?.totals).toEqual(stats?.totals);
     expect(after?.since).toBe(stats?.since);
@@ -92,7 +91,7 @@ describe("per-app statistics", () => {
       await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
       await recorder.waitFor(COUNTS_URL, channel, 1);
       const totals = await poll(4000, "both deliveries to be counted", async () => {
-        const stats = await snapshotOf(DEFAULT_APP.id);
+        const stats = await readStats(DEFAULT_APP);
         return stats.totals.webhooks_delivered >= 2 ? stats.totals : undefined;
       });
       expect(totals).toMatchObject({ webhooks_delivered: 2, webhooks_retrying: 1, webhooks_failed: 0 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Beacon } from "../../src/beacon/beacon";
 import { Store, type SubscriptionRow } from "../../src/beacon/state/store";
 import { beacon, heldSocket, subscribe, unique } from "./support/channels";
+import { connectTwoTogether, holderOf } from "./support/objects";
 import { connect } from "./support/socket";
 
 type StoredRow = Pick<SubscriptionRow, "channel" | "userId" | "userInfo"> & { socketId: string };
@@ -43,9 +44,11 @@ describe("subscription rows in SQLite", () => {
   });
 
   it("are written behind the reply to a subscribe, and completely once settled", async () => {
-    const socket = await connect();
+    // A peer on the same object subscribes first: a shard's first subscriber of a channel waits for its hub.
+    const [peer, socket] = await connectTwoTogether();
     const channel = unique("public-behind-");
-    const seen = await runInDurableObject(beacon(), (instance: Beacon, state) => {
+    await subscribe(peer, channel);
+    const seen = await runInDurableObject(await holderOf(socket.socketId), (instance: Beacon, state) => {
       const ws = heldSocket(state, socket.socketId);
       // Synchronous: it returns no promise, so no timer has run when the rows are read.
       const handled = instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel } }));
@@ -65,7 +68,7 @@ describe("subscription rows in SQLite", () => {
     const socket = await connect();
     const channel = unique("public-timer-");
     await subscribe(socket, channel);
-    const stored = await runInDurableObject(beacon(), async (_instance, state) => {
+    const stored = await runInDurableObject(await holderOf(socket.socketId), async (_instance, state) => {
       // Timers of equal delay run in the order they were set, so the Beacon's has run when this one does.
       await new Promise((resolve) => setTimeout(resolve, 0));
       return rowsOf(state.storage.sql, [socket.socketId]);

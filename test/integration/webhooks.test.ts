@@ -6,10 +6,18 @@ import { DELIVERY } from "../../src/beacon/webhooks/delivery-policy";
 import { hmacHex } from "../support/rest-signer";
 import { presenceChat, presenceStay, privateClientPing } from "../support/webhook-events";
 import { beacon, heldSocket, unique } from "./support/channels";
-import { hibernate } from "./support/eviction";
-import { subscribe as subscribeSigned } from "./support/rest";
-import { APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
-import { ALL_EVENTS_URL, COUNTS_URL, PRESENCE_VACATED_URL, poll, settled, WebhookRecorder } from "./support/webhooks";
+import { hibernateApp, holderOf, hubOf, sharded, webhookHolders } from "./support/objects";
+import { subscribe as subscribeSigned, trigger } from "./support/rest";
+import { APP_ID, APP_KEY, APP_SECRET, connect, type TestSocket } from "./support/socket";
+import {
+  ALL_EVENTS_URL,
+  COUNTS_URL,
+  PRESENCE_VACATED_URL,
+  poll,
+  settled,
+  WebhookRecorder,
+  type WireEvent,
+} from "./support/webhooks";
 
 let recorder: WebhookRecorder;
 let restore: () => void;
@@ -45,13 +53,15 @@ function unsubscribe(socket: TestSocket, channel: string): void {
   socket.send({ event: "pusher:unsubscribe", data: { channel } });
 }
 
-/** Waits until the Beacon holds a leave (or any other webhook work): the close has been handled. */
-async function workPending(): Promise<void> {
-  await poll(2000, "webhook work to be queued", () =>
-    runInDurableObject(beacon(), (_, state) =>
-      new WebhookOutbox(state.storage.sql).nextDueAt() === undefined ? undefined : true,
-    ),
-  );
+/** Waits until the Beacon (or the channel's hub) holds a leave, or other webhook work: the close has been handled. */
+async function workPending(channel: string): Promise<void> {
+  await poll(2000, "webhook work to be queued", async () => {
+    for (const holder of webhookHolders(channel)) {
+      const queued = await runInDurableObject(holder, (_, state) => new WebhookOutbox(state.storage.sql).nextDueAt());
+      if (queued !== undefined) return true;
+    }
+    return undefined;
+  });
 }
 
 describe("webhook requests", () => {
@@ -98,7 +108,7 @@ describe("webhook requests", () => {
     unsubscribe(socket, presenceChannel);
     await recorder.waitFor(ALL_EVENTS_URL, presenceChannel, 4);
     await recorder.waitFor(ALL_EVENTS_URL, publicChannel, 2);
-    await settled();
+    await settled(publicChannel, presenceChannel);
     expect(recorder.received(PRESENCE_VACATED_URL, presenceChannel)).toEqual([
       { name: "channel_vacated", channel: presenceChannel },
     ]);
@@ -147,7 +157,7 @@ describe("the leave grace period", () => {
     await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
     socket.ws.close();
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual(presenceStay(channel, "dave"));
-    await settled();
+    await settled(channel);
     expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(4);
   }, 15_000);
 
@@ -158,10 +168,10 @@ describe("the leave grace period", () => {
     await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
     // A page reload: the old socket goes, a new one joins as the same user.
     first.ws.close();
-    await workPending();
+    await workPending(channel);
     const second = await open();
     await subscribe(second, channel, "erin");
-    await settled();
+    await settled(channel);
     expect(recorder.received(ALL_EVENTS_URL, channel)).toEqual([
       { name: "channel_occupied", channel },
       { name: "member_added", channel, user_id: "erin" },
@@ -169,7 +179,7 @@ describe("the leave grace period", () => {
     // Leaving for good afterwards is reported once.
     unsubscribe(second, channel);
     await recorder.waitFor(ALL_EVENTS_URL, channel, 4);
-    await settled();
+    await settled(channel);
     expect(recorder.received(ALL_EVENTS_URL, channel).slice(2)).toEqual([
       { name: "member_removed", channel, user_id: "erin" },
       { name: "channel_vacated", channel },
@@ -184,8 +194,10 @@ describe("sockets that vanished while the Beacon was away", () => {
     await subscribe(socket, channel, "fay");
     await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
     // The sockets die with the object, so no close handler ever runs for them.
-    await evictDurableObject(beacon(), { webSockets: "close" });
-    await open();
+    await evictDurableObject(await holderOf(socket.socketId), { webSockets: "close" });
+    // What wakes the object: any new socket for a single Beacon; for a shard, anything sent to its channels.
+    if (sharded()) await trigger(channel, "wake", "{}");
+    else await open();
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 4)).toEqual(presenceStay(channel, "fay"));
   }, 15_000);
 });
@@ -194,30 +206,56 @@ describe("subscription rows and the webhooks that report them", () => {
   it("are written in the same step, although rows are otherwise written behind", async () => {
     const socket = await open();
     const channel = channelName("room-");
-    const written = await runInDurableObject(beacon(), (instance: Beacon, state) => {
-      const ws = heldSocket(state, socket.socketId);
-      // A public subscribe is handled synchronously, so no timer can have run when it returns.
-      instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel, auth: "" } }));
-      const rows = state.storage.sql
-        .exec("SELECT channel FROM subscriptions WHERE socket_id = ?", socket.socketId)
-        .toArray();
-      const webhooks = state.storage.sql
-        .exec("SELECT event FROM webhook_outbox WHERE event = ?", JSON.stringify({ name: "channel_occupied", channel }))
-        .toArray();
-      return { rows: rows.length, webhooks: webhooks.length };
-    });
-    expect(written).toEqual({ rows: 1, webhooks: 1 });
+    if (sharded()) {
+      // A shard writes no channel webhook: the hub does, in the same step as its record of the shard.
+      // Its first delivery fails, so the row is still there to see.
+      recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
+      await subscribe(socket, channel);
+      const inHub = await runInDurableObject(hubOf(channel), (_, state) => ({
+        rows: state.storage.sql.exec("SELECT shard FROM hub_shards").toArray().length,
+        webhooks: state.storage.sql
+          .exec(
+            "SELECT event FROM webhook_outbox WHERE event = ?",
+            JSON.stringify({ name: "channel_occupied", channel }),
+          )
+          .toArray().length,
+      }));
+      expect(inHub).toEqual({ rows: 1, webhooks: 1 });
+    } else {
+      await expectWrittenTogether(socket, channel);
+    }
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
     socket.ws.close();
     await recorder.waitFor(ALL_EVENTS_URL, channel, 2);
-    await settled();
+    await settled(channel);
   });
 });
+
+/** A Beacon's subscribe writes the row written behind and the webhook reporting it in one step. */
+async function expectWrittenTogether(socket: TestSocket, channel: string): Promise<void> {
+  const written = await runInDurableObject(beacon(), (instance: Beacon, state) => {
+    const ws = heldSocket(state, socket.socketId);
+    // A public subscribe is handled synchronously, so no timer can have run when it returns.
+    instance.webSocketMessage(ws, JSON.stringify({ event: "pusher:subscribe", data: { channel, auth: "" } }));
+    const rows = state.storage.sql
+      .exec("SELECT channel FROM subscriptions WHERE socket_id = ?", socket.socketId)
+      .toArray();
+    const webhooks = state.storage.sql
+      .exec("SELECT event FROM webhook_outbox WHERE event = ?", JSON.stringify({ name: "channel_occupied", channel }))
+      .toArray();
+    return { rows: rows.length, webhooks: webhooks.length };
+  });
+  expect(written).toEqual({ rows: 1, webhooks: 1 });
+}
 
 describe("delivery that never loses a webhook", () => {
   it("retries after HTTP 500s, keeps order and batches what queued meanwhile", async () => {
     // Requests are compared whole: earlier tests' leaves must not share them.
     await settled();
+    if (sharded()) {
+      await retriesInOneHub();
+      return;
+    }
     const socket = await open();
     const first = channelName("room-");
     const second = channelName("room-");
@@ -240,6 +278,10 @@ describe("delivery that never loses a webhook", () => {
   it("splits a backlog into requests of at most 100 events, in order", async () => {
     // Requests are compared whole: earlier tests' leaves must not share them.
     await settled();
+    if (sharded()) {
+      await backlogInOneHub();
+      return;
+    }
     const sockets = [await open(), await open()];
     const channels = Array.from({ length: 120 }, () => channelName("room-"));
     const [first] = channels;
@@ -289,9 +331,9 @@ describe("delivery that never loses a webhook", () => {
     recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
     await subscribe(socket, channel);
     await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
-    await hibernate(beacon());
+    await hibernateApp(APP_ID, channel);
     expect(await recorder.waitFor(ALL_EVENTS_URL, channel, 1)).toEqual([{ name: "channel_occupied", channel }]);
-    await settled();
+    await settled(channel);
     expect(recorder.received(ALL_EVENTS_URL, channel)).toHaveLength(1);
   }, 15_000);
 
@@ -300,8 +342,8 @@ describe("delivery that never loses a webhook", () => {
     const channel = channelName("room-");
     await subscribe(socket, channel);
     await recorder.waitFor(ALL_EVENTS_URL, channel, 1);
-    await settled();
-    expect(await runDurableObjectAlarm(beacon())).toBe(false);
+    await settled(channel);
+    for (const holder of webhookHolders(channel)) expect(await runDurableObjectAlarm(holder)).toBe(false);
   });
 
   it("abandons events that kept failing past the age limit, and says so in the log", async () => {
@@ -309,7 +351,9 @@ describe("delivery that never loses a webhook", () => {
     await settled();
     const channel = channelName("room-");
     const old = Date.now() - DELIVERY.maxAgeMs - 1000;
-    await runInDurableObject(beacon(), async (_, state) => {
+    // The object that holds a socket of the app: its Beacon, or a shard (whose outbox holds client events).
+    const holder = await holderOf((await open()).socketId);
+    await runInDurableObject(holder, async (_, state) => {
       new WebhookOutbox(state.storage.sql).add(
         ALL_EVENTS_URL,
         JSON.stringify({ name: "cache_miss", channel }),
@@ -325,7 +369,7 @@ describe("delivery that never loses a webhook", () => {
     recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
     const errors = vi.spyOn(console, "error");
     try {
-      await runInDurableObject(beacon(), (_, state) => state.storage.setAlarm(Date.now()));
+      await runInDurableObject(holder, (_, state) => state.storage.setAlarm(Date.now()));
       await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
       await settled();
       expect(recorder.requests(ALL_EVENTS_URL, channel).map((request) => request.status)).toEqual([500]);
@@ -343,3 +387,48 @@ describe("delivery that never loses a webhook", () => {
     }
   }, 15_000);
 });
+
+/*
+ * A sharded app keeps one outbox per channel, in the channel's hub, so the
+ * events an endpoint's back-off holds together are one channel's. These are
+ * the two tests above for such an outbox.
+ */
+
+async function retriesInOneHub(): Promise<void> {
+  const channel = channelName("presence-");
+  recorder.answerNext(ALL_EVENTS_URL, channel, "fail", "fail");
+  await subscribe(await open(), channel, "ann");
+  await recorder.waitForRequests(ALL_EVENTS_URL, channel, 1);
+  await subscribe(await open(), channel, "ben");
+  const received = await recorder.waitFor(ALL_EVENTS_URL, channel, 3);
+  expect(recorder.requests(ALL_EVENTS_URL, channel).map((request) => request.status)).toEqual([500, 500, 200]);
+  expect(received).toEqual([
+    { name: "channel_occupied", channel },
+    { name: "member_added", channel, user_id: "ann" },
+    { name: "member_added", channel, user_id: "ben" },
+  ]);
+  expect(recorder.requests(ALL_EVENTS_URL, channel)[2]?.events).toEqual(received);
+}
+
+async function backlogInOneHub(): Promise<void> {
+  const channel = channelName("cache-");
+  const socket = await open();
+  const release = recorder.failUntilReleased(COUNTS_URL, channel);
+  socket.send({ event: "pusher:subscribe", data: { channel, auth: "" } });
+  await socket.nextEvent("pusher:cache_miss");
+  await recorder.waitForRequests(COUNTS_URL, channel, 1);
+  // Each subscribe again misses the cache again: 120 misses in all, queued while the endpoint backs off.
+  for (let n = 1; n < 120; n++) {
+    socket.send({ event: "pusher:subscribe", data: { channel, auth: "" } });
+    await socket.nextEvent("pusher:cache_miss");
+  }
+  release();
+  const misses = (events: WireEvent[]) => events.filter((event) => event.name === "cache_miss");
+  await poll(15_000, "120 cache misses", () =>
+    misses(recorder.received(COUNTS_URL, channel)).length >= 120 ? true : undefined,
+  );
+  const accepted = recorder.requests(COUNTS_URL, channel).filter((delivery) => delivery.status === 200);
+  expect(accepted.length).toBeGreaterThan(1);
+  for (const delivery of accepted) expect(delivery.events.length).toBeLessThanOrEqual(DELIVERY.maxEventsPerRequest);
+  expect(misses(recorder.received(COUNTS_URL, channel))).toHaveLength(120);
+}

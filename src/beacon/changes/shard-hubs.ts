@@ -11,7 +11,7 @@ import type { HubLinks } from "../state/hub-links";
 import type { UserIndex } from "../state/user-index";
 import type { WatchlistIndex } from "../state/watchlist-index";
 import type { WebhookQueue } from "../webhooks/queue";
-import { type CountAudience, countsWanted, SUBSCRIPTION_COUNT_DELAY_MS } from "./subscription-count";
+import { type CountAudience, countsWanted } from "./subscription-count";
 
 /*
  * A shard of a sharded app keeps each channel's hub told of what it holds
@@ -49,15 +49,20 @@ export function reportSoon(state: { readonly dueWork: DueWork }, hubChannel: str
 /**
  * A socket left the channel here. A presence member, or the shard's last
  * subscriber, is reported at once; otherwise only the count changed, which
- * is reported (gathered like the unsharded count) when anyone hears of it.
+ * is reported when anyone hears of it.
  */
 export function shardLeft(state: ScheduleState, channel: string, wasMember: boolean, remaining: number): void {
   if (wasMember || remaining === 0) reportSoon(state, channel);
   else shardCountChanged(state, channel);
 }
 
+/**
+ * Reported at once (one report for a burst, the alarm's work): the hub
+ * gathers the app-wide count for SUBSCRIPTION_COUNT_DELAY_MS from the first
+ * change it hears of, and must have every shard's change by then.
+ */
 export function shardCountChanged(state: ScheduleState, channel: string): void {
-  if (countsWanted(state, channel)) reportSoon(state, channel, SUBSCRIPTION_COUNT_DELAY_MS);
+  if (countsWanted(state, channel)) reportSoon(state, channel);
 }
 
 /**

@@ -3,12 +3,15 @@ import { classifyChannel } from "../../protocol/channels";
 import { reportSoon, type ShardState } from "../changes/shard-hubs";
 import type { Connections } from "../state/connections";
 import type { PresenceRoster } from "../state/presence-roster";
+import type { WebhookOutcome } from "../state/stats";
+import type { WebhookMeter } from "../webhooks/delivery";
 import { fanOut } from "./publish";
 
-/** What the Worker and the hubs ask of a shard: its sockets and channels. */
+/** What the Worker and the hubs ask of a shard: its sockets and channels, and its statistics. */
 export interface ShardCallState extends ShardState {
   readonly connections: Connections;
   readonly presence: PresenceRoster;
+  readonly meter: WebhookMeter;
 }
 
 /**
@@ -54,6 +57,20 @@ export function occupied(state: ShardCallState, prefix: string, users: boolean):
     channels.set(channel, presence ? { subscribers, users: state.presence.userIds(channel) } : { subscribers });
   }
   return channels;
+}
+
+/**
+ * Webhooks a hub delivered (or retried, or gave up on): hubs keep no
+ * statistics, so the app's first shard counts them for the app.
+ */
+export function countWebhooks(state: ShardCallState, outcomes: Readonly<Record<WebhookOutcome, number>>): void {
+  for (const [outcome, events] of Object.entries(outcomes)) {
+    if (isOutcome(outcome) && events > 0) state.meter.countWebhook(outcome, events);
+  }
+}
+
+function isOutcome(value: string): value is WebhookOutcome {
+  return value === "delivered" || value === "retrying" || value === "failed";
 }
 
 /** Unless a join is on its way, the hub is told this shard holds none of the channel. */

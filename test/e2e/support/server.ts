@@ -36,6 +36,28 @@ export interface WranglerDev {
 }
 
 /**
+ * The shards every app of a test server runs at: the sharded e2e project
+ * sets SOWER_TEST_SHARDS (vitest.config.ts); 1 otherwise.
+ */
+export function testShards(env: Record<string, string | undefined> = process.env): number {
+  return Number(env.SOWER_TEST_SHARDS ?? "1");
+}
+
+/**
+ * An APPS list at the test shards: each app that can be sharded gets them
+ * (per-second REST limits need one object, so an app with one keeps it).
+ */
+export function atTestShards<T extends Record<string, unknown>>(apps: readonly T[]): T[] {
+  const shards = testShards();
+  if (shards === 1) return [...apps];
+  return apps.map((app) =>
+    app.max_backend_events_per_sec === undefined && app.max_read_requests_per_sec === undefined
+      ? { ...app, shards }
+      : app,
+  );
+}
+
+/**
  * Starts `wrangler dev` with `args` (e.g. `--config` and `--var`s) on the
  * embedded runtime, on `port` or a free one, with its own state folder, and
  * waits until `readyPath` answers 2xx.
@@ -95,10 +117,12 @@ export async function startWrangler(args: string[], readyPath: string, port?: nu
 /**
  * Starts Sower with `wrangler dev` with fresh state and known credentials
  * (overriding any .dev.vars), and waits until /health answers.
+ * The single app's SHARDS is `shards`; an APPS given in `extraArgs` sets its own.
  */
 export async function startServer(
   extraArgs: string[] = [],
   app: Pick<ServerInfo, "appId" | "key" | "secret"> = E2E_APP,
+  shards: number = testShards(),
 ): Promise<{ info: ServerInfo; stop: () => Promise<void>; child: ChildProcess }> {
   const credentials = [
     "--var",
@@ -107,6 +131,8 @@ export async function startServer(
     `APP_KEY:${app.key}`,
     "--var",
     `APP_SECRET:${app.secret}`,
+    "--var",
+    `SHARDS:${shards}`,
   ];
   const { port, stop, child } = await startWrangler([...credentials, ...extraArgs], "/health");
   return { info: { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret }, stop, child };

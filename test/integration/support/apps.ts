@@ -40,7 +40,18 @@ export const DEFAULT_APP: TestApp = {
   secret: "integration-secret-0123456789",
   enable_client_messages: true,
   webhooks: INTEGRATION_WEBHOOKS,
-  // Only channels named history-... keep history, so no other test's channels store anything.
+};
+
+/**
+ * The app history.test.ts stores history on, apart from the default app:
+ * history is kept by a single Beacon for now, so this app is never sharded.
+ */
+export const HISTORY_APP: TestApp = {
+  id: "history",
+  key: "history-key",
+  secret: "history-secret-0123456789",
+  enable_client_messages: true,
+  // Only channels named history-... keep history, so the file's other channels store nothing.
   history: {
     channels: ["history-*", "private-history-*", "presence-history-*", "private-encrypted-history-*"],
     max_events: 100,
@@ -223,6 +234,7 @@ export const TEST_APPS: readonly TestApp[] = [
   UPGRADED_APP,
   ROTATING_APP,
   LONGEST_KEY_APP,
+  HISTORY_APP,
   SHORT_HISTORY_APP,
   PLACED_APP,
   SHARDED_APP,
@@ -231,3 +243,29 @@ export const TEST_APPS: readonly TestApp[] = [
 
 /** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
 export const METRICS_TOKEN = "scrape-token-0123456789abcdef";
+
+/**
+ * The shard count the sharded test projects run every test app at, except
+ * those that cannot be sharded or test one object as such: LIMITED_APP's and
+ * LIMITED_OPS_APP's per-second limits need one object, UPGRADED_APP's Beacon is rewritten as an
+ * old release left it, PLACED_APP tests one placed Beacon, history is kept by
+ * a single Beacon for now (HISTORY_APP, SHORT_HISTORY_APP), and the sharded
+ * apps above are sharded in every project.
+ */
+export const TEST_SHARDS = 4;
+
+const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
+  LIMITED_APP,
+  LIMITED_OPS_APP,
+  UPGRADED_APP,
+  PLACED_APP,
+  HISTORY_APP,
+  SHORT_HISTORY_APP,
+  SHARDED_APP,
+  SHARDED_CAPPED_APP,
+]);
+
+/** TEST_APPS with every other app spread over TEST_SHARDS shards (vitest.config.ts, the sharded projects). */
+export const SHARDED_TEST_APPS: readonly TestApp[] = TEST_APPS.map((app) =>
+  STAY_AS_THEY_ARE.has(app) ? app : { ...app, shards: TEST_SHARDS },
+);

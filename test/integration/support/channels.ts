@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { channelStringToSign, signToken, userStringToSign } from "../../../src/auth/signatures";
 import type { Beacon } from "../../../src/beacon/beacon";
 import { readAttachment } from "../../../src/beacon/state/attachment";
+import { socketHolders } from "./objects";
 import { APP_ID, APP_KEY, APP_SECRET, connect, type Frame, type TestSocket } from "./socket";
 
 const app = { key: APP_KEY, secret: APP_SECRET };
@@ -105,15 +106,24 @@ export function subscriptionErrorOf(channel: string, type: string, status: numbe
   };
 }
 
-/** The channels the Beacon's SQLite holds for a socket, once the rows written behind are in. */
-export function storedChannels(socketId: string): Promise<string[]> {
-  return runInDurableObject(beacon(), (instance: Beacon, state) => {
-    instance.settleWrites();
-    return state.storage.sql
-      .exec<{ channel: string }>("SELECT channel FROM subscriptions WHERE socket_id = ? ORDER BY channel", socketId)
-      .toArray()
-      .map((row) => row.channel);
-  });
+/**
+ * The channels stored for a socket, once the rows written behind are in:
+ * in the app's Beacon, or in each of its shards (only the one holding the
+ * socket should have any).
+ */
+export async function storedChannels(socketId: string): Promise<string[]> {
+  const stored: string[] = [];
+  for (const holder of socketHolders()) {
+    const rows = await runInDurableObject(holder, (instance: Beacon, state) => {
+      instance.settleWrites();
+      return state.storage.sql
+        .exec<{ channel: string }>("SELECT channel FROM subscriptions WHERE socket_id = ? ORDER BY channel", socketId)
+        .toArray()
+        .map((row) => row.channel);
+    });
+    stored.push(...rows);
+  }
+  return stored.sort();
 }
 
 /** The server side of a test socket, as the Beacon holds it. */

@@ -80,3 +80,8 @@ export async function signInAs(app: TestApp, socket: TestSocket, id: string, wat
   socket.send({ event: "pusher:signin", data: { auth, user_data: userData } });
   await socket.nextEvent("pusher:signin_success");
 }
+
+/** A REST answer's JSON body. */
+export function json(response: { text: string }): unknown {
+  return JSON.parse(response.text);
+}

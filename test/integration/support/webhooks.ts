@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
 import { WebhookOutbox } from "../../../src/beacon/state/webhook-outbox";
-import { beacon } from "./channels";
+import { webhookHolders } from "./objects";
 
 const WEBHOOK_ORIGIN = "http://webhooks.test";
 export const ALL_EVENTS_URL = `${WEBHOOK_ORIGIN}/all`;
@@ -152,13 +152,19 @@ export async function poll<T>(timeoutMs: number, what: string, check: () => T | 
   }
 }
 
-/** Waits until the Beacon has no webhook work left and no alarm set: nothing more will be sent. */
-export async function settled(): Promise<void> {
-  await poll(8000, "the webhook outbox to drain", () =>
-    runInDurableObject(beacon(), async (_, state) => {
-      const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
-      const alarm = await state.storage.getAlarm();
-      return pending === undefined && alarm === null ? true : undefined;
-    }),
-  );
+/**
+ * Waits until the Beacon (or a sharded app's shards and these channels'
+ * hubs) has no webhook work left and no alarm set: nothing more will be sent.
+ */
+export async function settled(...channels: string[]): Promise<void> {
+  await poll(8000, "the webhook outbox to drain", async () => {
+    for (const holder of webhookHolders(...channels)) {
+      const idle = await runInDurableObject(holder, async (_, state) => {
+        const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
+        return pending === undefined && (await state.storage.getAlarm()) === null;
+      });
+      if (!idle) return undefined;
+    }
+    return true;
+  });
 }
