@@ -150,6 +150,16 @@ async function main(options: SoakOptions): Promise<number> {
       const busy = performance.eventLoopUtilization(loop).utilization;
       sections[before]?.rows.push(info("this process (the load generator) busy", `${(busy * 100).toFixed(0)} %`));
       console.log(`${new Date().toISOString()} ${phase} done in ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s`);
+      // Written as each part ends, so a run that is killed still leaves what it found.
+      writeFileSync(
+        options.out,
+        `${header}
+
+${render(sections)}
+
+In progress: ${phase} was the last part done.
+`,
+      );
     }
     if (!options.phases.includes("storm")) await honest.close();
     return finish(

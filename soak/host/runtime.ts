@@ -38,7 +38,7 @@ export interface SoakRuntime extends RestartableServer {
  * file descriptors at about 3,300 sockets), with its Durable Object state in
  * a directory that survives restarts, as a deploy keeps an object's SQLite.
  */
-export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
+export async function hostRuntime(webhooks: unknown[], shards = 1): Promise<SoakRuntime> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sower-soak-"));
   const info: ServerInfo = {
@@ -71,6 +71,8 @@ export async function hostRuntime(webhooks: unknown[]): Promise<SoakRuntime> {
       APP_SECRET: info.secret,
       ENABLE_CLIENT_MESSAGES: "true",
       WEBHOOKS: JSON.stringify(webhooks),
+      // Above 1, the app's sockets are spread over several Beacons joined by channel hubs (docs/scaling.md).
+      SHARDS: String(shards),
       // Set, so that every Beacon publishes its figures for GET /metrics as an operator's would.
       METRICS_TOKEN: randomBytes(24).toString("hex"),
     },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostRuntime, type SoakRuntime } from "../../soak/host/runtime";
 import { reconnectStorm } from "../../soak/storm/storm";
+import { testShards } from "./support/server";
 import { WebhookReceiver } from "./support/webhook-receiver";
 
 /**
@@ -15,12 +16,15 @@ let runtime: SoakRuntime;
 beforeAll(async () => {
   receiver = new WebhookReceiver();
   const origin = await receiver.start();
-  runtime = await hostRuntime([
-    {
-      url: `${origin}${PATH}`,
-      event_types: ["channel_occupied", "channel_vacated", "member_added", "member_removed", "cache_miss"],
-    },
-  ]);
+  runtime = await hostRuntime(
+    [
+      {
+        url: `${origin}${PATH}`,
+        event_types: ["channel_occupied", "channel_vacated", "member_added", "member_removed", "cache_miss"],
+      },
+    ],
+    testShards(),
+  );
 });
 afterAll(async () => {
   await runtime?.close();

@@ -5,6 +5,7 @@ import { runFrameCampaign } from "../../soak/hostile/frame-campaign";
 import { CATEGORIES } from "../../soak/hostile/frames";
 import { runRequestCampaign, unansweredFaults } from "../../soak/hostile/request-campaign";
 import { REQUEST_CATEGORIES } from "../../soak/hostile/requests";
+import { testShards } from "./support/server";
 
 /**
  * A small run of the soak campaign's hostile parts (`npm run soak` runs them
@@ -14,7 +15,7 @@ import { REQUEST_CATEGORIES } from "../../soak/hostile/requests";
 let runtime: SoakRuntime;
 let honest: HonestTraffic;
 beforeAll(async () => {
-  runtime = await hostRuntime([]);
+  runtime = await hostRuntime([], testShards());
   honest = await HonestTraffic.open(runtime.info, 6, `e2e-${Date.now().toString(36)}`);
 });
 afterAll(async () => {
