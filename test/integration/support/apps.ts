@@ -269,3 +269,6 @@ const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
 export const SHARDED_TEST_APPS: readonly TestApp[] = TEST_APPS.map((app) =>
   STAY_AS_THEY_ARE.has(app) ? app : { ...app, shards: TEST_SHARDS },
 );
+
+/** The time a test has to subscribe one socket to a hundred channels: on a sharded app each is a hub request. */
+export const HUNDRED_SUBSCRIBES_MS = 20_000;
