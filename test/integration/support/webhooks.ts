@@ -157,7 +157,9 @@ export async function poll<T>(timeoutMs: number, what: string, check: () => T | 
  * hubs) has no webhook work left and no alarm set: nothing more will be sent.
  */
 export async function settled(...channels: string[]): Promise<void> {
-  await poll(8000, "the webhook outbox to drain", async () => {
+  // A wait for quiet, not a speed check: a sharded app's hundred channels are a hundred hubs, each
+  // with its 3 s grace and its own delivery, and a loaded machine runs them slowly.
+  await poll(30_000, "the webhook outbox to drain", async () => {
     for (const holder of webhookHolders(...channels)) {
       const idle = await runInDurableObject(holder, async (_, state) => {
         const pending = new WebhookOutbox(state.storage.sql).nextDueAt();
