@@ -91,7 +91,8 @@ export class MinuteSeries {
       .toArray()
       .map(bucketOfRow);
     for (const bucket of [...this.ended, this.current]) {
-      if (bucket.minute >= from) buckets.push({ ...bucket, counts: { ...bucket.counts } });
+      const { minute, connectionsMax, connectionsLast, counts } = bucket;
+      if (minute >= from) buckets.push({ minute, connectionsMax, connectionsLast, counts: { ...counts } });
     }
     const [before] = this.sql
       .exec<{ connections_last: number }>(
