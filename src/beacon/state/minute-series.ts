@@ -53,8 +53,8 @@ export class MinuteSeries {
     this.roll(now);
   }
 
-  add(counter: SeriesCounter, amount: number): void {
-    const bucket = this.roll(Date.now());
+  add(counter: SeriesCounter, amount: number, now = Date.now()): void {
+    const bucket = this.roll(now);
     bucket.counts[counter] += amount;
     bucket.touched = true;
   }
