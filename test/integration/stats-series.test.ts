@@ -118,6 +118,26 @@ describe("the figures per minute", () => {
   });
 });
 
+describe("the graphs' API", () => {
+  it("refuses an unknown range, a change, and another app's figures to a tenant", async () => {
+    const operator = await logIn({ token: DASHBOARD_TOKEN });
+    const week = await dashboard(`/api/apps/${SERIES_APP.id}/series?range=week`, { cookie: operator });
+    expect(week.status).toBe(400);
+    expect(await week.json()).toEqual({ error: "range must be hour or day" });
+    const posted = await dashboard(`/api/apps/${SERIES_APP.id}/series`, { cookie: operator, body: {} });
+    expect(posted.status).toBe(405);
+    const tenant = await logIn({ key: SHARDED_APP.key, secret: SHARDED_APP.secret });
+    const other = await dashboard(`/api/apps/${SERIES_APP.id}/series?range=hour`, { cookie: tenant });
+    expect(other.status).toBe(403);
+    const own = await dashboard(`/api/apps/${SHARDED_APP.id}/series?range=day`, { cookie: tenant });
+    expect(own.status).toBe(200);
+    const day = await json(own);
+    expect(day).toMatchObject({ range: "day", step_seconds: 300 });
+    // A day at five minutes a point.
+    expect(day.connections).toHaveLength(288);
+  });
+});
+
 describe("a Beacon's minute rows", () => {
   const START = Math.floor(Date.now() / MINUTE_MS) - 2 * SERIES_RETENTION_MINUTES;
   const at = (minute: number, second = 0) => (START + minute) * MINUTE_MS + second * 1000;

@@ -45,7 +45,7 @@ export class MinuteSeries {
 
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Takes back the minute the last flush saved (see `open`); a minute that has since ended waits to be written. */
+  /** Takes back the minute the last flush saved (see `persist`); a minute that has since ended waits to be written. */
   restore(saved: unknown, now: number): void {
     const bucket = readBucket(saved);
     if (bucket === undefined) return;
