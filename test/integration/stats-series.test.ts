@@ -4,7 +4,7 @@ import { MinuteSeries, SERIES_RETENTION_MINUTES } from "../../src/beacon/state/m
 import { MINUTE_MS } from "../../src/contract/series";
 import { appTrigger } from "./support/app-rest";
 import { connectApp, subscribeApp } from "./support/app-sockets";
-import { SERIES_APP, SHARDED_APP } from "./support/apps";
+import { SERIES_APP, SHARDED_APP, type TestApp } from "./support/apps";
 import { unique } from "./support/channels";
 import { DASHBOARD_TOKEN, dashboard, json, logIn } from "./support/dashboard";
 import { hibernate } from "./support/eviction";
@@ -37,18 +37,18 @@ async function hourFigures(appId: string): Promise<Record<string, number>> {
   return figures;
 }
 
-/** The app as the Apps view lists it: its stats and its figures of today. */
 interface Listed {
   id?: unknown;
   stats?: { connections?: number };
   today?: unknown;
 }
 
-async function listed(appId: string): Promise<Listed> {
-  const cookie = await logIn({ token: DASHBOARD_TOKEN });
+/** The app as the Apps view lists it to the app's own login (which lists it alone): its stats and today's figures. */
+async function listed(app: TestApp): Promise<Listed> {
+  const cookie = await logIn({ key: app.key, secret: app.secret });
   const body = await json(await dashboard("/api/apps", { cookie }));
   const apps: Listed[] = Array.isArray(body.apps) ? body.apps : [];
-  return apps.find((app) => app.id === appId) ?? {};
+  return apps.find((each) => each.id === app.id) ?? {};
 }
 
 describe("the figures per minute", () => {
@@ -79,7 +79,7 @@ describe("the figures per minute", () => {
     };
     // Reading the Apps view reads the stats, which flushes every shard: evicted after it, nothing is lost.
     const app = await poll(5000, "the closed socket to be gone", async () => {
-      const seen = await listed(SERIES_APP.id);
+      const seen = await listed(SERIES_APP);
       return seen.stats?.connections === 2 ? seen : undefined;
     });
     expect(app.today).toEqual({ peak_today: 3, webhook_failures_recent: 0, rate_limited_recent: 0 });
@@ -87,7 +87,7 @@ describe("the figures per minute", () => {
     for (const holder of socketHolders(SERIES_APP.id)) await hibernate(holder);
     expect(await hourFigures(SERIES_APP.id)).toEqual(expected);
     for (const socket of sockets.slice(0, 2)) socket.ws.close(1000);
-  });
+  }, 15_000);
 
   it("add up a sharded app's shards minute by minute, with the webhooks its hubs delivered", async () => {
     const channel = unique("series-spread-").concat("-wh");
