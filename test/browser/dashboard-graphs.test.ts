@@ -23,6 +23,8 @@ let browser: Browser;
 let healthy: WebhookReceiver;
 let down: WebhookReceiver;
 const clients: PusherClient[] = [];
+/** What the browser refused under the dashboard's Content-Security-Policy: uPlot must draw without loosening it. */
+const refusedByPolicy: string[] = [];
 
 /**
  * Each app on one Beacon, whatever the tier's shards: the figures asserted
@@ -69,6 +71,9 @@ async function dashboard(width: number): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     throw error;
+  });
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) refusedByPolicy.push(message.text());
   });
   await page.goto(`http://localhost:${server.info.port}/dashboard`);
   await page.getByLabel("Dashboard token").fill(TOKEN);
@@ -128,6 +133,7 @@ describe("dashboard graphs in Chromium", () => {
       await expect.poll(() => paintedPixels(page, graph)).toBeGreaterThan(0);
     }
     await page.screenshot({ path: join(SCREENSHOTS, "graphs.png"), fullPage: true });
+    expect(refusedByPolicy).toEqual([]);
 
     // The day's graph draws the same traffic at five minutes a point.
     await page.getByRole("link", { name: "Last day" }).click();
@@ -157,6 +163,7 @@ describe("dashboard graphs in Chromium", () => {
     // Every graph fits the screen: nothing to scroll sideways.
     expect(Number(await phone.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(SCREENSHOTS, "graphs-phone.png"), fullPage: true });
+    expect(refusedByPolicy).toEqual([]);
     await phone.context().close();
   });
 });
