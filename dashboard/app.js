@@ -1,6 +1,8 @@
 // The dashboard's page: plain DOM, no framework. Every value from outside
 // (channel names, event data, user_info) goes in as text, never as markup.
 
+import { renderGraphs } from "./graphs.js";
+
 const API = "/dashboard/api";
 const REFRESH_MS = 5000;
 const $ = (id) => document.getElementById(id);
@@ -45,13 +47,13 @@ function figures(pairs) {
   );
 }
 
-/** What an operator should notice first: off, refused calls, or webhooks not getting through. */
+/** What an operator should notice first: off, refused calls, or webhooks not getting through, lately. */
 function status(app) {
-  const totals = app.stats?.totals ?? {};
+  const recent = app.today ?? {};
   if (!app.enabled) return ["Disabled", "bad"];
-  if (app.stats === null) return ["No figures", "warn"];
-  if (totals.webhooks_failed > 0 || totals.webhooks_retrying > 0) return ["Webhooks failing", "bad"];
-  if (totals.rate_limited > 0) return ["Limits hit", "warn"];
+  if (app.stats === null || app.today === null) return ["No figures", "warn"];
+  if (recent.webhook_failures_recent > 0) return ["Webhooks failing", "bad"];
+  if (recent.rate_limited_recent > 0) return ["Limits hit", "warn"];
   return ["Enabled", "ok"];
 }
 
@@ -67,6 +69,7 @@ async function renderApps() {
       h("h2", {}, h("span", { class: "name" }, app.id), h("span", { class: `status ${tone}` }, label)),
       figures([
         ["Connections now", number(stats.connections)],
+        ["Peak today (UTC)", number(app.today?.peak_today)],
         ["Channels", number(stats.channels)],
         ["Messages in", number(stats.totals?.messages_in)],
         ["Messages out", number(stats.totals?.messages_out)],
@@ -76,6 +79,7 @@ async function renderApps() {
       h(
         "p",
         { class: "links" },
+        h("a", { href: appLink(app.id, "/graphs") }, "Graphs"),
         h("a", { href: appLink(app.id) }, "Channels"),
         h("a", { href: appLink(app.id, "/publish") }, "Publish an event"),
       ),
@@ -193,12 +197,13 @@ function renderError(data) {
   return [h("p", { class: "error", role: "alert" }, data.error ?? "Something went wrong.")];
 }
 
-/** `#/apps`, `#/apps/{id}`, `#/apps/{id}/channels/{name}`, `#/apps/{id}/publish`. */
+/** `#/apps`, `#/apps/{id}`, `#/apps/{id}/channels/{name}`, `#/apps/{id}/publish`, `#/apps/{id}/graphs[/day]`. */
 function parseHash() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   if (parts[0] !== "apps" || parts[1] === undefined || parts[1] === "") return { page: "apps" };
   if (parts[2] === "channels" && parts[3] !== undefined) return { page: "channel", appId: parts[1], name: parts[3] };
   if (parts[2] === "publish") return { page: "publish", appId: parts[1] };
+  if (parts[2] === "graphs") return { page: "graphs", appId: parts[1], range: parts[3] === "day" ? "day" : "hour" };
   return { page: "channels", appId: parts[1] };
 }
 
@@ -210,6 +215,7 @@ async function render({ focus = true } = {}) {
   if (route.page === "apps") content = await renderApps();
   else if (route.page === "channels") content = await renderChannels(route.appId);
   else if (route.page === "channel") content = await renderChannel(route.appId, route.name);
+  else if (route.page === "graphs") content = await renderGraphs({ h, call, appLink }, route.appId, route.range);
   else content = renderPublish(route.appId);
   if (session === null) return;
   const refresh =

@@ -42,7 +42,7 @@ export interface Durable {
   readonly cache: ChannelCache;
   readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
-  readonly meter: FanoutMeter & WebhookMeter;
+  readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow">;
 }
 
 /** What the durable state needs of the object around it: the alarm, and the app id for its log lines. */
@@ -106,5 +106,6 @@ export function wake(
     webhooks: new WebhookQueue(app, durable.outbox, scheduled, () => subscriptionRows.settle()),
   };
   reconcile(awake, sockets);
+  awake.connections.observe((open) => durable.meter.connectionsNow(open));
   return awake;
 }

@@ -14,7 +14,6 @@ import {
   type PublishResult,
   SHARD_HEADER,
 } from "../contract/rpc";
-import type { StatsSnapshot } from "../contract/stats";
 import { err, ok } from "../lib/result";
 import { utf8Length } from "../lib/text";
 import { log } from "../log";
@@ -24,13 +23,14 @@ import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, openDurable, wake } from "./awake";
+import { FiguresSurface } from "./figures-surface";
 import { receiveFrame } from "./handlers/receive";
-import { channelInfo, channelsInfo, channelUsers, gauges } from "./rpc/channels";
+import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { channelMembers } from "./rpc/members";
 import { meterCall } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
-import { isShard, type ShardAwake, ShardSurface } from "./shard-surface";
+import { isShard, type ShardAwake } from "./shard-surface";
 import {
   acceptSocket,
   answerClose,
@@ -57,7 +57,7 @@ import { StatsPublisher } from "./stats-publisher";
  * to the handlers, RPC functions and alarm work; the protocol lives in those.
  * See README.md in this folder for the floors below it.
  */
-export class Beacon extends ShardSurface {
+export class Beacon extends FiguresSurface {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly identity: ShardIdentity;
@@ -76,7 +76,7 @@ export class Beacon extends ShardSurface {
     const sql = ctx.storage.sql;
     this.store = new Store(sql);
     this.identity = new ShardIdentity(this.store);
-    this.stats = new Stats(this.store, Date.now());
+    this.stats = new Stats(this.store, Date.now(), sql);
     const { store, stats } = this;
     const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
     this.durable = openDurable(sql, { ...host, reschedule: () => this.alarms.reschedule() });
@@ -147,13 +147,6 @@ export class Beacon extends ShardSurface {
   async terminateUserConnections(appId: string, userId: string): Promise<Metered<number>> {
     return this.serveMetered(appId, "terminateUserConnections", "backendEvents", 1, (awake) =>
       terminateUserConnections(awake, userId),
-    );
-  }
-
-  /** The app's statistics, for the signed stats and metrics endpoints: a read request's point. */
-  async readStats(appId: string): Promise<Metered<StatsSnapshot>> {
-    return this.serveMetered(appId, "readStats", "readRequests", 1, (awake) =>
-      this.stats.snapshot(appId, gauges(awake), Date.now()),
     );
   }
 
@@ -253,6 +246,10 @@ export class Beacon extends ShardSurface {
     }
   }
 
+  protected readFigures<T>(appId: string, method: string, read: (awake: Awake, stats: Stats) => T): Metered<T> {
+    return this.serveMetered(appId, method, "readRequests", 1, (awake) => read(awake, this.stats));
+  }
+
   /** A REST call metered by the app's per-second limits (rpc/metering.ts); a refusal is a value, not a throw. */
   private serveMetered<T>(
     appId: string,
@@ -263,7 +260,7 @@ export class Beacon extends ShardSurface {
   ): Metered<T> {
     return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const refusal = meterCall(this.rates, this.stats, awake.app, { kind, points }, now);
+      const refusal = meterCall(this.rates, this.stats, awake.app, { method, kind, points }, now);
       const result: Metered<T> = refusal === undefined ? ok(task(awake)) : err(refusal);
       this.afterWork(awake, now);
       return result;

@@ -2,6 +2,7 @@ import type { App } from "../config/app";
 import type { AppRegistry } from "../config/registry";
 import { tryDecodeURIComponent } from "../lib/text";
 import { bodyLimit, readBody } from "../rest/body";
+import { appToday, seriesReply } from "./graphs";
 import { type AppAccess, appStats, channelDetail, channelList, publish } from "./reads";
 import { fromRestError, fromRestReply, refusal } from "./replies";
 import type { Scope } from "./session";
@@ -19,18 +20,28 @@ export async function listApps(
   apps: AppRegistry,
   { beacons, hubs }: Pick<AppAccess, "beacons" | "hubs">,
 ): Promise<Response> {
+  const now = Date.now();
   const listed = await Promise.all(
     visibleApps(scope, apps).map(async (app) => {
-      const stats = await appStats({ app, beacons, hubs });
-      return { id: app.id, enabled: app.enabled, webhooks: app.webhooks.length, stats: stats.ok ? stats.value : null };
+      const [stats, today] = await Promise.all([
+        appStats({ app, beacons, hubs }),
+        appToday({ app, beacons, hubs }, now),
+      ]);
+      return {
+        id: app.id,
+        enabled: app.enabled,
+        webhooks: app.webhooks.length,
+        stats: stats.ok ? stats.value : null,
+        today: today.ok ? today.value : null,
+      };
     }),
   );
   return Response.json({ apps: listed });
 }
 
-const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events)(?:\/([^/]+))?$/;
+const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events|series)(?:\/([^/]+))?$/;
 
-/** `api/apps/{id}/channels`, `api/apps/{id}/channels/{name}` and `POST api/apps/{id}/events`, or undefined for another path. */
+/** `api/apps/{id}/channels`, `.../channels/{name}`, `.../series` and `POST .../events`, or undefined for another path. */
 export async function serveAppPath(
   request: Request,
   path: string,
@@ -57,6 +68,11 @@ export async function serveAppPath(
     return body.ok ? fromRestReply(await publish(access, body.value)) : fromRestError(body.error);
   }
   if (request.method !== "GET") return refusal(405, "Use GET");
+  if (what === "series") {
+    return rawChannel === undefined
+      ? seriesReply(access, new URL(request.url).searchParams, Date.now())
+      : refusal(404, "Not found");
+  }
   if (rawChannel === undefined) return fromRestReply(await channelList(access));
   const channel = tryDecodeURIComponent(rawChannel);
   if (channel === undefined) return refusal(400, "The channel name is not valid percent-encoding");

@@ -32,6 +32,7 @@ describe("the apps view", () => {
         connections: 1,
         totals: expect.objectContaining({ messages_in: expect.any(Number), messages_out: expect.any(Number) }),
       }),
+      today: { peak_today: expect.any(Number), webhook_failures_recent: 0, rate_limited_recent: 0 },
     });
     expect(body.apps).toContainEqual(expect.objectContaining({ id: DISABLED_APP.id, enabled: false }));
     socket.ws.close(1000);

@@ -60,6 +60,7 @@ describe("schema migrations", () => {
       "history_channels",
       "history_events",
       "meta",
+      "stats_minutes",
       "subscriptions",
       "user_sessions",
       "webhook_endpoints",

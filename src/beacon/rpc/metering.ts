@@ -4,19 +4,23 @@ import { type RestError, restError } from "../../protocol/rest";
 import { RATE_WINDOW_SECONDS, type RateKind, type RateLimits } from "../state/rate-limits";
 import type { Stats } from "../state/stats";
 
+/** Reads of the app's own figures, which the dashboard repeats while open: not traffic worth a line on its graph. */
+const FIGURE_READS: ReadonlySet<string> = new Set(["readStats", "readSeries"]);
+
 /**
- * Takes a REST call's points from the app's per-second limits. Counting in
+ * Counts a REST call for the graphs and takes its points from the app's per-second limits. Counting in
  * the Beacon, where every call for the app arrives, keeps the limit exact
  * across Worker isolates. A refusal is counted, logged once per window and
  * returned as the 429 the caller answers with.
  */
 export function meterCall(
   rates: RateLimits,
-  stats: Pick<Stats, "count">,
+  stats: Pick<Stats, "count" | "apiCall">,
   app: App,
-  call: { kind: RateKind; points: number },
+  call: { method: string; kind: RateKind; points: number },
   now: number,
 ): RestError | undefined {
+  if (!FIGURE_READS.has(call.method)) stats.apiCall();
   const verdict = rates.take(call.kind, call.points, app.limits, now);
   if (verdict.ok) return undefined;
   stats.count("rate_limited");

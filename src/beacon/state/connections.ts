@@ -5,6 +5,7 @@ import type { Connection } from "./connection";
 export class Connections {
   private readonly byId = new Map<string, Connection>();
   private readonly bySocket = new WeakMap<WebSocket, Connection>();
+  private observer: ((open: number) => void) | undefined;
 
   /** `primaryKey` is the app's, for reading attachments written before sockets kept their key. */
   constructor(private readonly primaryKey: string) {}
@@ -13,13 +14,25 @@ export class Connections {
     return this.byId.size;
   }
 
+  /**
+   * Tells `observer` the open count now and after every socket tracked or
+   * removed. Set once a wake has rebuilt the sockets, so the rebuild itself
+   * is not seen as sockets opening.
+   */
+  observe(observer: (open: number) => void): void {
+    this.observer = observer;
+    observer(this.byId.size);
+  }
+
   track(connection: Connection): void {
     this.byId.set(connection.id, connection);
     this.bySocket.set(connection.ws, connection);
+    this.observer?.(this.byId.size);
   }
 
   remove(connection: Connection): void {
     this.byId.delete(connection.id);
+    this.observer?.(this.byId.size);
   }
 
   get(socketId: string): Connection | undefined {

@@ -54,4 +54,24 @@ export const MIGRATIONS: readonly Migration[] = [
 ) WITHOUT ROWID`,
     ],
   },
+  {
+    // One row per minute in which the app did something, written when the minute has ended; the
+    // counters are those of SERIES_COUNTERS in contract/series.ts. Rows older than a day and an hour are pruned.
+    name: "statistics per minute for the dashboard's graphs",
+    additive: true,
+    statements: [
+      `CREATE TABLE stats_minutes (
+  minute INTEGER PRIMARY KEY,
+  connections_max INTEGER NOT NULL,
+  connections_last INTEGER NOT NULL,
+  messages_in INTEGER NOT NULL,
+  messages_out INTEGER NOT NULL,
+  api_calls INTEGER NOT NULL,
+  webhooks_delivered INTEGER NOT NULL,
+  webhooks_retrying INTEGER NOT NULL,
+  webhooks_failed INTEGER NOT NULL,
+  rate_limited INTEGER NOT NULL
+)`,
+    ],
+  },
 ];

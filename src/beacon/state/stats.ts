@@ -1,4 +1,5 @@
 import type { PublishedStats } from "../../contract/published-stats";
+import type { SeriesCounter, SeriesRead } from "../../contract/series";
 import {
   COUNTERS,
   type Counter,
@@ -14,6 +15,7 @@ import {
 import { isRecord, tryParseJson } from "../../lib/json";
 import { utf8Length } from "../../lib/text";
 import type { FanoutMeter } from "./channel-index";
+import { MinuteSeries } from "./minute-series";
 import type { Store } from "./store";
 
 export type WebhookOutcome = "delivered" | "retrying" | "failed";
@@ -22,6 +24,16 @@ const WEBHOOK_COUNTERS: Record<WebhookOutcome, Counter> = {
   delivered: "webhooks_delivered",
   retrying: "webhooks_retrying",
   failed: "webhooks_failed",
+};
+
+/** The totals that the per-minute series counts too, by their name there. */
+const IN_SERIES: Partial<Record<Counter, SeriesCounter>> = {
+  messages_in: "messages_in",
+  messages_out: "messages_out",
+  rate_limited: "rate_limited",
+  webhooks_delivered: "webhooks_delivered",
+  webhooks_retrying: "webhooks_retrying",
+  webhooks_failed: "webhooks_failed",
 };
 
 const META_KEY = "stats";
@@ -49,20 +61,27 @@ export class Stats implements FanoutMeter {
   private counted = 0;
   /** Totals at earlier moments, for rates; kept short. */
   private samples: StatsSample[];
+  private readonly series: MinuteSeries | undefined;
 
   constructor(
     private readonly store: Pick<Store, "getMeta" | "setMeta">,
     now: number,
+    /** Where the figures per minute are kept, for the dashboard's graphs; without it only totals are kept. */
+    sql?: SqlStorage,
   ) {
+    this.series = sql === undefined ? undefined : new MinuteSeries(sql);
     const saved = readSaved(store.getMeta(META_KEY));
     this.durable = saved?.totals ?? zeroTotals();
     this.since = saved?.since ?? now;
     this.flushedAt = saved?.flushedAt ?? now;
     this.samples = [{ at: this.flushedAt, totals: { ...this.durable } }];
+    this.series?.restore(saved?.minute, now);
   }
 
   count(counter: Counter, amount = 1): void {
     this.pending[counter] += amount;
+    const inSeries = IN_SERIES[counter];
+    if (inSeries !== undefined) this.series?.add(inSeries, amount);
     this.changedTotals();
   }
 
@@ -70,13 +89,31 @@ export class Stats implements FanoutMeter {
   received(bytes: number): void {
     this.pending.messages_in++;
     this.pending.bytes_in += bytes;
+    this.series?.add("messages_in", 1);
     this.changedTotals();
   }
 
   fannedOut(frame: string, recipients: number): void {
     this.pending.messages_out += recipients;
     this.pending.bytes_out += utf8Length(frame) * recipients;
+    this.series?.add("messages_out", recipients);
     this.changedTotals();
+  }
+
+  /** A REST call the app made; the series counts these, the totals do not. */
+  apiCall(): void {
+    this.series?.add("api_calls", 1);
+    this.dirty = true;
+  }
+
+  /** The app's open sockets, after one opened or went: the series keeps each minute's most and last. */
+  connectionsNow(open: number): void {
+    if (this.series?.connections(open, Date.now())) this.dirty = true;
+  }
+
+  /** The series from minute `from` on, with the minute under way. */
+  readSeries(from: number, now: number): SeriesRead {
+    return this.series?.read(from, now) ?? { buckets: [], connectionsBefore: 0 };
   }
 
   /** Grows with every count, so a reader can tell whether anything was counted since it last looked. */
@@ -103,7 +140,9 @@ export class Stats implements FanoutMeter {
     }
     this.dirty = false;
     this.flushedAt = now;
-    this.store.setMeta(META_KEY, JSON.stringify({ since: this.since, flushedAt: now, totals: this.durable }));
+    // The minute under way rides in this row, which is written anyway: the series adds no row until it ends.
+    const minute = this.series?.persist(now);
+    this.store.setMeta(META_KEY, JSON.stringify({ since: this.since, flushedAt: now, totals: this.durable, minute }));
     this.sample(now);
   }
 
@@ -139,8 +178,10 @@ export class Stats implements FanoutMeter {
   }
 }
 
-function readSaved(json: string | undefined): { since: number; flushedAt: number; totals: Totals } | undefined {
+function readSaved(
+  json: string | undefined,
+): { since: number; flushedAt: number; totals: Totals; minute: unknown } | undefined {
   const value = json === undefined ? undefined : tryParseJson(json);
   if (!isRecord(value) || typeof value.since !== "number" || typeof value.flushedAt !== "number") return undefined;
-  return { since: value.since, flushedAt: value.flushedAt, totals: readTotals(value.totals) };
+  return { since: value.since, flushedAt: value.flushedAt, totals: readTotals(value.totals), minute: value.minute };
 }

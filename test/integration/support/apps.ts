@@ -116,6 +116,13 @@ export const LIMITED_OPS_APP: TestApp = {
   max_read_requests_per_sec: 2,
 };
 
+/** Its figures per minute are checked exactly (stats-series.test.ts), so no other test uses it. */
+export const SERIES_APP: TestApp = {
+  id: "series",
+  key: "series-key",
+  secret: "series-secret-0123456789",
+};
+
 export const METERED_APP: TestApp = {
   id: "metered",
   key: "metered-key",
@@ -222,6 +229,7 @@ export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   ROOMY_APP,
   METERED_APP,
+  SERIES_APP,
   DEFAULT_APP,
   APP_A,
   APP_B,
