@@ -3,6 +3,7 @@ import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
 import type { BenchOptions } from "./options.ts";
 import { type Column, columnsTable } from "./report/columns.ts";
+import { mergeRounds } from "./report/merge.ts";
 import { capacity } from "./scenarios/capacity.ts";
 import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
 import { shardedFanout } from "./scenarios/sharded-fanout.ts";
@@ -37,7 +38,8 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
           : []),
       ];
       for (const subscribers of options.shardSubscribers) {
-        const title = `shards: fan-out to ${subscribers.toLocaleString("en-US")} subscribers of one channel`;
+        const rounds = options.rounds > 1 ? ` (median of ${options.rounds} rounds)` : "";
+        const title = `shards: fan-out to ${subscribers.toLocaleString("en-US")} subscribers of one channel${rounds}`;
         const columns = await runEach(contenders, pool, options, (context) => shardedFanout(context, subscribers));
         if (columns.length === 0) break;
         results[`shards-${subscribers}`] = columns;
@@ -58,24 +60,34 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
   return results;
 }
 
+/**
+ * Each contender for `options.rounds` rounds, the order reversed every other
+ * round so drift in the machine's load falls on all; figures are medians.
+ */
 async function runEach(
   contenders: readonly Contender[],
   pool: ClientPool,
   options: BenchOptions,
   run: (context: ScenarioContext) => Promise<ScenarioResult>,
 ): Promise<Column[]> {
-  const columns: Column[] = [];
-  for (const contender of contenders) {
-    if (nowMs() > options.deadlineAtMs) {
-      console.log(`\nDeadline reached: skipped ${contender.name} and later runs.`);
-      break;
-    }
-    const target = await contender.host();
-    try {
-      columns.push({ name: contender.name, result: await run(new ScenarioContext(target, pool, options)) });
-    } finally {
-      await target.close();
+  const rounds = new Map<string, ScenarioResult[]>();
+  for (let round = 0; round < options.rounds; round++) {
+    for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+      if (nowMs() > options.deadlineAtMs) {
+        console.log(`\nDeadline reached: skipped ${contender.name} and later runs.`);
+        break;
+      }
+      const target = await contender.host();
+      try {
+        const result = await run(new ScenarioContext(target, pool, options));
+        rounds.set(contender.name, [...(rounds.get(contender.name) ?? []), result]);
+      } finally {
+        await target.close();
+      }
     }
   }
-  return columns;
+  return contenders.flatMap((contender) => {
+    const results = rounds.get(contender.name);
+    return results === undefined ? [] : [{ name: contender.name, result: mergeRounds(results) }];
+  });
 }
