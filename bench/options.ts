@@ -99,7 +99,7 @@ const USAGE = `npm run bench -- [flags]
   --shards=a,b        shard counts the shards scenario compares (default 1,4,8)
   --shard-subscribers=a,b  subscribers of the shards scenario (default 1000,5000); triggers and
                       the paced rate scale so each size gets the deliveries of 1,000
-  --capacity=N        sockets of the capacity scenario (default 8000; raise \`ulimit -n\`)
+  --capacity=N        sockets of the capacity scenario (default 8000; npm run bench raises \`ulimit -n\` for it)
   --capacity-shards=N shards of the capacity scenario (default 8)
   --broadcasts=N      paced broadcasts in the capacity scenario (default 20)
   --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
