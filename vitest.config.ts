@@ -43,6 +43,24 @@ function e2e(name: string, shards: number) {
   };
 }
 
+/** Real clients in Chromium against a `wrangler dev` of their own, with every app at `shards`. */
+function browser(name: string, shards: number, include: string[]) {
+  return {
+    test: {
+      name,
+      include,
+      environment: "node",
+      env: { SOWER_TEST_SHARDS: String(shards) },
+      // Each file drives its own Chromium; one at a time keeps a small machine responsive.
+      fileParallelism: false,
+      // The browser first: a machine that cannot run it fails before wrangler starts.
+      globalSetup: ["test/browser/global-setup.ts", "test/e2e/global-setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
 /**
  * Test tiers as Vitest projects, split by where they run:
  * unit (pure code, Node), integration (inside workerd through the Workers
@@ -70,19 +88,9 @@ export default defineConfig({
       inWorkerd("integration-options-sharded", optionsAt(TEST_SHARDS), "integration-options"),
       e2e("e2e", 1),
       e2e("e2e-sharded", TEST_SHARDS),
-      {
-        test: {
-          name: "browser",
-          include: ["test/browser/**/*.test.ts"],
-          environment: "node",
-          // Each file drives its own Chromium; one at a time keeps a small machine responsive.
-          fileParallelism: false,
-          // The browser first: a machine that cannot run it fails before wrangler starts.
-          globalSetup: ["test/browser/global-setup.ts", "test/e2e/global-setup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
+      browser("browser", 1, ["test/browser/**/*.test.ts"]),
+      // The pusher-js and Laravel Echo flows again, with every app spread over shards.
+      browser("browser-sharded", TEST_SHARDS, ["test/browser/pusher-js.test.ts", "test/browser/laravel-echo.test.ts"]),
       {
         test: {
           name: "examples",

@@ -5,9 +5,21 @@ import { nowMs } from "./load/messages.ts";
 
 const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate", "flood"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Scenarios that compare shard counts (bench/shards.ts), each target hosted in turn. */
+const SHARD_SCENARIOS = ["shards", "capacity"] as const;
+export type ShardScenarioName = (typeof SHARD_SCENARIOS)[number];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
+  shardScenarios: ShardScenarioName[];
+  /** Shard counts the shards scenario compares, beside the baseline. */
+  shardCounts: number[];
+  /** Subscriber counts of the shards scenario. */
+  shardSubscribers: number[];
+  /** Sockets and shards of the capacity scenario, and its broadcasts. */
+  capacitySockets: number;
+  capacityShards: number;
+  capacityBroadcasts: number;
   targets: TargetName[];
   threads: number;
   /** Rounds of each scenario per target; figures are the median. */
@@ -59,11 +71,14 @@ const CAPS = {
   floodReceivers: 15_000,
   floodRate: 1_000_000,
   floodSeconds: 60,
+  shards: 64,
+  capacitySockets: 15_000,
+  capacityBroadcasts: 1_000,
 } as const;
 
 const USAGE = `npm run bench -- [flags]
 
-  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
+  --scenarios=a,b     ${[...SCENARIOS, ...SHARD_SCENARIOS].join(",")} (default: all)
   --targets=a,b       sower,baseline (default: both)
   --threads=N         client threads (default 2)
   --rounds=N          rounds per scenario and target, figures are medians (default 1)
@@ -81,6 +96,12 @@ const USAGE = `npm run bench -- [flags]
   --flood-receivers=N sockets receiving paced triggers in the flood scenario (default 200)
   --flood-rates=a,b   the flooder's client events per second in turn, or "full" (default 100,1000,full)
   --flood-seconds=N   length of each flood phase (default 5)
+  --shards=a,b        shard counts the shards scenario compares (default 1,4,8)
+  --shard-subscribers=a,b  subscribers of the shards scenario (default 1000,5000); triggers and
+                      the paced rate scale so each size gets the deliveries of 1,000
+  --capacity=N        sockets of the capacity scenario (default 8000; npm run bench raises \`ulimit -n\` for it)
+  --capacity-shards=N shards of the capacity scenario (default 8)
+  --broadcasts=N      paced broadcasts in the capacity scenario (default 20)
   --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
   --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
@@ -92,6 +113,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       scenarios: { type: "string" },
+      shards: { type: "string" },
+      "shard-subscribers": { type: "string" },
+      capacity: { type: "string" },
+      "capacity-shards": { type: "string" },
+      broadcasts: { type: "string" },
       targets: { type: "string" },
       threads: { type: "string" },
       rounds: { type: "string" },
@@ -126,17 +152,28 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer`);
     return Math.min(parsed, cap);
   };
-  const scenarios = (values.scenarios?.split(",") ?? [...SCENARIOS]).map((name) => {
-    const known = SCENARIOS.find((scenario) => scenario === name);
-    if (known === undefined) throw new Error(`unknown scenario '${name}': ${SCENARIOS.join(", ")}`);
-    return known;
-  });
+  const chosen = values.scenarios?.split(",") ?? [...SCENARIOS, ...SHARD_SCENARIOS];
+  for (const name of chosen) {
+    if (![...SCENARIOS, ...SHARD_SCENARIOS].some((scenario) => scenario === name)) {
+      throw new Error(`unknown scenario '${name}': ${[...SCENARIOS, ...SHARD_SCENARIOS].join(", ")}`);
+    }
+  }
+  const scenarios = chosen.flatMap((name) => SCENARIOS.filter((scenario) => scenario === name));
+  const shardScenarios = chosen.flatMap((name) => SHARD_SCENARIOS.filter((scenario) => scenario === name));
+  const list = (value: string | undefined, fallback: string, cap: number, name: string) =>
+    (value ?? fallback).split(",").map((item) => int(item, 0, cap, name));
   const targets = (values.targets?.split(",") ?? ["sower", "baseline"]).map((name) => {
     if (name !== "sower" && name !== "baseline") throw new Error(`unknown target '${name}'`);
     return name;
   });
   return {
     scenarios,
+    shardScenarios,
+    shardCounts: list(values.shards, "1,4,8", CAPS.shards, "shards"),
+    shardSubscribers: list(values["shard-subscribers"], "1000,5000", CAPS.sockets, "shard-subscribers"),
+    capacitySockets: int(values.capacity, 8000, CAPS.capacitySockets, "capacity"),
+    capacityShards: int(values["capacity-shards"], 8, CAPS.shards, "capacity-shards"),
+    capacityBroadcasts: int(values.broadcasts, 20, CAPS.capacityBroadcasts, "broadcasts"),
     targets,
     threads: int(values.threads, 2, CAPS.threads, "threads"),
     rounds: int(values.rounds, 1, CAPS.rounds, "rounds"),

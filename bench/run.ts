@@ -15,6 +15,7 @@ import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
 import { fanout } from "./scenarios/fanout.ts";
 import { flood } from "./scenarios/flood.ts";
 import { presence } from "./scenarios/presence.ts";
+import { shardScenarios } from "./shards.ts";
 import { wranglerDev } from "./wrangler-dev.ts";
 
 /**
@@ -48,7 +49,10 @@ async function main(options: BenchOptions): Promise<void> {
         .join(" ")}, ${options.threads} client threads`,
   );
   const pool = new ClientPool(options.threads);
-  const hosts = await Promise.all(options.targets.map((name) => hostTarget(name, options.profile === name)));
+  const hosts =
+    options.scenarios.length === 0
+      ? []
+      : await Promise.all(options.targets.map((name) => hostTarget(name, options.profile === name)));
   const results: Record<string, ByTarget> = {};
   try {
     for (const [position, scenario] of options.scenarios.entries()) {
@@ -88,13 +92,15 @@ async function main(options: BenchOptions): Promise<void> {
     await pool.stop();
     await Promise.all(hosts.map((host) => host.close()));
   }
+  let shards: unknown;
+  if (options.shardScenarios.length > 0 && nowMs() < options.deadlineAtMs) shards = await shardScenarios(options);
   let wrangler: unknown;
   if (options.wranglerDev && nowMs() < options.deadlineAtMs) wrangler = await wranglerDev(options);
   console.log(
     `\nDone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s; load now ${loadavg()[0]?.toFixed(2)}.`,
   );
   if (options.json !== undefined) {
-    writeFileSync(options.json, JSON.stringify({ started, options, results, wrangler }, null, 2));
+    writeFileSync(options.json, JSON.stringify({ started, options, results, shards, wrangler }, null, 2));
   }
 }
 

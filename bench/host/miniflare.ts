@@ -1,6 +1,6 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { BENCH_APP } from "../load/app.ts";
-import type { SqlCounts } from "../targets/sower-entry.ts";
+import { BENCH_COUNTS_PATH, type BenchCounts, type CallCounts, type SqlCounts } from "../targets/counts.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
 import { descendants } from "./proc.ts";
 
@@ -16,33 +16,32 @@ export interface Target {
   readonly inspectorUrl?: URL;
   /** SQLite rows read and written so far (all zero for the baseline, which keeps no SQL state). */
   sqlCounts(): Promise<SqlCounts>;
+  /** Calls that entered Sower's objects so far, as the objects counted them (none counted for the baseline). */
+  callCounts(): Promise<CallCounts>;
   close(): Promise<void>;
 }
 
 interface TargetSpec {
   entry: string;
-  binding: string;
-  className: string;
-  objectName: string;
+  objects: Record<string, { className: string; useSQLite: true }>;
 }
 
 const SPECS: Record<TargetName, TargetSpec> = {
   sower: {
     entry: "bench/targets/sower-entry.ts",
-    binding: "BEACON",
-    className: "BenchBeacon",
-    objectName: BENCH_APP.id,
+    objects: {
+      BEACON: { className: "BenchBeacon", useSQLite: true },
+      HUB: { className: "BenchHub", useSQLite: true },
+    },
   },
-  baseline: { entry: "bench/baseline/worker.ts", binding: "ROOM", className: "BaselineRoom", objectName: "bench" },
+  baseline: { entry: "bench/baseline/worker.ts", objects: { ROOM: { className: "BaselineRoom", useSQLite: true } } },
 };
 
-interface CountingNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): { sqlCounts(): Promise<SqlCounts> };
-}
-
 /** The counts of a target whose SQLite the bench cannot read. */
-export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, databaseBytes: 0 };
+export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0 };
+
+/** The call counts of a target that counts none. */
+export const NO_CALLS: CallCounts = { calls: {}, objects: {} };
 
 /**
  * Hosts one target in its own workerd through the Miniflare API, with
@@ -50,7 +49,7 @@ export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, d
  * than through Miniflare's Node proxy (which `wrangler dev` puts in front and
  * which roughly doubles the CPU per message). Both targets get exactly this.
  */
-export async function hostTarget(name: TargetName, inspect = false): Promise<Target> {
+export async function hostTarget(name: TargetName, inspect = false, shards = 1): Promise<Target> {
   const spec = SPECS[name];
   const before = new Set(descendants(process.pid));
   const mf = new Miniflare(
@@ -60,8 +59,9 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
       scriptPath: `${name}.mjs`,
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: name === "sower" ? SOWER_COMPATIBILITY_FLAGS : [],
-      durableObjects: { [spec.binding]: { className: spec.className, useSQLite: true } },
+      durableObjects: spec.objects,
       bindings: {
+        ...(name === "sower" ? { SHARDS: String(shards) } : {}),
         APP_ID: BENCH_APP.id,
         APP_KEY: BENCH_APP.key,
         APP_SECRET: BENCH_APP.secret,
@@ -81,11 +81,18 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
     pids,
     ...(inspect ? { inspectorUrl: await mf.getInspectorURL() } : {}),
     async sqlCounts() {
-      if (name !== "sower") return NO_SQL;
-      // Miniflare's proxy types do not carry RPC methods; the shape is BenchBeacon's.
-      const namespace = (await mf.getDurableObjectNamespace(spec.binding)) as unknown as CountingNamespace;
-      return namespace.get(namespace.idFromName(spec.objectName)).sqlCounts();
+      return name === "sower" ? (await benchCounts(direct.origin)).sql : NO_SQL;
+    },
+    async callCounts() {
+      return name === "sower" ? await benchCounts(direct.origin) : NO_CALLS;
     },
     close: () => mf.dispose(),
   };
+}
+
+async function benchCounts(origin: string): Promise<BenchCounts> {
+  const response = await fetch(`${origin}${BENCH_COUNTS_PATH}`);
+  if (!response.ok) throw new Error(`${BENCH_COUNTS_PATH} answered ${response.status}`);
+  // The bench's own entry wrote this body (sower-entry.ts).
+  return (await response.json()) as BenchCounts;
 }

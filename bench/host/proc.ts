@@ -9,9 +9,9 @@ interface ProcStat {
   cpuSeconds: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+function readStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const text = readFileSync(path, "utf8");
     // The command name may hold spaces and parentheses: fields start after the last ')'.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
     const ppid = Number(fields[1]);
@@ -76,4 +76,25 @@ export function rssBytes(pids: readonly number[]): number {
 export function selfCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
+}
+
+/**
+ * CPU seconds used so far by each thread of these processes, by "pid/tid":
+ * whether a runtime spreads its objects over threads shows here.
+ */
+export function threadCpuSeconds(pids: readonly number[]): Map<string, number> {
+  const threads = new Map<string, number>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const stat = readStat(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (stat !== undefined) threads.set(`${pid}/${tid}`, stat.cpuSeconds);
+    }
+  }
+  return threads;
 }

@@ -1,6 +1,6 @@
 import { startServer } from "../../test/e2e/support/server.ts";
 import { BENCH_APP } from "../load/app.ts";
-import { NO_SQL, type Target } from "./miniflare.ts";
+import { NO_CALLS, NO_SQL, type Target } from "./miniflare.ts";
 import { descendants } from "./proc.ts";
 
 /**
@@ -16,6 +16,7 @@ export async function hostWranglerDev(): Promise<Target> {
     origin: `http://127.0.0.1:${server.info.port}`,
     pids: [root, ...descendants(root)],
     sqlCounts: async () => NO_SQL,
+    callCounts: async () => NO_CALLS,
     close: server.stop,
   };
 }

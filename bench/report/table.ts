@@ -3,19 +3,19 @@ import type { Billing, ScenarioResult } from "../scenarios/context.ts";
 
 export type ByTarget = Partial<Record<TargetName, ScenarioResult>>;
 
-function format(value: number | undefined, unit = ""): string {
+export function format(value: number | undefined, unit = ""): string {
   if (value === undefined || Number.isNaN(value)) return "-";
   const abs = Math.abs(value);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
   return `${value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 })}${unit === "" ? "" : ` ${unit}`}`;
 }
 
-function ratio(sower: number | undefined, baseline: number | undefined): string {
+export function ratio(sower: number | undefined, baseline: number | undefined): string {
   if (sower === undefined || baseline === undefined || baseline === 0 || Number.isNaN(sower / baseline)) return "-";
   return `${(sower / baseline).toFixed(2)}x`;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
   return rows
     .map((row) =>
@@ -26,7 +26,7 @@ function table(rows: string[][]): string {
     .join("\n");
 }
 
-const BILLING_ROWS: Array<[keyof Billing, string]> = [
+export const BILLING_ROWS: Array<[keyof Billing, string]> = [
   ["workerRequests", "Worker requests"],
   ["objectRequests", "DO requests"],
   ["incomingMessages", "incoming WS messages"],
@@ -44,10 +44,6 @@ export function scenarioTable(title: string, results: ByTarget): string {
     const baseline = results.baseline?.figures.find((f) => f.label === figure.label)?.value;
     rows.push([figure.label, format(sower, figure.unit), format(baseline, figure.unit), ratio(sower, baseline)]);
   }
-  const faults = (result: ScenarioResult | undefined) =>
-    result === undefined
-      ? "-"
-      : `${result.faults.lost}/${result.faults.duplicates}/${result.faults.reordered}/${result.faults.errors}/${result.faults.failedSockets}`;
   rows.push(["lost/dup/reordered/errors/failed sockets", faults(results.sower), faults(results.baseline), ""]);
   rows.push(["billed:", "", "", ""]);
   for (const [key, label] of BILLING_ROWS) {
@@ -60,4 +56,10 @@ export function scenarioTable(title: string, results: ByTarget): string {
     ...(results.baseline?.notes ?? []).map((note) => `  baseline: ${note}`),
   ];
   return [`\n== ${title}`, table(rows), ...notes].join("\n");
+}
+
+export function faults(result: ScenarioResult | undefined): string {
+  return result === undefined
+    ? "-"
+    : `${result.faults.lost}/${result.faults.duplicates}/${result.faults.reordered}/${result.faults.errors}/${result.faults.failedSockets}`;
 }

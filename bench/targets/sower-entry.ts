@@ -1,66 +1,116 @@
 import { Beacon } from "../../src/beacon/beacon";
+import { Hub } from "../../src/beacon/hub";
 import worker from "../../src/index";
+import { callCounts, countEntries } from "./call-counter";
+import { BENCH_COUNTS_PATH, type BenchCounts, type SqlCounts } from "./counts";
 
 /**
- * Sower as the bench hosts it: the production Worker, with a Beacon that also
- * counts the SQLite rows it reads and writes (what Cloudflare bills), read by
- * the bench over RPC. Only the bench builds this entry, so production pays
- * nothing for the counting.
+ * Sower as the bench hosts it: the production Worker, with a Beacon and a
+ * Hub that also count the SQLite rows they read and write and the calls
+ * that reach them (what Cloudflare bills), read by the bench at
+ * `BENCH_COUNTS_PATH`. Only the bench builds this entry, so production pays
+ * nothing for the counting and serves no such path.
  */
-export default worker;
+export default {
+  fetch(request, env) {
+    if (new URL(request.url).pathname === BENCH_COUNTS_PATH) {
+      foldLastCursor();
+      const counts: BenchCounts = { sql: { ...sqlTotals }, ...callCounts() };
+      return Response.json(counts);
+    }
+    return worker.fetch(request, env);
+  },
+} satisfies ExportedHandler<Env>;
 
-export interface SqlCounts {
-  rowsRead: number;
-  rowsWritten: number;
-  statements: number;
-  databaseBytes: number;
-}
+const sqlTotals: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0 };
 
 export class BenchBeacon extends Beacon {
-  private readonly counter: SqlCounter;
-
   constructor(ctx: DurableObjectState, env: Env) {
     // Wrapped before Beacon's constructor runs, so its schema statements count too.
-    const counter = new SqlCounter(ctx.storage.sql);
+    countRows(ctx.storage.sql);
     super(ctx, env);
-    this.counter = counter;
   }
 
-  sqlCounts(): SqlCounts {
-    return { ...this.counter.totals(), databaseBytes: this.ctx.storage.sql.databaseSize };
+  benchObjectName(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
   }
 }
+
+export class BenchHub extends Hub {
+  constructor(ctx: DurableObjectState, env: Env) {
+    countRows(ctx.storage.sql);
+    super(ctx, env);
+  }
+
+  benchObjectName(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
+  }
+}
+
+countEntries(BenchBeacon, "Beacon", {
+  fetch: true,
+  webSocketMessage: true,
+  webSocketClose: true,
+  webSocketError: true,
+  alarm: true,
+  publish: true,
+  channelsInfo: true,
+  channelInfo: true,
+  channelUsers: true,
+  channelHistory: true,
+  channelMembers: true,
+  terminateUserConnections: true,
+  readStats: true,
+  deliver: true,
+  hubFrame: true,
+  socketFrame: true,
+  reportFor: true,
+  terminateUser: true,
+  countWebhooks: true,
+  occupied: true,
+  // Only the tests call these.
+  settleWrites: false,
+  benchObjectName: false,
+});
+
+countEntries(BenchHub, "Hub", {
+  alarm: true,
+  join: true,
+  report: true,
+  relay: true,
+  signIn: true,
+  watch: true,
+  admit: true,
+  route: true,
+  channelInfo: true,
+  channelUsers: true,
+  channelMembers: true,
+  terminate: true,
+  benchObjectName: false,
+});
 
 /**
  * Counts rows through each cursor's own rowsRead/rowsWritten. A cursor's
  * counts are final once it is consumed, and every Store call consumes its
  * cursor before the next statement, so each cursor is read when the next
- * one is made: one cursor held at a time.
+ * one is made (or when the totals are read): one cursor held at a time.
  */
-class SqlCounter {
-  private readonly sums = { rowsRead: 0, rowsWritten: 0, statements: 0 };
-  private last: SqlStorageCursor<Record<string, SqlStorageValue>> | undefined;
+let lastCursor: SqlStorageCursor<Record<string, SqlStorageValue>> | undefined;
 
-  constructor(sql: SqlStorage) {
-    const exec = sql.exec.bind(sql);
-    sql.exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
-      this.fold();
-      const cursor = exec<T>(query, ...bindings);
-      this.last = cursor;
-      return cursor;
-    };
-  }
+function foldLastCursor(): void {
+  if (lastCursor === undefined) return;
+  sqlTotals.rowsRead += lastCursor.rowsRead;
+  sqlTotals.rowsWritten += lastCursor.rowsWritten;
+  sqlTotals.statements++;
+  lastCursor = undefined;
+}
 
-  totals(): { rowsRead: number; rowsWritten: number; statements: number } {
-    this.fold();
-    return { ...this.sums };
-  }
-
-  private fold(): void {
-    if (this.last === undefined) return;
-    this.sums.rowsRead += this.last.rowsRead;
-    this.sums.rowsWritten += this.last.rowsWritten;
-    this.sums.statements++;
-    this.last = undefined;
-  }
+function countRows(sql: SqlStorage): void {
+  const exec = sql.exec.bind(sql);
+  sql.exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
+    foldLastCursor();
+    const cursor = exec<T>(query, ...bindings);
+    lastCursor = cursor;
+    return cursor;
+  };
 }

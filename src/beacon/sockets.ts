@@ -9,6 +9,7 @@ import * as frames from "../protocol/server-frames";
 import { newSocketId } from "../protocol/socket-id";
 import type { Awake } from "./awake";
 import { startAuthorizationDeadline } from "./changes/authorization-deadline";
+import { reportSoon } from "./changes/shard-hubs";
 import { removeConnection } from "./changes/subscriptions";
 import { writeAttachment } from "./state/attachment";
 import { Connection, type Handled } from "./state/connection";
@@ -82,21 +83,27 @@ const ADMISSION_DEADLINE_MS = 5000;
 async function refuseOverAppCapacity(awake: Awake, links: HubLinks): Promise<Response | undefined> {
   const max = awake.app.limits.maxConnections;
   if (max === null) return undefined;
-  links.accepting++;
+  const { admissions } = links;
+  const admission = admissions.begin();
   let admitted: boolean;
   try {
-    const count = links.hub(CONNECTIONS_HUB).admit(awake.app.id, links.shard, awake.connections.size + links.accepting);
-    admitted = await withDeadline(count, ADMISSION_DEADLINE_MS);
+    const count = admissions.request(admission, awake.connections.size);
+    admitted = await withDeadline(
+      links.hub(CONNECTIONS_HUB).admit(awake.app.id, links.shard, count),
+      ADMISSION_DEADLINE_MS,
+    );
   } catch (error) {
     log("error", "the app's connection count did not answer", {
       app: awake.app.id,
       shard: links.shard,
       error: String(error),
     });
+    admissions.end(admission, false);
+    // It may have taken the count before the deadline, this socket included: it hears the shard's again.
+    reportSoon(awake, CONNECTIONS_HUB);
     return refuseSocket(CLOSE_CODES.overCapacity, "Over capacity: try again later", { app: awake.app.id });
-  } finally {
-    links.accepting--;
   }
+  if (admissions.end(admission, admitted)) reportSoon(awake, CONNECTIONS_HUB);
   return admitted ? undefined : refuseSocket(CLOSE_CODES.overCapacity, appFull(max), { app: awake.app.id });
 }
 

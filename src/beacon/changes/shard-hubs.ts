@@ -71,7 +71,7 @@ export function shardCountChanged(state: ScheduleState, channel: string): void {
  */
 export function shardReport(state: ShardState, hubChannel: string): ShardReport {
   if (hubChannel === CONNECTIONS_HUB) {
-    const sockets = state.connections.size + state.links.accepting;
+    const sockets = state.links.admissions.report(state.connections.size);
     return { shard: state.links.shard, subscribers: sockets, members: [], signedIn: [], watchers: [], joining: [] };
   }
   const joining = state.links.joining(hubChannel);

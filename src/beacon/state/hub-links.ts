@@ -1,5 +1,6 @@
 import type { App } from "../../config/app";
 import { hubName, objectOf } from "../../contract/objects";
+import { Admissions } from "./admissions";
 
 export type HubStub = ReturnType<Env["HUB"]["getByName"]>;
 
@@ -20,8 +21,7 @@ export interface PendingJoin {
 export class HubLinks {
   private readonly stubs = new Map<string, HubStub>();
   private readonly pending = new Map<string, Set<PendingJoin>>();
-  /** Sockets being admitted by the app's connection count (contract/objects.ts, CONNECTIONS_HUB). */
-  accepting = 0;
+  readonly admissions = new Admissions();
   /** Per channel, per socket: the hub frame number its join answer reflected. */
   private readonly baselines = new Map<string, Map<string, number>>();
 
