@@ -61,6 +61,7 @@ countEntries(BenchBeacon, "Beacon", {
   channelMembers: true,
   terminateUserConnections: true,
   readStats: true,
+  readSeries: true,
   deliver: true,
   hubFrame: true,
   socketFrame: true,
