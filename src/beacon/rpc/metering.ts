@@ -1,8 +1,19 @@
+import type { AuditRequest } from "../../audit/entry";
 import type { App } from "../../config/app";
 import { log } from "../../log";
 import { type RestError, restError } from "../../protocol/rest";
 import { RATE_WINDOW_SECONDS, type RateKind, type RateLimits } from "../state/rate-limits";
 import type { Stats } from "../state/stats";
+
+/** A REST call's points against the app's per-second limits, and its audit entry when it changes something. */
+export interface MeteredCall {
+  readonly kind: RateKind;
+  readonly points: number;
+  readonly audit?: AuditRequest | undefined;
+}
+
+/** What every read costs. */
+export const READ: MeteredCall = { kind: "readRequests", points: 1 };
 
 /**
  * Takes a REST call's points from the app's per-second limits. Counting in
@@ -14,7 +25,7 @@ export function meterCall(
   rates: RateLimits,
   stats: Pick<Stats, "count">,
   app: App,
-  call: { kind: RateKind; points: number },
+  call: MeteredCall,
   now: number,
 ): RestError | undefined {
   const verdict = rates.take(call.kind, call.points, app.limits, now);

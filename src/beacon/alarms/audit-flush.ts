@@ -1,0 +1,46 @@
+import { chain } from "../../audit/chain";
+import { pruneEntries, writeEntries } from "../../audit/d1-log";
+import { type AuditEnv, auditSink } from "../../audit/sink";
+import { log } from "../../log";
+import type { AuditOutbox } from "../state/audit-outbox";
+import type { AlarmContext, TimedWork } from "./alarm-clock";
+
+/** Entries per D1 batch: one statement each, well inside D1's limits on a batch. */
+export const AUDIT_BATCH = 100;
+/** Batches per alarm, so a long backlog is written in steps that each commit. */
+const BATCHES_PER_RING = 20;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * The audit outbox as alarm work (docs/audit.md): waiting entries are
+ * chained after the stream's head and written to D1 in batches. Only once
+ * D1 has taken a batch do its entries leave the outbox, so a failed write
+ * or an eviction loses nothing; a batch written twice is the same batch and
+ * D1 keeps it once. A failure throws: the alarm logs it and tries again later.
+ * While it is awake the object also prunes its app's entries past retention,
+ * at most hourly.
+ */
+export function auditFlush(outbox: AuditOutbox, env: AuditEnv, stream: string): TimedWork<AlarmContext> {
+  const sink = auditSink(env, stream);
+  let prunedAt = 0;
+  return {
+    name: "audit",
+    nextDueAt: () => outbox.nextDueAt(),
+    run: async ({ app }) => {
+      for (let round = 0; round < BATCHES_PER_RING; round++) {
+        const pending = outbox.pending(AUDIT_BATCH);
+        if (pending.length === 0) break;
+        const entries = await chain(app.id, sink.stream, outbox.head(), pending);
+        await writeEntries(sink.db, entries);
+        const last = entries.at(-1);
+        if (last !== undefined) outbox.flushed(last);
+      }
+      const now = Date.now();
+      if (sink.retentionDays === undefined || now - prunedAt < PRUNE_EVERY_MS) return;
+      prunedAt = now;
+      const removed = await pruneEntries(sink.db, app.id, now - sink.retentionDays * DAY_MS);
+      if (removed > 0) log("info", "audit entries past retention removed", { app: app.id, removed });
+    },
+  };
+}
