@@ -1,6 +1,7 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { BENCH_APP } from "../load/app.ts";
 import type { SqlCounts } from "../targets/sower-entry.ts";
+import { migrateAuditDb } from "./audit-db.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
 import { descendants } from "./proc.ts";
 
@@ -42,7 +43,15 @@ interface CountingNamespace {
 }
 
 /** The counts of a target whose SQLite the bench cannot read. */
-export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0, databaseBytes: 0 };
+export const NO_SQL: SqlCounts = {
+  rowsRead: 0,
+  rowsWritten: 0,
+  statements: 0,
+  databaseBytes: 0,
+  auditWaiting: 0,
+  d1RowsWritten: 0,
+  d1Batches: 0,
+};
 
 /**
  * Hosts one target in its own workerd through the Miniflare API, with
@@ -61,6 +70,8 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: name === "sower" ? SOWER_COMPATIBILITY_FLAGS : [],
       durableObjects: { [spec.binding]: { className: spec.className, useSQLite: true } },
+      // The audit log's database (docs/audit.md), local to this workerd.
+      ...(name === "sower" ? { d1Databases: ["AUDIT_DB"] } : {}),
       bindings: {
         APP_ID: BENCH_APP.id,
         APP_KEY: BENCH_APP.key,
@@ -72,6 +83,7 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
     }),
   );
   await mf.ready;
+  if (name === "sower") await migrateAuditDb(await mf.getD1Database("AUDIT_DB"));
   const direct = await mf.unsafeGetDirectURL();
   const pids = descendants(process.pid).filter((pid) => !before.has(pid));
   if (pids.length === 0) throw new Error(`no workerd process found for ${name}`);

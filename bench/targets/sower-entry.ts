@@ -14,20 +14,65 @@ export interface SqlCounts {
   rowsWritten: number;
   statements: number;
   databaseBytes: number;
+  /** Audit entries in the outbox, not yet in D1 (docs/audit.md). */
+  auditWaiting: number;
+  /** Rows the audit log wrote to D1 (its entries, their indexes, the stream's head), as D1 reports them. */
+  d1RowsWritten: number;
+  d1Batches: number;
 }
 
 export class BenchBeacon extends Beacon {
   private readonly counter: SqlCounter;
+  private readonly d1: D1Counter;
+  private readonly uncounted: SqlStorage["exec"];
 
   constructor(ctx: DurableObjectState, env: Env) {
     // Wrapped before Beacon's constructor runs, so its schema statements count too.
+    const uncounted = ctx.storage.sql.exec.bind(ctx.storage.sql);
     const counter = new SqlCounter(ctx.storage.sql);
-    super(ctx, env);
+    const d1 = new D1Counter(env.AUDIT_DB);
+    super(ctx, { ...env, AUDIT_DB: d1.db });
     this.counter = counter;
+    this.d1 = d1;
+    this.uncounted = uncounted;
   }
 
   sqlCounts(): SqlCounts {
-    return { ...this.counter.totals(), databaseBytes: this.ctx.storage.sql.databaseSize };
+    const waiting = this.uncounted<{ n: number }>("SELECT count(*) AS n FROM audit_outbox").one().n;
+    return {
+      ...this.counter.totals(),
+      databaseBytes: this.ctx.storage.sql.databaseSize,
+      auditWaiting: waiting,
+      ...this.d1.totals(),
+    };
+  }
+}
+
+/** The audit database with its batches counted: the Beacon writes to D1 only through batch(). */
+class D1Counter {
+  private rowsWritten = 0;
+  private batches = 0;
+  readonly db: D1Database;
+
+  constructor(db: D1Database) {
+    this.db = new Proxy(db, {
+      get: (target, property) => {
+        if (property === "batch") return (statements: D1PreparedStatement[]) => this.batch(target, statements);
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+
+  totals(): { d1RowsWritten: number; d1Batches: number } {
+    return { d1RowsWritten: this.rowsWritten, d1Batches: this.batches };
+  }
+
+  private async batch(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {
+    const results = await db.batch(statements);
+    this.batches++;
+    for (const result of results) this.rowsWritten += result.meta.rows_written;
+    return results;
   }
 }
 

@@ -1,0 +1,52 @@
+import { nowMs } from "../load/messages.ts";
+import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
+import { publish } from "./publish.ts";
+
+const CHANNEL = "bench-audit";
+/** How long the outbox may take to reach D1 after the last trigger (its flush waits a second for company). */
+const DRAIN_MS = 30_000;
+
+/**
+ * The audit log's cost (docs/audit.md, docs/cost.md): triggers to a channel
+ * nobody subscribes to, so the only rows they write are their audit
+ * entries; then the wait for the alarm to take the outbox to D1. Reports
+ * the Durable Object's SQLite rows and D1's rows and batches per trigger.
+ */
+export async function audit(context: ScenarioContext): Promise<ScenarioResult> {
+  const { triggers, lanes } = context.options;
+  const before = await context.target.sqlCounts();
+  const published = await publish(context, triggers, lanes, () => [CHANNEL]);
+  const sent = triggers - published.failures;
+  const deadline = nowMs() + DRAIN_MS;
+  let after = await context.target.sqlCounts();
+  while (after.auditWaiting > 0 && nowMs() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    after = await context.target.sqlCounts();
+  }
+  await context.finish(before);
+  if (after.auditWaiting > 0)
+    context.notes.push(`${after.auditWaiting} audit entries still waiting after ${DRAIN_MS} ms`);
+  const per = (value: number) => value / Math.max(1, sent);
+  const figures: Figure[] = [
+    { label: "triggers", value: sent, unit: "", better: "none" },
+    {
+      label: "DO SQLite rows written per trigger",
+      value: per(after.rowsWritten - before.rowsWritten),
+      unit: "",
+      better: "lower",
+    },
+    {
+      label: "D1 rows written per trigger",
+      value: per(after.d1RowsWritten - before.d1RowsWritten),
+      unit: "",
+      better: "lower",
+    },
+    { label: "D1 batches per trigger", value: per(after.d1Batches - before.d1Batches), unit: "", better: "lower" },
+  ];
+  return {
+    figures,
+    billing: context.billing,
+    notes: context.notes,
+    faults: { lost: after.auditWaiting, duplicates: 0, reordered: 0, errors: published.failures, failedSockets: 0 },
+  };
+}
