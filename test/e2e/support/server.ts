@@ -141,7 +141,12 @@ export async function startServer(
     "--var",
     `SHARDS:${shards}`,
   ];
-  const { port, stop, child } = await startWrangler([...credentials, ...extraArgs], "/health", undefined, migrateAuditDb);
+  const { port, stop, child } = await startWrangler(
+    [...credentials, ...extraArgs],
+    "/health",
+    undefined,
+    migrateAuditDb,
+  );
   return { info: { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret }, stop, child };
 }
 
