@@ -51,6 +51,7 @@ export const NO_SQL: SqlCounts = {
   auditWaiting: 0,
   d1RowsWritten: 0,
   d1Batches: 0,
+  d1Bytes: 0,
 };
 
 /**

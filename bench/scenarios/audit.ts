@@ -42,6 +42,7 @@ export async function audit(context: ScenarioContext): Promise<ScenarioResult> {
       better: "lower",
     },
     { label: "D1 batches per trigger", value: per(after.d1Batches - before.d1Batches), unit: "", better: "lower" },
+    { label: "D1 bytes per entry", value: per(after.d1Bytes - before.d1Bytes), unit: "B", better: "lower" },
   ];
   return {
     figures,

@@ -19,6 +19,8 @@ export interface SqlCounts {
   /** Rows the audit log wrote to D1 (its entries, their indexes, the stream's head), as D1 reports them. */
   d1RowsWritten: number;
   d1Batches: number;
+  /** The audit database's size after its last batch. */
+  d1Bytes: number;
 }
 
 export class BenchBeacon extends Beacon {
@@ -52,6 +54,7 @@ export class BenchBeacon extends Beacon {
 class D1Counter {
   private rowsWritten = 0;
   private batches = 0;
+  private bytes = 0;
   readonly db: D1Database;
 
   constructor(db: D1Database) {
@@ -64,14 +67,17 @@ class D1Counter {
     });
   }
 
-  totals(): { d1RowsWritten: number; d1Batches: number } {
-    return { d1RowsWritten: this.rowsWritten, d1Batches: this.batches };
+  totals(): { d1RowsWritten: number; d1Batches: number; d1Bytes: number } {
+    return { d1RowsWritten: this.rowsWritten, d1Batches: this.batches, d1Bytes: this.bytes };
   }
 
   private async batch(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {
     const results = await db.batch(statements);
     this.batches++;
-    for (const result of results) this.rowsWritten += result.meta.rows_written;
+    for (const result of results) {
+      this.rowsWritten += result.meta.rows_written;
+      this.bytes = result.meta.size_after;
+    }
     return results;
   }
 }
