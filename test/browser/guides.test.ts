@@ -5,6 +5,7 @@ import type { Browser } from "playwright-core";
 import type PusherClient from "pusher-js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { APP_SETTINGS, loadApps } from "../../src/config/registry";
+import { AUDIT_SETTINGS } from "../../src/config/audit";
 import { DASHBOARD_SETTINGS } from "../../src/dashboard/settings";
 import { backend, client, connected, once, uniqueName } from "../e2e/support/clients";
 import { AppServer } from "./support/app-server";
@@ -238,13 +239,14 @@ function documentedSettings(): Setting[] {
   }));
 }
 
-/** Every variable the Worker reads: the apps' settings, the metrics scrape token and the dashboard's. */
+/** Every variable the Worker reads: the apps' settings, the metrics scrape token, the dashboard's and the audit log's. */
 function settingsInCode(): string[] {
   const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics/token.ts"))?.[1] ?? "";
   return [
     ...APP_SETTINGS,
     ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? ""),
     ...DASHBOARD_SETTINGS,
+    ...AUDIT_SETTINGS,
   ];
 }
 
