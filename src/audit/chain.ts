@@ -8,7 +8,12 @@ import type { AuditEntry, ChainedEntry, ChainLink } from "./entry";
  * rebuild from a row (docs/audit.md shows how).
  */
 export async function entryHash(entry: Omit<ChainedEntry, "hash">): Promise<string> {
-  const fields = [
+  return sha256Hex(JSON.stringify(hashedFields(entry)));
+}
+
+/** The fields an entry's hash covers, in order: also the order of D1's columns before `hash`. */
+export function hashedFields(entry: Omit<ChainedEntry, "hash">): Array<string | number> {
+  return [
     entry.appId,
     entry.stream,
     entry.seq,
@@ -21,7 +26,6 @@ export async function entryHash(entry: Omit<ChainedEntry, "hash">): Promise<stri
     entry.details,
     entry.prevHash,
   ];
-  return sha256Hex(JSON.stringify(fields));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { hashedFields } from "./chain";
 import type { ChainedEntry } from "./entry";
 
 /*
@@ -22,22 +23,7 @@ export async function writeEntries(db: D1Database, entries: readonly ChainedEntr
   const last = entries.at(-1);
   if (last === undefined) return [];
   const insert = db.prepare(INSERT_ENTRY);
-  const statements = entries.map((entry) =>
-    insert.bind(
-      entry.appId,
-      entry.stream,
-      entry.seq,
-      entry.time,
-      entry.endpoint,
-      entry.status,
-      entry.key,
-      entry.ip,
-      entry.userAgent,
-      entry.details,
-      entry.prevHash,
-      entry.hash,
-    ),
-  );
+  const statements = entries.map((entry) => insert.bind(...hashedFields(entry), entry.hash));
   statements.push(db.prepare(ADVANCE_HEAD).bind(last.appId, last.stream, last.seq, last.hash));
   const results = await db.batch(statements);
   return results.map((result) => result.meta);
