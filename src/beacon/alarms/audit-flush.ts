@@ -18,8 +18,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
  * D1 has taken a batch do its entries leave the outbox, so a failed write
  * or an eviction loses nothing; a batch written twice is the same batch and
  * D1 keeps it once. A failure throws: the alarm logs it and tries again later.
- * While it is awake the object also prunes its app's entries past retention,
- * at most hourly.
+ * After a write the object also prunes its app's entries past retention,
+ * at most hourly while it stays awake.
  */
 export function auditFlush(outbox: AuditOutbox, env: AuditEnv, stream: string): TimedWork<AlarmContext> {
   const sink = auditSink(env, stream);
@@ -28,6 +28,7 @@ export function auditFlush(outbox: AuditOutbox, env: AuditEnv, stream: string): 
     name: "audit",
     nextDueAt: () => outbox.nextDueAt(),
     run: async ({ app }) => {
+      let wrote = false;
       for (let round = 0; round < BATCHES_PER_RING; round++) {
         const pending = outbox.pending(AUDIT_BATCH);
         if (pending.length === 0) break;
@@ -35,9 +36,11 @@ export function auditFlush(outbox: AuditOutbox, env: AuditEnv, stream: string): 
         await writeEntries(sink.db, entries);
         const last = entries.at(-1);
         if (last !== undefined) outbox.flushed(last);
+        wrote = true;
       }
+      // Only after a write: an object that records nothing never asks D1 anything.
       const now = Date.now();
-      if (sink.retentionDays === undefined || now - prunedAt < PRUNE_EVERY_MS) return;
+      if (!wrote || sink.retentionDays === undefined || now - prunedAt < PRUNE_EVERY_MS) return;
       prunedAt = now;
       const removed = await pruneEntries(sink.db, app.id, now - sink.retentionDays * DAY_MS);
       if (removed > 0) log("info", "audit entries past retention removed", { app: app.id, removed });
