@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type Pusher from "pusher";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
+import { SnippetFolder } from "../browser/support/node-snippets";
+import { snippet } from "../browser/support/snippets";
 import { backend, client, connected, disconnectAfterEach, once, subscribed, uniqueName } from "./support/clients";
 
 const track = disconnectAfterEach();
@@ -16,7 +21,7 @@ interface AuditEntry {
 }
 
 interface AuditPage {
-  entries: AuditEntry[];
+  entries: Array<AuditEntry & Record<string, unknown>>;
   next: string | null;
   chain: { verified: boolean; streams: number; entries: number } | null;
 }
@@ -101,3 +106,75 @@ describe("the audit log through the pusher SDK against wrangler dev", () => {
     });
   });
 });
+
+/** The app's entries as D1 stores them (details as its JSON text), as `wrangler d1 execute --json` exports them. */
+async function exportedRows(): Promise<Array<Record<string, unknown>>> {
+  const page = await auditPage(backend(), { limit: "1000", direction: "forwards", verify: "false" });
+  return page.entries.map((entry) => ({
+    ...entry,
+    app_id: inject("sower").appId,
+    details: JSON.stringify(entry.details),
+  }));
+}
+
+describe("docs/audit.md", () => {
+  it("shows an answer of GET /audit with the fields the endpoint answers", async () => {
+    const sdk = backend();
+    await sdk.trigger(uniqueName("audit-doc-"), "documented", {});
+    const real = await awaitEntry(sdk, (entry) => entry.endpoint === "POST /events");
+    const shown: unknown = JSON.parse(snippet("audit-page"));
+    if (!isAuditPage(shown)) throw new Error("the snippet is no page of GET /audit");
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(real).sort());
+    expect(Object.keys(shown.entries[0] ?? {}).sort()).toEqual(Object.keys(real.entries[0] ?? {}).sort());
+  });
+
+  it("checks links and gaps with its SQL, which finds nothing in an intact log and the row after a break", async () => {
+    const sdk = backend();
+    const channel = uniqueName("audit-links-");
+    for (const name of ["first", "second"]) await sdk.trigger(channel, name, {});
+    await awaitEntry(
+      sdk,
+      (entry) => entry.details.events?.[0]?.name === "second" && entry.details.events[0].channels.includes(channel),
+    );
+    // One stream's entries: those of the object that recorded this channel's triggers.
+    const all = await exportedRows();
+    const stream = all.find((row) => String(row.details).includes(channel))?.stream;
+    const rows = all.filter((row) => row.stream === stream);
+    expect(rows.length).toBeGreaterThan(1);
+    const database = new DatabaseSync(":memory:");
+    database.exec(readFileSync(join(import.meta.dirname, "../../migrations/audit/0001_audit_log.sql"), "utf8"));
+    const columns = Object.keys(rows[0] ?? {}).filter((column) => column !== "id");
+    const insert = database.prepare(
+      `INSERT INTO audit_entries (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    );
+    for (const row of rows) insert.run(...columns.map((column) => sqlValue(row[column])));
+    const links = snippet("audit-links", { "'my-app'": `'${inject("sower").appId}'` });
+    expect(database.prepare(links).all()).toEqual([]);
+    const [, second] = rows;
+    database.prepare("UPDATE audit_entries SET prev_hash = 'forged' WHERE seq = ?").run(sqlValue(second?.seq));
+    expect(database.prepare(links).all()).toEqual([{ stream: second?.stream, seq: second?.seq }]);
+  });
+
+  it("recomputes each hash with its Node snippet, which reports an altered entry and nothing else", async () => {
+    const rows = await exportedRows();
+    const folder = new SnippetFolder();
+    const logged = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      const exported = folder.write("entries.json", JSON.stringify([{ results: rows, success: true }]));
+      const check = snippet("audit-hashes", { '"entries.json"': JSON.stringify(exported) });
+      await folder.run("verify-intact.js", check);
+      expect(logged).not.toHaveBeenCalled();
+      const [first] = rows;
+      folder.write("entries.json", JSON.stringify([{ results: [{ ...first, status: 500 }], success: true }]));
+      await folder.run("verify-altered.js", check);
+      expect(logged).toHaveBeenCalledWith(`stream ${first?.stream} entry ${first?.seq} was altered`);
+    } finally {
+      logged.mockRestore();
+      folder.remove();
+    }
+  });
+});
+
+function sqlValue(value: unknown): string | number | null {
+  return typeof value === "string" || typeof value === "number" ? value : null;
+}
