@@ -3,8 +3,8 @@ import type { AuditRequest } from "./entry";
 
 /** How long one isolate gathers an app's refused calls into one entry after recording the first in full. */
 export const REFUSAL_WINDOW_MS = 10_000;
-/** Distinct client addresses kept in a window's summary. */
-const ADDRESSES_KEPT = 10;
+/** Distinct client addresses and endpoints kept in a window's summary; the rest are counted under "other". */
+const DISTINCT_KEPT = 10;
 
 /** Sends entries to the app's recording object, whose outbox takes them to D1. */
 export type AuditSend = (requests: AuditRequest[]) => Promise<void>;
@@ -67,8 +67,10 @@ function tally(window: Window, request: AuditRequest): void {
   window.count++;
   const status = request.status ?? 0;
   window.statuses.set(status, (window.statuses.get(status) ?? 0) + 1);
-  window.endpoints.set(request.endpoint, (window.endpoints.get(request.endpoint) ?? 0) + 1);
-  if (window.addresses.size < ADDRESSES_KEPT) window.addresses.add(request.ip);
+  const endpoint =
+    window.endpoints.has(request.endpoint) || window.endpoints.size < DISTINCT_KEPT ? request.endpoint : "other";
+  window.endpoints.set(endpoint, (window.endpoints.get(endpoint) ?? 0) + 1);
+  if (window.addresses.size < DISTINCT_KEPT) window.addresses.add(request.ip);
 }
 
 /** The refusals after a window's first, as one entry. */

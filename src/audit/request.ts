@@ -9,8 +9,19 @@ import { AUDIT_TEXT_LIMIT, type AuditRequest } from "./entry";
  * the edge) and the user agent it sent. Details are added by what the call does.
  */
 export function auditRequest(request: Request, endpoint: string, key: string): AuditRequest {
-  const header = (name: string) => (request.headers.get(name) ?? "").slice(0, AUDIT_TEXT_LIMIT);
-  return { endpoint, key, ip: header("CF-Connecting-IP"), userAgent: header("User-Agent"), details: {} };
+  const header = (name: string) => clipped(request.headers.get(name) ?? "");
+  return {
+    endpoint: clipped(endpoint),
+    key: clipped(key),
+    ip: header("CF-Connecting-IP"),
+    userAgent: header("User-Agent"),
+    details: {},
+  };
+}
+
+/** Whoever sends a call chooses its path, key and headers: what the log keeps of them is cut short. */
+function clipped(text: string): string {
+  return text.slice(0, AUDIT_TEXT_LIMIT);
 }
 
 /**

@@ -65,6 +65,21 @@ describe("RefusalRecorder", () => {
     expect(recorder.settle("busy", send, 30_000)).toBeUndefined();
   });
 
+  it("keeps at most 10 distinct endpoints and addresses in a summary, counting the rest", async () => {
+    const recorder = new RefusalRecorder(10_000);
+    const { sends, send } = sentTo();
+    await recorder.refused("app", refusal("192.0.2.0"), send, 1000);
+    for (let index = 1; index <= 12; index++) {
+      const request = { ...refusal(`192.0.2.${index}`), endpoint: `GET /channels/c${index}` };
+      await recorder.refused("app", request, send, 1000 + index);
+    }
+    await recorder.refused("app", refusal("192.0.2.99"), send, 20_000);
+    const details = sends[1]?.[0]?.details;
+    expect(details).toMatchObject({ count: 12, endpoints: { other: 2 } });
+    expect(Object.keys(Object(details?.endpoints))).toHaveLength(11);
+    expect(details?.addresses).toHaveLength(10);
+  });
+
   it("keeps apps apart, and answers a refusal whose recording failed as if it had not", async () => {
     const recorder = new RefusalRecorder(10_000);
     const failing = async () => {

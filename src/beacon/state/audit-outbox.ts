@@ -87,7 +87,7 @@ export class AuditOutbox {
     return this.sql
       .exec<OutboxRow>("SELECT * FROM audit_outbox ORDER BY seq LIMIT ?", limit)
       .toArray()
-      .map((row) => ({ ...row, userAgent: row.user_agent }));
+      .map(({ user_agent: userAgent, ...row }) => ({ ...row, userAgent }));
   }
 
   /** The newest entry D1 has acknowledged: where the next batch's chain continues. */
