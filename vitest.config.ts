@@ -1,6 +1,9 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { METRICS_TOKEN, SHARDED_TEST_APPS, TEST_APPS, TEST_SHARDS } from "./test/integration/support/apps.ts";
+
+/** The audit log's D1 migrations, which each workerd tier's setup file applies (test/support/audit-database.ts). */
+const AUDIT_MIGRATIONS = await readD1Migrations("migrations/audit");
 
 /**
  * A tier that runs inside workerd through the Workers integration, with these
@@ -11,10 +14,10 @@ function inWorkerd(name: string, bindings: Record<string, string>, folder: strin
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.jsonc" },
-        miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", ...bindings } },
+        miniflare: { bindings: { APP_SECRET: "integration-secret-0123456789", AUDIT_MIGRATIONS, ...bindings } },
       }),
     ],
-    test: { name, include: [`test/${folder}/**/*.test.ts`] },
+    test: { name, include: [`test/${folder}/**/*.test.ts`], setupFiles: ["test/support/audit-database.ts"] },
   };
 }
 

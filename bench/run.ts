@@ -8,6 +8,7 @@ import { ClientPool } from "./load/pool.ts";
 import { type BenchOptions, parseOptions, type ScenarioName } from "./options.ts";
 import { mergeRounds } from "./report/merge.ts";
 import { type ByTarget, scenarioTable } from "./report/table.ts";
+import { audit } from "./scenarios/audit.ts";
 import { channels } from "./scenarios/channels.ts";
 import { clientEvents } from "./scenarios/client-events.ts";
 import { connect } from "./scenarios/connect.ts";
@@ -38,6 +39,8 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   deflate: { title: "6. fan-out with permessage-deflate offered", run: (context) => fanout(context, true) },
   // The baseline enforces no limit: flooding it measures only how long its backlog takes to drain.
   flood: { title: "7. one socket flooding client events", run: flood, only: "sower" },
+  // The baseline keeps no audit log.
+  audit: { title: "8. audit log: rows per recorded trigger", run: audit, only: "sower" },
 };
 
 async function main(options: BenchOptions): Promise<void> {

@@ -1,7 +1,7 @@
 // `npm start`: runs Sower locally with `wrangler dev`, creating .dev.vars with a
 // fresh secret and dashboard token on first run and printing what a client needs
 // to connect and where the dashboard is.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
@@ -41,7 +41,21 @@ Sower dev server
 pusher-js: new Pusher("${appKey}", { wsHost: "127.0.0.1", wsPort: ${port}, forceTLS: false, enabledTransports: ["ws"], cluster: "" })
 `);
 
-const wrangler = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], {
+// The audit log's local database (docs/audit.md): created and brought up to date before every start,
+// in the state folder wrangler dev will use (a --persist-to given to npm start is passed on).
+const args = process.argv.slice(2);
+const persistAt = args.indexOf("--persist-to");
+const persist = persistAt === -1 ? [] : args.slice(persistAt, persistAt + 2);
+const migrated = spawnSync("wrangler", ["d1", "migrations", "apply", "AUDIT_DB", "--local", ...persist], {
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+});
+if (migrated.status !== 0) {
+  console.error("Could not migrate the local audit database (wrangler d1 migrations apply AUDIT_DB --local).");
+  process.exit(migrated.status ?? 1);
+}
+
+const wrangler = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", port, ...args], {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });

@@ -5,5 +5,5 @@ export { Hub } from "./beacon/hub";
 export { StatsRegistry } from "./metrics/registry";
 
 export default {
-  fetch: (request, env) => route(request, env),
+  fetch: (request, env, context) => route(request, env, context),
 } satisfies ExportedHandler<Env>;

@@ -1,3 +1,4 @@
+import { auditWorker } from "./audit/worker-records";
 import { type AppsResult, loadApps } from "./config/registry";
 import { handleDashboard, isDashboardPath } from "./dashboard/routes";
 import type { DashboardEnv } from "./dashboard/settings";
@@ -10,15 +11,23 @@ import { upgradeSocket } from "./upgrade";
 const REST_PREFIX = "/apps/";
 
 /** Every request enters here; anything that can be refused is refused before a Beacon wakes. */
-export async function route(request: Request, env: Env & MetricsEnv & DashboardEnv): Promise<Response> {
-  const response = await answer(request, env);
+export async function route(
+  request: Request,
+  env: Env & MetricsEnv & DashboardEnv,
+  context?: Pick<ExecutionContext, "waitUntil">,
+): Promise<Response> {
+  const response = await answer(request, env, context);
   // A body nobody read (a refusal, a path that takes none) is cancelled rather than
   // left to be drained: a client may declare gigabytes and never send them.
   if (request.body !== null && !request.bodyUsed && !request.body.locked) await request.body.cancel();
   return response;
 }
 
-async function answer(request: Request, env: Env & MetricsEnv & DashboardEnv): Promise<Response> {
+async function answer(
+  request: Request,
+  env: Env & MetricsEnv & DashboardEnv,
+  context: Pick<ExecutionContext, "waitUntil"> | undefined,
+): Promise<Response> {
   // The runtime passes on request targets that are no URL at all, such as "GET *".
   if (!URL.canParse(request.url)) return text(400, "Bad request target: send a path such as /apps/{app_id}/events");
   const url = new URL(request.url);
@@ -28,8 +37,9 @@ async function answer(request: Request, env: Env & MetricsEnv & DashboardEnv): P
 
   const socket = parseSocketPath(url.pathname);
   if (socket.kind !== "other") return upgradeSocket(request, url, socket, apps, env.BEACON);
-  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON, env.HUB);
-  if (isDashboardPath(url.pathname)) return handleDashboard(request, url, apps, env);
+  const audit = auditWorker(env, context);
+  if (url.pathname.startsWith(REST_PREFIX)) return handleRest(request, url, apps, env.BEACON, env.HUB, audit);
+  if (isDashboardPath(url.pathname)) return handleDashboard(request, url, apps, env, audit);
   if (url.pathname === "/metrics" && request.method === "GET") {
     const scraped = await scrapeMetrics(request, env, apps);
     if (scraped !== undefined) return scraped;

@@ -1,6 +1,7 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { BENCH_APP } from "../load/app.ts";
 import { BENCH_COUNTS_PATH, type BenchCounts, type CallCounts, type SqlCounts } from "../targets/counts.ts";
+import { migrateAuditDb } from "./audit-db.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
 import { descendants } from "./proc.ts";
 
@@ -38,7 +39,15 @@ const SPECS: Record<TargetName, TargetSpec> = {
 };
 
 /** The counts of a target whose SQLite the bench cannot read. */
-export const NO_SQL: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0 };
+export const NO_SQL: SqlCounts = {
+  rowsRead: 0,
+  rowsWritten: 0,
+  statements: 0,
+  auditEntriesInD1: 0,
+  d1RowsWritten: 0,
+  d1Batches: 0,
+  d1Bytes: 0,
+};
 
 /** The call counts of a target that counts none. */
 export const NO_CALLS: CallCounts = { calls: {}, objects: {} };
@@ -60,6 +69,8 @@ export async function hostTarget(name: TargetName, inspect = false, shards = 1):
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: name === "sower" ? SOWER_COMPATIBILITY_FLAGS : [],
       durableObjects: spec.objects,
+      // The audit log's database (docs/audit.md), local to this workerd.
+      ...(name === "sower" ? { d1Databases: ["AUDIT_DB"] } : {}),
       bindings: {
         ...(name === "sower" ? { SHARDS: String(shards) } : {}),
         APP_ID: BENCH_APP.id,
@@ -72,6 +83,7 @@ export async function hostTarget(name: TargetName, inspect = false, shards = 1):
     }),
   );
   await mf.ready;
+  if (name === "sower") await migrateAuditDb(await mf.getD1Database("AUDIT_DB"));
   const direct = await mf.unsafeGetDirectURL();
   const pids = descendants(process.pid).filter((pid) => !before.has(pid));
   if (pids.length === 0) throw new Error(`no workerd process found for ${name}`);

@@ -3,6 +3,7 @@ import { Hub } from "../../src/beacon/hub";
 import worker from "../../src/index";
 import { callCounts, countEntries } from "./call-counter";
 import { BENCH_COUNTS_PATH, type BenchCounts, type SqlCounts } from "./counts";
+import { auditEntriesInD1, countingD1, d1Totals } from "./d1-counter";
 
 /**
  * Sower as the bench hosts it: the production Worker, with a Beacon and a
@@ -12,23 +13,24 @@ import { BENCH_COUNTS_PATH, type BenchCounts, type SqlCounts } from "./counts";
  * nothing for the counting and serves no such path.
  */
 export default {
-  fetch(request, env) {
+  async fetch(request, env) {
     if (new URL(request.url).pathname === BENCH_COUNTS_PATH) {
       foldLastCursor();
-      const counts: BenchCounts = { sql: { ...sqlTotals }, ...callCounts() };
+      const sql: SqlCounts = { ...sqlTotals, ...d1Totals, auditEntriesInD1: await auditEntriesInD1(env.AUDIT_DB) };
+      const counts: BenchCounts = { sql, ...callCounts() };
       return Response.json(counts);
     }
     return worker.fetch(request, env);
   },
 } satisfies ExportedHandler<Env>;
 
-const sqlTotals: SqlCounts = { rowsRead: 0, rowsWritten: 0, statements: 0 };
+const sqlTotals = { rowsRead: 0, rowsWritten: 0, statements: 0 };
 
 export class BenchBeacon extends Beacon {
   constructor(ctx: DurableObjectState, env: Env) {
     // Wrapped before Beacon's constructor runs, so its schema statements count too.
     countRows(ctx.storage.sql);
-    super(ctx, env);
+    super(ctx, { ...env, AUDIT_DB: countingD1(env.AUDIT_DB) });
   }
 
   benchObjectName(): string {
@@ -39,7 +41,7 @@ export class BenchBeacon extends Beacon {
 export class BenchHub extends Hub {
   constructor(ctx: DurableObjectState, env: Env) {
     countRows(ctx.storage.sql);
-    super(ctx, env);
+    super(ctx, { ...env, AUDIT_DB: countingD1(env.AUDIT_DB) });
   }
 
   benchObjectName(): string {

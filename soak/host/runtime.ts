@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { migrateAuditDb } from "../../bench/host/audit-db.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "../../bench/host/build.ts";
 import { descendants } from "../../bench/host/proc.ts";
 import { freePort, type ServerInfo } from "../../test/e2e/support/server.ts";
@@ -65,6 +66,8 @@ export async function hostRuntime(webhooks: unknown[], shards = 1): Promise<Soak
       STATS_REGISTRY: { className: "StatsRegistry", useSQLite: true },
       HUB: { className: "Hub", useSQLite: true },
     },
+    // The audit log's database (docs/audit.md), migrated once below; a restart keeps it with the rest of the state.
+    d1Databases: ["AUDIT_DB"],
     bindings: {
       APP_ID: info.appId,
       APP_KEY: info.key,
@@ -89,6 +92,7 @@ export async function hostRuntime(webhooks: unknown[], shards = 1): Promise<Soak
   const before = new Set(descendants(process.pid));
   let mf = new Miniflare(options);
   await mf.ready;
+  await migrateAuditDb(await mf.getD1Database("AUDIT_DB"));
   const origin = `http://${info.host}:${port}`;
   return {
     info,

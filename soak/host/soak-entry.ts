@@ -13,10 +13,10 @@ export { Hub, StatsRegistry } from "../../src/index";
  * builds this entry.
  */
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, context) {
     // The request line may hold a target that is no URL at all ("*"): that is Sower's to answer.
     if (!URL.canParse(request.url) || new URL(request.url).pathname !== INSTANCE_PATH) {
-      return worker.fetch(request, env);
+      return worker.fetch(request, env, context);
     }
     // A stub made per request holds the object no longer than the request; one kept open would prevent eviction.
     const beacon = env.BEACON.getByName(env.APP_ID ?? "") as unknown as Pick<SoakBeacon, "instanceStartedAt">;

@@ -22,6 +22,11 @@ export async function hmacSha256Hex(secret: string, message: string | Uint8Array
   return toHex(await crypto.subtle.sign("HMAC", await hmacKey(secret), data));
 }
 
+/** The audit log's digests: of each event's data, and of each entry (src/audit/chain.ts). */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data));
+}
+
 /** MD5 is what Pusher's `body_md5` uses; workerd's Web Crypto provides it. */
 export async function md5Hex(body: Uint8Array | string): Promise<string> {
   const data = typeof body === "string" ? encoder.encode(body) : body;

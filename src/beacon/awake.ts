@@ -6,6 +6,7 @@ import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
 import type { ReceiveState } from "./handlers/receive";
 import type { PublishState } from "./rpc/publish";
+import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
 import { ChannelHistory } from "./state/channel-history";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
@@ -42,6 +43,7 @@ export interface Durable {
   readonly cache: ChannelCache;
   readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
+  readonly audit: AuditOutbox;
   readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow">;
 }
 
@@ -66,6 +68,7 @@ export function openDurable(sql: SqlStorage, host: DurableHost): Durable {
     cache: new ChannelCache(sql),
     history: new ChannelHistory(sql, (dueAt) => host.wake(dueAt), host.stats),
     outbox: new WebhookOutbox(sql),
+    audit: new AuditOutbox(sql, host),
     meter: host.stats,
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import type { HistoryPage, HistoryQuery } from "../contract/history";
@@ -19,6 +20,7 @@ import { utf8Length } from "../lib/text";
 import { log } from "../log";
 import { PONG_FRAME, PUSHER_JS_PING } from "../protocol/constants";
 import { AlarmClock } from "./alarms/alarm-clock";
+import { auditFlush } from "./alarms/audit-flush";
 import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
@@ -27,7 +29,7 @@ import { FiguresSurface } from "./figures-surface";
 import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { channelMembers } from "./rpc/members";
-import { meterCall } from "./rpc/metering";
+import { type MeteredCall, meterCall, READ } from "./rpc/metering";
 import { publish } from "./rpc/publish";
 import { terminateUserConnections } from "./rpc/terminate";
 import { isShard, type ShardAwake } from "./shard-surface";
@@ -45,7 +47,7 @@ import {
 import type { Handled } from "./state/connection";
 import { HubLinks } from "./state/hub-links";
 import { MIGRATIONS } from "./state/migrations";
-import { type RateKind, RateLimits } from "./state/rate-limits";
+import { RateLimits } from "./state/rate-limits";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { ShardIdentity } from "./state/shard-identity";
 import { Stats } from "./state/stats";
@@ -80,11 +82,11 @@ export class Beacon extends FiguresSurface {
     const { store, stats } = this;
     const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
     this.durable = openDurable(sql, { ...host, reschedule: () => this.alarms.reschedule() });
-    const { dueWork, outbox, history } = this.durable;
+    const { dueWork, outbox, history, audit } = this.durable;
     this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
     const timed = [webhookWork(outbox, this.stats), historyRetention(history), this.publisher.timedWork()];
-    const kinds = [dueWorkKind(dueWork), ...timed];
+    const kinds = [dueWorkKind(dueWork), ...timed, auditFlush(audit, env, ctx.id.toString())];
     this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
   }
@@ -115,39 +117,45 @@ export class Beacon extends FiguresSurface {
    * first woken by a backend knows which app it serves.
    */
 
-  async publish(appId: string, events: PublishEvent[]): Promise<Metered<PublishResult>> {
+  async publish(appId: string, events: PublishEvent[], audit?: AuditRequest): Promise<Metered<PublishResult>> {
     const points = events.reduce((sum, event) => sum + event.channels.length, 0);
-    return this.serveMetered(appId, "publish", "backendEvents", points, (awake) => {
+    return this.serveMetered(appId, "publish", { kind: "backendEvents", points, audit }, (awake) => {
       for (const event of events) this.stats.received(utf8Length(event.data));
       return publish(awake, events);
     });
   }
 
   async channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<ChannelCounts>> {
-    return this.serveMetered(appId, "channelsInfo", "readRequests", 1, (awake) => channelsInfo(awake, query));
+    return this.serveMetered(appId, "channelsInfo", READ, (awake) => channelsInfo(awake, query));
   }
 
   async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<Metered<ChannelState>> {
-    return this.serveMetered(appId, "channelInfo", "readRequests", 1, (awake) => channelInfo(awake, channel, info));
+    return this.serveMetered(appId, "channelInfo", READ, (awake) => channelInfo(awake, channel, info));
   }
 
   async channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>> {
-    return this.serveMetered(appId, "channelUsers", "readRequests", 1, (awake) => channelUsers(awake, channel));
+    return this.serveMetered(appId, "channelUsers", READ, (awake) => channelUsers(awake, channel));
   }
 
   async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>> {
-    return this.serveMetered(appId, "channelHistory", "readRequests", 1, (awake) => awake.history.page(channel, query));
+    return this.serveMetered(appId, "channelHistory", READ, (awake) => awake.history.page(channel, query));
   }
 
   async channelMembers(appId: string, channel: string): Promise<Metered<PresenceMember[]>> {
-    return this.serveMetered(appId, "channelMembers", "readRequests", 1, (awake) => channelMembers(awake, channel));
+    return this.serveMetered(appId, "channelMembers", READ, (awake) => channelMembers(awake, channel));
   }
 
   /** A backend event's point: like sendToUser, it is the backend acting on the user's sockets. */
-  async terminateUserConnections(appId: string, userId: string): Promise<Metered<number>> {
-    return this.serveMetered(appId, "terminateUserConnections", "backendEvents", 1, (awake) =>
-      terminateUserConnections(awake, userId),
+  async terminateUserConnections(appId: string, userId: string, audit?: AuditRequest): Promise<Metered<number>> {
+    const call: MeteredCall = { kind: "backendEvents", points: 1, audit };
+    return this.serveMetered(appId, "terminateUserConnections", call, (state) =>
+      terminateUserConnections(state, userId),
     );
+  }
+
+  /** Calls the Worker refused, or that a sharded app's hubs did not handle (docs/audit.md): recorded, nothing more. */
+  async recordAudit(appId: string, requests: AuditRequest[]): Promise<void> {
+    this.serve(appId, "recordAudit", () => this.durable.audit.record(requests, Date.now()));
   }
 
   protected onShard<T>(appId: string, shard: string, method: string, task: (state: ShardAwake) => T): T {
@@ -180,11 +188,7 @@ export class Beacon extends FiguresSurface {
     return handled.catch(failed).then(() => this.afterWork(awake, Date.now()));
   }
 
-  /**
-   * Writes now what is otherwise written behind (subscription rows). The
-   * runtime waits for that write before it lets an object hibernate, so a
-   * test that forces an eviction settles first, as the runtime would.
-   */
+  /** Writes now what is written behind (subscription rows), as the runtime does before an object hibernates. */
   settleWrites(): void {
     this.durable.subscriptionRows.settle();
   }
@@ -247,21 +251,17 @@ export class Beacon extends FiguresSurface {
   }
 
   protected readFigures<T>(appId: string, method: string, read: (awake: Awake, stats: Stats) => T): Metered<T> {
-    return this.serveMetered(appId, method, "readRequests", 1, (awake) => read(awake, this.stats));
+    return this.serveMetered(appId, method, READ, (awake) => read(awake, this.stats));
   }
 
   /** A REST call metered by the app's per-second limits (rpc/metering.ts); a refusal is a value, not a throw. */
-  private serveMetered<T>(
-    appId: string,
-    method: string,
-    kind: RateKind,
-    points: number,
-    task: (awake: Awake) => T,
-  ): Metered<T> {
+  private serveMetered<T>(appId: string, method: string, call: MeteredCall, task: (awake: Awake) => T): Metered<T> {
     return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const refusal = meterCall(this.rates, this.stats, awake.app, { method, kind, points }, now);
+      const refusal = meterCall(this.rates, this.stats, awake.app, { ...call, method }, now);
       const result: Metered<T> = refusal === undefined ? ok(task(awake)) : err(refusal);
+      // Recorded in the step that did the work, so the entry commits with it (docs/audit.md).
+      if (call.audit !== undefined) this.durable.audit.append(call.audit, refusal?.status ?? 200, now);
       this.afterWork(awake, now);
       return result;
     });

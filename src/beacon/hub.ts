@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
 import type { HubChannelState, JoinAnswer, JoinRequest, Route, RouteRequest, ShardReport } from "../contract/hub-rpc";
@@ -6,6 +7,7 @@ import { CONNECTIONS_HUB } from "../contract/objects";
 import type { InfoRequest, PresenceMember } from "../contract/rpc";
 import { log } from "../log";
 import { AlarmClock, type TimedWork } from "./alarms/alarm-clock";
+import { auditFlush } from "./alarms/audit-flush";
 import { webhookWork } from "./alarms/webhook-work";
 import { admitConnection } from "./hubs/connections";
 import { toShards } from "./hubs/forward";
@@ -16,6 +18,7 @@ import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
 import { sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
+import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
 import { DueWork } from "./state/due-work";
 import { HUB_MIGRATIONS } from "./state/hub-migrations";
@@ -42,6 +45,7 @@ export class Hub extends DurableObject<Env> {
   private readonly cache: ChannelCache;
   private readonly outbox: WebhookOutbox;
   private readonly dueWork: DueWork;
+  private readonly audit: AuditOutbox;
   private readonly alarms: AlarmClock<HubState>;
   private readonly tally = new WebhookTally();
   private state: HubState | undefined;
@@ -55,7 +59,12 @@ export class Hub extends DurableObject<Env> {
     this.cache = new ChannelCache(ctx.storage.sql);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
-    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox, this.tally)]);
+    this.audit = new AuditOutbox(ctx.storage.sql, {
+      wake: (dueAt) => this.alarms.wake(dueAt),
+      appId: () => this.state?.app.id,
+    });
+    const audit = auditFlush(this.audit, env, ctx.id.toString());
+    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox, this.tally), audit]);
   }
 
   /* From the shards. */
@@ -88,8 +97,13 @@ export class Hub extends DurableObject<Env> {
 
   /* From the Worker's REST calls. */
 
-  async route(appId: string, channel: string, request: RouteRequest): Promise<Route> {
-    return this.serve(appId, channel, "route", (state) => route(state, request));
+  /** A trigger's first channel's hub records the call (docs/audit.md), in the step that routes it. */
+  async route(appId: string, channel: string, request: RouteRequest, audit?: AuditRequest): Promise<Route> {
+    return this.serve(appId, channel, "route", (state) => {
+      const routed = route(state, request);
+      if (audit !== undefined) this.audit.append(audit, 200, Date.now());
+      return routed;
+    });
   }
 
   async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<HubChannelState> {
@@ -104,8 +118,11 @@ export class Hub extends DurableObject<Env> {
     return this.inOrder(appId, channel, "channelMembers", (state) => readMembers(state));
   }
 
-  async terminate(appId: string, channel: string): Promise<number> {
-    return this.inOrder(appId, channel, "terminate", (state) => terminateUser(state));
+  async terminate(appId: string, channel: string, audit?: AuditRequest): Promise<number> {
+    return this.inOrder(appId, channel, "terminate", (state) => {
+      if (audit !== undefined) this.audit.append(audit, 200, Date.now());
+      return terminateUser(state);
+    });
   }
 
   override async alarm(): Promise<void> {

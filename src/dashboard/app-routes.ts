@@ -1,3 +1,4 @@
+import { auditRequest } from "../audit/request";
 import type { App } from "../config/app";
 import type { AppRegistry } from "../config/registry";
 import { tryDecodeURIComponent } from "../lib/text";
@@ -65,7 +66,9 @@ export async function serveAppPath(
     if (request.method !== "POST") return refusal(405, "Use POST to publish");
     if (!app.enabled) return refusal(403, "App is disabled");
     const body = await readBody(request, bodyLimit(app.limits));
-    return body.ok ? fromRestReply(await publish(access, body.value)) : fromRestError(body.error);
+    if (!body.ok) return fromRestError(body.error);
+    const audit = auditRequest(request, "dashboard POST /events", scope.kind === "app" ? scope.key : "operator");
+    return fromRestReply(await publish(access, body.value, audit));
   }
   if (request.method !== "GET") return refusal(405, "Use GET");
   if (what === "series") {

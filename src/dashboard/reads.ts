@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import type { PresenceMember } from "../contract/rpc";
 import { err, ok, type Result } from "../lib/result";
@@ -71,14 +72,14 @@ export async function presenceMembers(
   return members.ok ? ok(members.value) : err(members.error);
 }
 
-/** Publishes the body of a `POST /apps/{id}/events`, checked exactly as that endpoint checks it. */
-export function publish(access: AppAccess, body: Uint8Array): Promise<RestReply> {
-  return triggerEvents(call(access, { body }));
+/** Publishes the body of a `POST /apps/{id}/events`, checked exactly as that endpoint checks it, and recorded as it records. */
+export function publish(access: AppAccess, body: Uint8Array, audit: AuditRequest): Promise<RestReply> {
+  return triggerEvents(call(access, { body, audit }));
 }
 
 function call(
   { app, beacons, hubs }: AppAccess,
-  parts: { query?: Record<string, string>; body?: Uint8Array; params?: string[] },
+  parts: { query?: Record<string, string>; body?: Uint8Array; params?: string[]; audit?: AuditRequest },
 ): RestCall {
   return {
     app,
@@ -86,5 +87,6 @@ function call(
     body: parts.body ?? new Uint8Array(0),
     params: parts.params ?? [],
     beacon: () => backendFor(app, beacons, hubs),
+    ...(parts.audit === undefined ? {} : { audit: parts.audit }),
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditWorker } from "../audit/worker-records";
 import type { AppRegistry } from "../config/registry";
 import { tryParseJson } from "../lib/json";
 import { log } from "../log";
@@ -5,6 +6,7 @@ import { readBody } from "../rest/body";
 import { listApps, serveAppPath, visibleApps } from "./app-routes";
 import { crossSiteRefusal, secured } from "./guard";
 import { authenticate, parseCredentials, secretOf } from "./login";
+import { recordLogin } from "./login-audit";
 import { fromRestError, refusal } from "./replies";
 import {
   type Scope,
@@ -37,12 +39,13 @@ export async function handleDashboard(
   url: URL,
   apps: AppRegistry,
   env: Env & DashboardEnv,
+  audit: AuditWorker,
 ): Promise<Response> {
   const token = readDashboardToken(env);
   if (!token.ok) return secured(refusal(503, token.error));
   if (token.value.state === "off") return new Response(`Not found: ${url.pathname}\n`, { status: 404 });
   try {
-    return secured(await answer(request, url, apps, env, token.value.token));
+    return secured(await answer(request, url, apps, env, { token: token.value.token, audit }));
   } catch (error) {
     log("error", "dashboard request failed", { method: request.method, path: url.pathname, error: String(error) });
     return secured(refusal(500, "Internal error: the request could not be completed. Try again."));
@@ -54,7 +57,7 @@ async function answer(
   url: URL,
   apps: AppRegistry,
   env: Env & DashboardEnv,
-  token: string,
+  { token, audit }: { token: string; audit: AuditWorker },
 ): Promise<Response> {
   const path = url.pathname.slice(DASHBOARD_PATH.length);
   if (!path.startsWith(API)) return serveFile(request, path, env);
@@ -65,7 +68,7 @@ async function answer(
   }
   const secrets = secretOf(apps);
   if (path === "/api/login")
-    return request.method === "POST" ? login(request, apps, env, token, secrets) : only("POST");
+    return request.method === "POST" ? login(request, apps, env, { token, secrets, audit }) : only("POST");
   if (path === "/api/logout") {
     if (request.method !== "POST") return only("POST");
     return new Response(null, { status: 204, headers: { "Set-Cookie": setSessionCookie("", 0) } });
@@ -98,8 +101,7 @@ async function login(
   request: Request,
   apps: AppRegistry,
   env: DashboardEnv,
-  token: string,
-  secrets: SecretOf,
+  { token, secrets, audit }: { token: string; secrets: SecretOf; audit: AuditWorker },
 ): Promise<Response> {
   if (env.DASHBOARD_LOGINS === undefined) {
     return refusal(503, "Logins are off: wrangler.jsonc needs the DASHBOARD_LOGINS rate limit");
@@ -114,6 +116,7 @@ async function login(
   const credentials = parseCredentials(tryParseJson(new TextDecoder().decode(body.value)));
   if (!credentials.ok) return refusal(400, credentials.error);
   const scope = authenticate(credentials.value, token, apps);
+  await recordLogin(audit, request, apps, credentials.value, scope !== undefined);
   if (scope === undefined) {
     log("warn", "dashboard login failed", { as: credentials.value.kind });
     return refusal(401, credentials.value.kind === "token" ? "Wrong token" : "Wrong key or secret");

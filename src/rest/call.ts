@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import type { Result } from "../lib/result";
 import type { RestError } from "../protocol/rest";
@@ -16,6 +17,13 @@ export interface RestCall {
    * app, its hubs and shards, which answer together as one Beacon.
    */
   beacon(): AppBackend;
+  /**
+   * Who made the call, for the audit log: an endpoint that changes something
+   * adds its details and hands it to the object that handles the call.
+   */
+  readonly audit?: AuditRequest;
+  /** The deployment's audit database, read by `GET /audit`; absent where the caller is not the REST API. */
+  readonly auditLog?: D1Database;
 }
 
 /** What an endpoint answers: the JSON body of a 200 (or a ready Response, for other formats), or a refusal. */

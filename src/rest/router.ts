@@ -1,13 +1,18 @@
+import type { AuditRequest } from "../audit/entry";
+import { auditRequest } from "../audit/request";
+import { type AuditWorker, recordRefusal, settleRefusals } from "../audit/worker-records";
 import { verifyRestSignature } from "../auth/rest-signature";
+import type { App } from "../config/app";
 import type { AppRegistry } from "../config/registry";
 import { isRecord } from "../lib/json";
 import { err, ok, type Result } from "../lib/result";
 import { clip, tryDecodeURIComponent } from "../lib/text";
 import { log } from "../log";
-import { type RestError, restError } from "../protocol/rest";
+import { REST_AUTH_PARAMS, type RestError, restError } from "../protocol/rest";
 import { type AppBackend, backendFor } from "../sharded/backend";
 import { bodyLimit, readBody } from "./body";
 import type { Endpoint, RestReply } from "./call";
+import { getAuditLog } from "./endpoints/audit-log";
 import { getChannelHistory } from "./endpoints/channel-history";
 import { getChannelInfo } from "./endpoints/channel-info";
 import { getChannelUsers } from "./endpoints/channel-users";
@@ -37,6 +42,8 @@ const ROUTES: readonly Route[] = [
   // Sower's own, for operators: signed like every other call, so the pusher SDKs' get() reads them.
   { path: /^\/stats\/?$/, method: "GET", endpoint: getStats },
   { path: /^\/metrics\/?$/, method: "GET", endpoint: getMetrics },
+  // Sower's own: the app's audit log and whether its hash chains verify (docs/audit.md).
+  { path: /^\/audit\/?$/, method: "GET", endpoint: getAuditLog },
 ];
 
 const APP_PATH = /^\/apps\/([^/]+)(\/.*)?$/;
@@ -46,7 +53,8 @@ const APP_PATH = /^\/apps\/([^/]+)(\/.*)?$/;
  * refused here, in the stateless Worker, in this order: unknown path (404),
  * wrong method (405), unknown app (404), body too large (413), signature
  * (401), app disabled (403), bad parameters (400/413). Only then does the
- * app's Beacon get one RPC.
+ * app's Beacon get one RPC. A call refused on the way is recorded in the
+ * app's audit log (docs/audit.md).
  */
 export async function handleRest(
   request: Request,
@@ -54,9 +62,10 @@ export async function handleRest(
   apps: Pick<AppRegistry, "byId">,
   beacons: Env["BEACON"],
   hubs: Env["HUB"],
+  audit: AuditWorker,
 ): Promise<Response> {
   try {
-    const reply = await serve(request, url, apps, beacons, hubs);
+    const reply = await serve(request, url, apps, beacons, hubs, audit);
     if (!reply.ok) return errorResponse(reply.error);
     return reply.value instanceof Response ? reply.value : Response.json(reply.value);
   } catch (error) {
@@ -71,6 +80,7 @@ async function serve(
   apps: Pick<AppRegistry, "byId">,
   beacons: Env["BEACON"],
   hubs: Env["HUB"],
+  audit: AuditWorker,
 ): Promise<RestReply> {
   const matched = APP_PATH.exec(url.pathname);
   const [, rawAppId = "", rest = ""] = matched ?? [];
@@ -82,6 +92,35 @@ async function serve(
   const app = appId === undefined ? undefined : apps.byId(appId);
   if (app === undefined) return err(restError(404, `Unknown app id '${clip(appId ?? rawAppId)}'`));
 
+  settleRefusals(audit, app);
+  const entry = auditRequest(request, `${request.method} ${rest}`, url.searchParams.get(REST_AUTH_PARAMS.key) ?? "");
+  let backend: AppBackend | undefined;
+  const reply = await serveApp(request, url, { app, route, params, entry, audit }, () => {
+    backend ??= backendFor(app, beacons, hubs);
+    return backend;
+  });
+  // No object was asked, so none recorded it: a refusal of the Worker's own (a signature, a size, a bad value).
+  if (!reply.ok && backend === undefined && (request.method === "POST" || reply.error.status === 401)) {
+    await recordRefusal(audit, app, { ...entry, status: reply.error.status }, reply.error.message);
+  }
+  return withFailedShards(reply, backend?.failedShards ?? 0);
+}
+
+interface KnownAppCall {
+  readonly app: App;
+  readonly route: Route;
+  readonly params: readonly string[];
+  readonly entry: AuditRequest;
+  readonly audit: AuditWorker;
+}
+
+/** A call to a known app: its body, signature and parameters checked, then its endpoint. */
+async function serveApp(
+  request: Request,
+  url: URL,
+  { app, route, params, entry, audit }: KnownAppCall,
+  beacon: () => AppBackend,
+): Promise<RestReply> {
   const body = await readBody(request, bodyLimit(app.limits));
   if (!body.ok) return body;
   const signed = await verifyRestSignature(
@@ -106,18 +145,8 @@ async function serve(
     if (value === undefined) return err(restError(400, `Path segment '${clip(param)}' is not valid percent-encoding`));
     decoded.push(value);
   }
-  let backend: AppBackend | undefined;
-  const reply = await route.endpoint({
-    app,
-    query: url.searchParams,
-    body: body.value,
-    params: decoded,
-    beacon: () => {
-      backend ??= backendFor(app, beacons, hubs);
-      return backend;
-    },
-  });
-  return withFailedShards(reply, backend?.failedShards ?? 0);
+  const call = { app, query: url.searchParams, body: body.value, params: decoded, beacon };
+  return route.endpoint({ ...call, audit: entry, auditLog: audit.db });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import type { HistoryPage, HistoryQuery } from "../contract/history";
 import { firstShard, isSharded, userChannelName } from "../contract/objects";
@@ -25,14 +26,15 @@ import { appStats } from "./stats";
  * them together, as one Beacon would.
  */
 export interface AppBackend {
-  publish(appId: string, events: PublishEvent[]): Promise<Metered<PublishResult>>;
+  /** `audit` is recorded by the object that handles the call, in the same step (docs/audit.md). */
+  publish(appId: string, events: PublishEvent[], audit?: AuditRequest): Promise<Metered<PublishResult>>;
   channelsInfo(appId: string, query: ChannelsQuery): Promise<Metered<ChannelCounts>>;
   channelInfo(appId: string, channel: string, info: InfoRequest): Promise<Metered<ChannelState>>;
   channelUsers(appId: string, channel: string): Promise<Metered<Array<{ id: string }>>>;
   channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<Metered<HistoryPage>>;
   /** Not REST: the dashboard's presence members with their user_info. */
   channelMembers(appId: string, channel: string): Promise<Metered<PresenceMember[]>>;
-  terminateUserConnections(appId: string, userId: string): Promise<Metered<number>>;
+  terminateUserConnections(appId: string, userId: string, audit?: AuditRequest): Promise<Metered<number>>;
   readStats(appId: string): Promise<Metered<StatsSnapshot>>;
   /** Shards that failed their part of the calls made so far; always 0 for one Beacon. */
   readonly failedShards: number;
@@ -43,13 +45,13 @@ export function backendFor(app: App, beacons: Env["BEACON"], hubs: Env["HUB"]): 
   if (!isSharded(app)) {
     const beacon = firstShard(beacons, app);
     return {
-      publish: (appId, events) => beacon.publish(appId, events),
+      publish: (appId, events, audit) => beacon.publish(appId, events, audit),
       channelsInfo: (appId, query) => beacon.channelsInfo(appId, query),
       channelInfo: (appId, channel, info) => beacon.channelInfo(appId, channel, info),
       channelUsers: (appId, channel) => beacon.channelUsers(appId, channel),
       channelHistory: (appId, channel, query) => beacon.channelHistory(appId, channel, query),
       channelMembers: (appId, channel) => beacon.channelMembers(appId, channel),
-      terminateUserConnections: (appId, userId) => beacon.terminateUserConnections(appId, userId),
+      terminateUserConnections: (appId, userId, audit) => beacon.terminateUserConnections(appId, userId, audit),
       readStats: (appId) => beacon.readStats(appId),
       failedShards: 0,
     };
@@ -57,16 +59,16 @@ export function backendFor(app: App, beacons: Env["BEACON"], hubs: Env["HUB"]): 
   const objects = new ShardedObjects(app, beacons, hubs);
   // A sharded app has no per-second limits (config/placement.ts), so nothing here is refused with 429.
   return {
-    publish: async (_appId, events) => ok(await publishAcrossShards(objects, events)),
+    publish: async (_appId, events, audit) => ok(await publishAcrossShards(objects, events, audit)),
     channelsInfo: async (_appId, query) => ok(await listAcrossShards(objects, query)),
     channelInfo: async (_appId, channel, info) => ok(await channelAcrossShards(objects, channel, info)),
     channelUsers: async (_appId, channel) => ok(await usersAcrossShards(objects, channel)),
     // Never reached while configuration refuses `history` beside `shards` above 1 (config/placement.ts).
     channelHistory: async () => err(restError(404, "History is not kept for apps with more than one shard")),
     channelMembers: async (_appId, channel) => ok(await membersAcrossShards(objects, channel)),
-    terminateUserConnections: async (appId, userId) => {
+    terminateUserConnections: async (appId, userId, audit) => {
       const channel = userChannelName(userId);
-      return ok(await objects.hub(channel).terminate(appId, channel));
+      return ok(await objects.hub(channel).terminate(appId, channel, audit));
     },
     readStats: () => appStats(app, beacons),
     get failedShards() {

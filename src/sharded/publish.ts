@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import type { CachedEventCopy, Route, RouteRequest, ShardEvent } from "../contract/hub-rpc";
 import type { ChannelAttributes, PublishEvent, PublishResult } from "../contract/rpc";
 import { withDeadline } from "../lib/deadline";
@@ -15,18 +16,22 @@ export const SHARD_DELIVERY_DEADLINE_MS = 5000;
  * one call, the batch's events in order, each cut to the channels it holds:
  * a subscriber sees a batch in order, and since the answer waits for every
  * shard, events answered one after another arrive one after another.
+ * The first channel's hub records the call (docs/audit.md): no hop is
+ * added, and no one object is on the path of every trigger.
  */
 export async function publishAcrossShards(
   objects: ShardedObjects,
   events: readonly PublishEvent[],
+  audit?: AuditRequest,
 ): Promise<PublishResult> {
   const appId = objects.app.id;
   const requests = routeRequests(events);
   const routes = new Map<string, Route>(
     await Promise.all(
-      [...requests].map(
-        async ([channel, request]) => [channel, await objects.hub(channel).route(appId, channel, request)] as const,
-      ),
+      [...requests].map(async ([channel, request], index) => {
+        const recorded = index === 0 ? audit : undefined;
+        return [channel, await objects.hub(channel).route(appId, channel, request, recorded)] as const;
+      }),
     ),
   );
   const subscribers = new Map<string, number>();

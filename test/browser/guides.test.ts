@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import type PusherClient from "pusher-js";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { AUDIT_SETTINGS } from "../../src/config/audit";
 import { APP_SETTINGS, loadApps } from "../../src/config/registry";
 import { DASHBOARD_SETTINGS } from "../../src/dashboard/settings";
 import { backend, client, connected, once, uniqueName } from "../e2e/support/clients";
@@ -116,6 +117,7 @@ describe("every code block in docs/ is a named snippet that a test runs", () => 
         const install = /^npm install((?: [\w@/.-]+)*)$/.exec(line);
         const script = /^npm run (\S+)$/.exec(line);
         const secret = /^npx wrangler secret put (\S+)$/.exec(line);
+        const database = /^npx wrangler d1 execute (\S+) /.exec(line);
         if (install) {
           for (const name of (install[1] ?? "").trim().split(" ").filter(Boolean)) {
             expect(packageJson.devDependencies, `${block.name}: ${name}`).toHaveProperty([name]);
@@ -124,6 +126,8 @@ describe("every code block in docs/ is a named snippet that a test runs", () => 
           expect(packageJson.scripts, `${block.name}: ${line}`).toHaveProperty([script[1]]);
         } else if (secret?.[1] !== undefined) {
           expect(secrets, `${block.name}: ${line}`).toContain(secret[1]);
+        } else if (database?.[1] !== undefined) {
+          expect(auditDatabaseName(), `${block.name}: ${line}`).toBe(database[1]);
         } else if (/^npx wrangler (login|deploy)$/.test(line) || /^curl \S+\/health$/.test(line)) {
           expect(packageJson.devDependencies).toHaveProperty(["wrangler"]);
         } else {
@@ -238,14 +242,23 @@ function documentedSettings(): Setting[] {
   }));
 }
 
-/** Every variable the Worker reads: the apps' settings, the metrics scrape token and the dashboard's. */
+/** Every variable the Worker reads: the apps' settings, the metrics scrape token, the dashboard's and the audit log's. */
 function settingsInCode(): string[] {
   const metrics = /export interface MetricsEnv \{([^}]*)\}/.exec(read("src/metrics/token.ts"))?.[1] ?? "";
   return [
     ...APP_SETTINGS,
     ...[...metrics.matchAll(/readonly (\w+)\?:/g)].map((match) => match[1] ?? ""),
     ...DASHBOARD_SETTINGS,
+    ...AUDIT_SETTINGS,
   ];
+}
+
+/** The audit log's database as wrangler.jsonc names it (docs/audit.md). */
+function auditDatabaseName(): unknown {
+  const config: { d1_databases?: Array<{ database_name?: unknown }> } = JSON.parse(
+    read("wrangler.jsonc").replace(/^\s*\/\/.*$/gm, ""),
+  );
+  return config.d1_databases?.[0]?.database_name;
 }
 
 function wranglerVars(): Record<string, unknown> {

@@ -1,5 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { AuditRequest } from "../../src/audit/entry";
+import type { AuditWorker } from "../../src/audit/worker-records";
 import type { App } from "../../src/config/app";
 import { loadApps } from "../../src/config/registry";
 import { handleRest } from "../../src/rest/router";
@@ -28,6 +30,19 @@ function trappedBeacons() {
   return { beacons, hubs, touched };
 }
 
+/** Where the Worker hands what it records itself (docs/audit.md), kept here instead of reaching an object. */
+function keptAudit(): AuditWorker & { kept: AuditRequest[] } {
+  const kept: AuditRequest[] = [];
+  return {
+    db: env.AUDIT_DB,
+    record: async (_app, requests) => {
+      kept.push(...requests);
+    },
+    waitUntil: () => undefined,
+    kept,
+  };
+}
+
 function defaultApp(): App {
   const apps = loadApps(env);
   const app = apps.ok ? apps.byId(APP_ID) : undefined;
@@ -43,6 +58,7 @@ async function refusedInWorker(request: Request, app: App = defaultApp()) {
     { byId: (id) => (id === app.id ? app : undefined) },
     beacons,
     hubs,
+    keptAudit(),
   );
   expect(touched).toEqual([]);
   return { status: response.status, text: await response.text(), headers: response.headers };
@@ -267,7 +283,8 @@ describe("REST failures inside Sower", () => {
     const failingHubs = failingObject as unknown as Env["HUB"];
     const request = await restRequest("POST", "/events", { body: EVENT });
     const app = defaultApp();
-    const response = await handleRest(request, new URL(request.url), { byId: () => app }, failing, failingHubs);
+    const apps = { byId: () => app };
+    const response = await handleRest(request, new URL(request.url), apps, failing, failingHubs, keptAudit());
     expect({ status: response.status, text: await response.text() }).toEqual({
       status: 500,
       text: "Internal error: the request could not be completed. Try again.\n",

@@ -55,6 +55,8 @@ describe("schema migrations", () => {
       meta: rowsOf(state.storage.sql, "meta"),
     }));
     expect(fresh.tables).toEqual([
+      "audit_outbox",
+      "audit_stream",
       "channel_cache",
       "due_work",
       "history_channels",

@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../../audit/entry";
 import type { App } from "../../config/app";
 import { log } from "../../log";
 import { type RestError, restError } from "../../protocol/rest";
@@ -6,6 +7,15 @@ import type { Stats } from "../state/stats";
 
 /** Reads of the app's own figures, which the dashboard repeats while open: not traffic worth a line on its graph. */
 const FIGURE_READS: ReadonlySet<string> = new Set(["readStats", "readSeries"]);
+/** A REST call's points against the app's per-second limits, and its audit entry when it changes something. */
+export interface MeteredCall {
+  readonly kind: RateKind;
+  readonly points: number;
+  readonly audit?: AuditRequest | undefined;
+}
+
+/** What every read costs. */
+export const READ: MeteredCall = { kind: "readRequests", points: 1 };
 
 /**
  * Counts a REST call for the graphs and takes its points from the app's per-second limits. Counting in
@@ -17,7 +27,7 @@ export function meterCall(
   rates: RateLimits,
   stats: Pick<Stats, "count" | "apiCall">,
   app: App,
-  call: { method: string; kind: RateKind; points: number },
+  call: MeteredCall & { readonly method: string },
   now: number,
 ): RestError | undefined {
   if (!FIGURE_READS.has(call.method)) stats.apiCall();

@@ -1,5 +1,5 @@
 import { META_TABLE, type Migration } from "./schema";
-import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, WEBHOOK_TABLES } from "./tables";
+import { AUDIT_OUTBOX_TABLES, CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, WEBHOOK_TABLES } from "./tables";
 
 /**
  * Every schema change of a hub's SQLite (one hub per channel of a sharded
@@ -29,5 +29,11 @@ export const HUB_MIGRATIONS: readonly Migration[] = [
       ...WEBHOOK_TABLES,
       ...CHANNEL_CACHE_TABLES,
     ],
+  },
+  {
+    // A hub records the calls it is the first to handle (docs/audit.md), as a Beacon does.
+    name: "the audit outbox: entries waiting for D1, and the stream's head and dropped count",
+    additive: true,
+    statements: [...AUDIT_OUTBOX_TABLES],
   },
 ];

@@ -1,5 +1,11 @@
 import { META_TABLE, type Migration } from "./schema";
-import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, USER_SESSIONS_TABLES, WEBHOOK_TABLES } from "./tables";
+import {
+  AUDIT_OUTBOX_TABLES,
+  CHANNEL_CACHE_TABLES,
+  DUE_WORK_TABLES,
+  USER_SESSIONS_TABLES,
+  WEBHOOK_TABLES,
+} from "./tables";
 
 /**
  * Every schema change of the Beacon's SQLite, oldest first; an object's
@@ -73,5 +79,11 @@ export const MIGRATIONS: readonly Migration[] = [
   rate_limited INTEGER NOT NULL
 )`,
     ],
+  },
+  {
+    // Each recorded call is one row here, written in the step that handles the call; the alarm moves it to D1.
+    name: "the audit outbox: entries waiting for D1, and the stream's head and dropped count",
+    additive: true,
+    statements: [...AUDIT_OUTBOX_TABLES],
   },
 ];

@@ -57,3 +57,28 @@ export const CHANNEL_CACHE_TABLES: readonly string[] = [
 ) WITHOUT ROWID`,
   "CREATE INDEX IF NOT EXISTS channel_cache_by_expiry ON channel_cache (expires_at)",
 ];
+
+/**
+ * The audit outbox (src/beacon/state/audit-outbox.ts): entries waiting for
+ * D1, and the stream's own row (the head of its chain in D1, entries
+ * dropped at the outbox's bound).
+ */
+export const AUDIT_OUTBOX_TABLES: readonly string[] = [
+  `CREATE TABLE audit_outbox (
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  details TEXT NOT NULL
+)`,
+  `CREATE TABLE audit_stream (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  head_seq INTEGER NOT NULL,
+  head_hash TEXT NOT NULL,
+  dropped INTEGER NOT NULL,
+  dropped_since INTEGER
+)`,
+];

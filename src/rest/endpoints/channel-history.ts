@@ -5,6 +5,7 @@ import { clip } from "../../lib/text";
 import { type RestError, restError } from "../../protocol/rest";
 import type { RestCall, RestReply } from "../call";
 import { pathChannel } from "../channel-name";
+import { parsePageWindow } from "../page-window";
 
 export const HISTORY_PAGE = { default: 100, max: 1000 } as const;
 
@@ -46,39 +47,12 @@ function answer(page: HistoryPage, query: HistoryQuery): RestReply {
 }
 
 export function parseHistoryQuery(params: URLSearchParams): Result<HistoryQuery, RestError> {
-  const limit = wholeNumber(params.get("limit"), "limit");
-  if (!limit.ok) return limit;
-  if (limit.value !== undefined && (limit.value < 1 || limit.value > HISTORY_PAGE.max)) {
-    return err(restError(400, `limit must be from 1 to ${HISTORY_PAGE.max}`));
-  }
-  const direction = params.get("direction") ?? "backwards";
-  if (direction !== "backwards" && direction !== "forwards") {
-    return err(restError(400, `direction must be "backwards" or "forwards", got '${clip(direction)}'`));
-  }
-  const start = wholeNumber(params.get("start"), "start");
-  if (!start.ok) return start;
-  const end = wholeNumber(params.get("end"), "end");
-  if (!end.ok) return end;
-  if (start.value !== undefined && end.value !== undefined && start.value > end.value) {
-    return err(restError(400, "start must not be after end"));
-  }
+  const window = parsePageWindow(params, HISTORY_PAGE);
+  if (!window.ok) return window;
   const rawCursor = params.get("cursor");
   const cursor = rawCursor === null ? undefined : decodeCursor(rawCursor);
   if (cursor === null) return err(restError(400, "cursor is not one this endpoint returned as next"));
-  return ok({
-    limit: limit.value ?? HISTORY_PAGE.default,
-    direction,
-    ...(start.value === undefined ? {} : { start: start.value }),
-    ...(end.value === undefined ? {} : { end: end.value }),
-    ...(cursor === undefined ? {} : { cursor }),
-  });
-}
-
-/** Unix milliseconds or a count: digits only. */
-function wholeNumber(value: string | null, name: string): Result<number | undefined, RestError> {
-  if (value === null) return ok(undefined);
-  if (/^\d{1,15}$/.test(value)) return ok(Number(value));
-  return err(restError(400, `${name} must be a whole number${name === "limit" ? "" : " of Unix milliseconds"}`));
+  return ok({ ...window.value, ...(cursor === undefined ? {} : { cursor }) });
 }
 
 /** Opaque to callers; it names the epoch so a reset history is detected rather than paged wrongly. */

@@ -12,6 +12,7 @@ export async function terminateConnections(call: RestCall): Promise<RestReply> {
   if (userId.length === 0 || userId.length > LIMITS.userIdLength) {
     return err(restError(400, `A user id must be 1 to ${LIMITS.userIdLength} characters long`));
   }
-  const terminated = await call.beacon().terminateUserConnections(call.app.id, userId);
+  const audit = call.audit && { ...call.audit, details: { ...call.audit.details, user_id: userId } };
+  const terminated = await call.beacon().terminateUserConnections(call.app.id, userId, audit);
   return terminated.ok ? ok({}) : terminated;
 }

@@ -1,3 +1,4 @@
+import { withEvents } from "../../audit/request";
 import type { PublishEvent } from "../../contract/rpc";
 import { err, ok } from "../../lib/result";
 import { restError } from "../../protocol/rest";
@@ -27,7 +28,7 @@ export async function triggerBatch(call: RestCall): Promise<RestReply> {
     if (!event.ok) return err({ ...event.error, message: `batch[${index}]: ${event.error.message}` });
     events.push(event.value);
   }
-  const published = await call.beacon().publish(call.app.id, events);
+  const published = await call.beacon().publish(call.app.id, events, await withEvents(call.audit, events));
   if (!published.ok) return published;
   const counts = published.value;
   if (events.every((event) => event.info === undefined)) return ok({});

@@ -1,3 +1,4 @@
+import { withEvents } from "../../audit/request";
 import { jsonObject } from "../../lib/json";
 import { ok } from "../../lib/result";
 import { parseJsonObject } from "../body";
@@ -13,7 +14,8 @@ export async function triggerEvents(call: RestCall): Promise<RestReply> {
   if (!body.ok) return body;
   const event = parsePublishEvent(body.value, call.app.limits, "events");
   if (!event.ok) return event;
-  const published = await call.beacon().publish(call.app.id, [event.value]);
+  const audit = await withEvents(call.audit, [event.value]);
+  const published = await call.beacon().publish(call.app.id, [event.value], audit);
   if (!published.ok) return published;
   const [counts] = published.value;
   return ok(event.value.info === undefined ? {} : { channels: jsonObject(counts ?? []) });

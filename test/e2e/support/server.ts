@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -60,12 +60,19 @@ export function atTestShards<T extends Record<string, unknown>>(apps: readonly T
 /**
  * Starts `wrangler dev` with `args` (e.g. `--config` and `--var`s) on the
  * embedded runtime, on `port` or a free one, with its own state folder, and
- * waits until `readyPath` answers 2xx.
+ * waits until `readyPath` answers 2xx. `prepare` runs first, given the state
+ * folder (to migrate a local database there).
  */
-export async function startWrangler(args: string[], readyPath: string, port?: number): Promise<WranglerDev> {
+export async function startWrangler(
+  args: string[],
+  readyPath: string,
+  port?: number,
+  prepare?: (state: string) => void,
+): Promise<WranglerDev> {
   const listen = port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sower-e2e-"));
+  prepare?.(state);
   const child = spawn(
     "wrangler",
     [
@@ -134,6 +141,19 @@ export async function startServer(
     "--var",
     `SHARDS:${shards}`,
   ];
-  const { port, stop, child } = await startWrangler([...credentials, ...extraArgs], "/health");
+  const { port, stop, child } = await startWrangler(
+    [...credentials, ...extraArgs],
+    "/health",
+    undefined,
+    migrateAuditDb,
+  );
   return { info: { host: "127.0.0.1", port, appId: app.appId, key: app.key, secret: app.secret }, stop, child };
+}
+
+/** Creates and migrates the audit log's local database (docs/audit.md) where `wrangler dev` keeps its state. */
+export function migrateAuditDb(state: string): void {
+  execFileSync("wrangler", ["d1", "migrations", "apply", "AUDIT_DB", "--local", "--persist-to", state], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    stdio: "pipe",
+  });
 }

@@ -225,6 +225,13 @@ export const SHARDED_CAPPED_APP: TestApp = {
   max_connections: 2,
 };
 
+/** Its calls are what audit.test.ts reads back from the audit log; like the default app, sharded in the sharded tier. */
+export const AUDITED_APP: TestApp = {
+  id: "audited",
+  key: "audited-key",
+  secret: "audited-secret-0123456789",
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   ROOMY_APP,
@@ -247,6 +254,7 @@ export const TEST_APPS: readonly TestApp[] = [
   PLACED_APP,
   SHARDED_APP,
   SHARDED_CAPPED_APP,
+  AUDITED_APP,
 ];
 
 /** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
