@@ -1,5 +1,5 @@
 import { META_TABLE, type Migration } from "./schema";
-import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, WEBHOOK_TABLES } from "./tables";
+import { CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, HISTORY_TABLES, WEBHOOK_TABLES } from "./tables";
 
 /**
  * Every schema change of a hub's SQLite (one hub per channel of a sharded
@@ -29,5 +29,12 @@ export const HUB_MIGRATIONS: readonly Migration[] = [
       ...WEBHOOK_TABLES,
       ...CHANNEL_CACHE_TABLES,
     ],
+  },
+  {
+    // A sharded app's history channel is numbered and stored by its hub, the one object every
+    // publish to it already asks (docs/history.md); the tables are the Beacon's.
+    name: "channel history: the channel's epoch, serial and next prune, and its stored events",
+    additive: true,
+    statements: HISTORY_TABLES,
   },
 ];

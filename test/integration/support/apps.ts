@@ -42,10 +42,7 @@ export const DEFAULT_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
-/**
- * The app history.test.ts stores history on, apart from the default app:
- * history is kept by a single Beacon for now, so this app is never sharded.
- */
+/** The app history.test.ts stores history on, apart from the default app. */
 export const HISTORY_APP: TestApp = {
   id: "history",
   key: "history-key",
@@ -248,8 +245,7 @@ export const METRICS_TOKEN = "scrape-token-0123456789abcdef";
  * The shard count the sharded test projects run every test app at, except
  * those that cannot be sharded or test one object as such: LIMITED_APP's and
  * LIMITED_OPS_APP's per-second limits need one object, UPGRADED_APP's Beacon is rewritten as an
- * old release left it, PLACED_APP tests one placed Beacon, history is kept by
- * a single Beacon for now (HISTORY_APP, SHORT_HISTORY_APP), and the sharded
+ * old release left it, PLACED_APP tests one placed Beacon, and the sharded
  * apps above are sharded in every project.
  */
 export const TEST_SHARDS = 4;
@@ -259,8 +255,6 @@ const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
   LIMITED_OPS_APP,
   UPGRADED_APP,
   PLACED_APP,
-  HISTORY_APP,
-  SHORT_HISTORY_APP,
   SHARDED_APP,
   SHARDED_CAPPED_APP,
 ]);
