@@ -205,6 +205,17 @@ export const SHARDED_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
+/** Four shards, one per region, keeping history (history-shards.test.ts): client events too. */
+export const SHARDED_HISTORY_APP: TestApp = {
+  id: "sharded-history",
+  key: "sharded-history-key",
+  secret: "sharded-history-secret-0123456789",
+  enable_client_messages: true,
+  shards: 4,
+  regions: ["weur", "enam", "apac", "oc"],
+  history: { channels: ["history-*", "private-history-*"], max_events: 100, client_events: true },
+};
+
 /** Two shards and an app-wide max_connections of 2. */
 export const SHARDED_CAPPED_APP: TestApp = {
   id: "sharded-capped",
@@ -235,6 +246,7 @@ export const TEST_APPS: readonly TestApp[] = [
   SHORT_HISTORY_APP,
   PLACED_APP,
   SHARDED_APP,
+  SHARDED_HISTORY_APP,
   SHARDED_CAPPED_APP,
 ];
 
@@ -256,6 +268,7 @@ const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
   UPGRADED_APP,
   PLACED_APP,
   SHARDED_APP,
+  SHARDED_HISTORY_APP,
   SHARDED_CAPPED_APP,
 ]);
 
