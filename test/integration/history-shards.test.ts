@@ -5,6 +5,7 @@ import { hubName, objectOf } from "../../src/contract/objects";
 import { appRest, appTrigger } from "./support/app-rest";
 import { SHARDED_HISTORY_APP } from "./support/apps";
 import { clientEvent, unique } from "./support/channels";
+import { resumedFromTwo } from "./support/history";
 import { configuredApp, hibernateApp } from "./support/objects";
 import { connectIn, json, shardName, shardOf, type TestRegion } from "./support/shards";
 import type { Frame, TestSocket } from "./support/socket";
@@ -125,17 +126,7 @@ describe("history on a sharded app", () => {
     const again = await connectIn(app, "apac");
     await subscribeResuming(again, channel, { epoch: start.epoch, serial: 2 });
     expect((await appTrigger(app, [channel], "note", "n6")).status).toBe(200);
-    expect(await framesUpTo(again, 6, true)).toEqual([
-      { event: "note", channel, data: "n3", serial: 3 },
-      { event: "note", channel, data: "n4", serial: 4 },
-      { event: "note", channel, data: "n5", serial: 5 },
-      {
-        event: "sower:resumed",
-        channel,
-        data: JSON.stringify({ recovered: true, epoch: start.epoch, serial: 5, missed: 3 }),
-      },
-      { event: "note", channel, data: "n6", serial: 6 },
-    ]);
+    expect(await framesUpTo(again, 6, true)).toEqual(resumedFromTwo(channel, start.epoch));
   });
 
   it("numbers a batch touching several channels per channel, delivered in batch order on every shard", async () => {

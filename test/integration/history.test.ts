@@ -4,6 +4,7 @@ import { appRest, appTrigger } from "./support/app-rest";
 import { connectApp, subscribeApp } from "./support/app-sockets";
 import { HISTORY_APP, SHORT_HISTORY_APP } from "./support/apps";
 import { clientEvent, unique } from "./support/channels";
+import { resumedFromTwo } from "./support/history";
 import { hibernateApp } from "./support/objects";
 import { expectRefusal } from "./support/rest";
 import type { Frame, TestSocket } from "./support/socket";
@@ -176,17 +177,7 @@ describe("resuming a subscription", () => {
     await subscribeResuming(again, channel, { epoch: start.epoch, serial: 2 });
     await publishAll(channel, 1, 6);
     const frames = [await again.next(), await again.next(), await again.next(), await again.next(), await again.next()];
-    expect(frames).toEqual([
-      { event: "note", channel, data: "n3", serial: 3 },
-      { event: "note", channel, data: "n4", serial: 4 },
-      { event: "note", channel, data: "n5", serial: 5 },
-      {
-        event: "sower:resumed",
-        channel,
-        data: JSON.stringify({ recovered: true, epoch: start.epoch, serial: 5, missed: 3 }),
-      },
-      { event: "note", channel, data: "n6", serial: 6 },
-    ]);
+    expect(frames).toEqual(resumedFromTwo(channel, start.epoch));
   });
 
   it("answers recovered: false for another epoch, and sends nothing missed", async () => {
