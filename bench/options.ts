@@ -3,7 +3,16 @@ import type { TargetName } from "./host/miniflare.ts";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
-const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate", "flood"] as const;
+const SCENARIOS = [
+  "connect",
+  "fanout",
+  "channels",
+  "client-events",
+  "presence",
+  "deflate",
+  "flood",
+  "history",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -14,6 +14,7 @@ import { connect } from "./scenarios/connect.ts";
 import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
 import { fanout } from "./scenarios/fanout.ts";
 import { flood } from "./scenarios/flood.ts";
+import { history } from "./scenarios/history.ts";
 import { presence } from "./scenarios/presence.ts";
 import { wranglerDev } from "./wrangler-dev.ts";
 
@@ -37,6 +38,8 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   deflate: { title: "6. fan-out with permessage-deflate offered", run: (context) => fanout(context, true) },
   // The baseline enforces no limit: flooding it measures only how long its backlog takes to drain.
   flood: { title: "7. one socket flooding client events", run: flood, only: "sower" },
+  // The baseline keeps no history: the scenario compares Sower's channels with and without it.
+  history: { title: "8. channel history: rows and CPU per event", run: history, only: "sower" },
 };
 
 async function main(options: BenchOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { BENCH_APP } from "../load/app.ts";
+import { BENCH_APP, BENCH_HISTORY } from "../load/app.ts";
 import type { SqlCounts } from "../targets/sower-entry.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
 import { descendants } from "./proc.ts";
@@ -66,6 +66,8 @@ export async function hostTarget(name: TargetName, inspect = false): Promise<Tar
         APP_KEY: BENCH_APP.key,
         APP_SECRET: BENCH_APP.secret,
         ENABLE_CLIENT_MESSAGES: "true",
+        // Only scenario 8's channels match it: every other scenario's channels keep nothing.
+        HISTORY: JSON.stringify(BENCH_HISTORY),
       },
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
       ...(inspect ? { inspectorPort: 0 } : {}),
