@@ -129,6 +129,26 @@ describe("history on a sharded app", () => {
     expect(await framesUpTo(again, 6, true)).toEqual(resumedFromTwo(channel, start.epoch));
   });
 
+  it("goes on delivering in order on a shard woken with subscribers, where a new subscriber learns the position", async () => {
+    const channel = unique("history-woken-");
+    const first = await connectIn(app, "weur");
+    await positionOf(first, channel);
+    for (let n = 1; n <= 2; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
+    expect(serialsOf(await framesUpTo(first, 2))).toEqual([1, 2]);
+    await hibernateApp(app.id, channel);
+
+    expect((await appTrigger(app, [channel], "note", "n3")).status).toBe(200);
+    expect(await first.next()).toEqual({ event: "note", channel, data: "n3", serial: 3 });
+    // The woken shard does not know the channel's epoch: the subscribe asks the hub.
+    const second = await connectIn(app, "weur");
+    expect((await positionOf(second, channel)).serial).toBe(3);
+    expect((await appTrigger(app, [channel], "note", "n4")).status).toBe(200);
+    for (const socket of [first, second]) {
+      expect(await socket.next()).toEqual({ event: "note", channel, data: "n4", serial: 4 });
+      await socket.expectSilence();
+    }
+  });
+
   it("numbers a batch touching several channels per channel, delivered in batch order on every shard", async () => {
     const [a, b] = [unique("history-batch-a-"), unique("history-batch-b-")];
     const sockets = [await connectIn(app, "weur"), await connectIn(app, "oc")];
