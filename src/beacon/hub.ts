@@ -1,8 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
-import type { HistoryEntry, HistoryPage, HistoryQuery, Missed } from "../contract/history";
-import type { HubChannelState, JoinAnswer, JoinRequest, Route, RouteRequest, ShardReport } from "../contract/hub-rpc";
+import type { HistoryEntry, HistoryPage, HistoryQuery } from "../contract/history";
+import type {
+  FilledGap,
+  HubChannelState,
+  JoinAnswer,
+  JoinRequest,
+  Route,
+  RouteRequest,
+  ShardReport,
+} from "../contract/hub-rpc";
 import { CONNECTIONS_HUB } from "../contract/objects";
 import type { InfoRequest, PresenceMember } from "../contract/rpc";
 import { log } from "../log";
@@ -25,6 +33,7 @@ import { DueWork } from "./state/due-work";
 import { HistoryTally } from "./state/history-tally";
 import { HUB_MIGRATIONS } from "./state/hub-migrations";
 import { HubRecords } from "./state/hub-records";
+import { RecentExclusions } from "./state/recent-exclusions";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { ShardStubs } from "./state/shard-stubs";
 import { FLUSH_INTERVAL_MS } from "./state/stats";
@@ -94,7 +103,7 @@ export class Hub extends DurableObject<Env> {
   }
 
   /** A shard's deliveries of this history channel skipped some serials: the events after `serial`. */
-  async missedAfter(appId: string, channel: string, serial: number, epoch?: string): Promise<Missed> {
+  async missedAfter(appId: string, channel: string, serial: number, epoch?: string): Promise<FilledGap> {
     return this.serve(appId, channel, "missedAfter", (state) => missedAfter(state, serial, epoch));
   }
 
@@ -194,6 +203,7 @@ export class Hub extends DurableObject<Env> {
       shards: new ShardStubs(this.env.BEACON, app),
       cache: this.cache,
       history: this.history,
+      exclusions: new RecentExclusions(),
       dueWork: this.dueWork,
       // The hub writes nothing behind, so a webhook has nothing to settle first.
       webhooks: new WebhookQueue(

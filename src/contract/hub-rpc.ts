@@ -35,6 +35,17 @@ export interface JoinRequest {
   readonly history?: { readonly resume?: HistoryPosition };
 }
 
+/** An event to store, with the socket its REST call left out. */
+export interface RoutedEntry extends HistoryEntry {
+  readonly socketId?: string;
+}
+
+/** A hub's answer to a shard's gap: the stored events, and the socket each left out when the hub remembers it. */
+export interface FilledGap {
+  readonly missed: Missed;
+  readonly exclusions: ReadonlyArray<{ readonly serial: number; readonly socketId: string }>;
+}
+
 /** A history channel's part of a join's answer. */
 export interface JoinedHistory {
   /** The channel's position when the shard was attached: later events reach the shard, earlier ones do not. */
@@ -98,7 +109,7 @@ export interface RouteRequest {
   readonly cache?: CachedEventCopy;
   readonly userCount: boolean;
   /** History channels: the batch's events to the channel, in order, to be stored and numbered. */
-  readonly store?: readonly HistoryEntry[];
+  readonly store?: readonly RoutedEntry[];
 }
 
 export interface Route {

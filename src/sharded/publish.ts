@@ -1,7 +1,6 @@
 import type { App } from "../config/app";
 import { historyFor } from "../config/history";
-import type { HistoryEntry } from "../contract/history";
-import type { CachedEventCopy, Route, RouteRequest, ShardEvent } from "../contract/hub-rpc";
+import type { CachedEventCopy, Route, RoutedEntry, RouteRequest, ShardEvent } from "../contract/hub-rpc";
 import type { ChannelAttributes, PublishEvent, PublishResult } from "../contract/rpc";
 import { withDeadline } from "../lib/deadline";
 import { classifyChannel } from "../protocol/channels";
@@ -65,14 +64,15 @@ export async function publishAcrossShards(
  * events in order for a history channel, and whether a user count is wanted.
  */
 function routeRequests(app: App, events: readonly PublishEvent[]): Map<string, RouteRequest> {
-  const requests = new Map<string, { cache?: CachedEventCopy; userCount: boolean; store?: HistoryEntry[] }>();
+  const requests = new Map<string, { cache?: CachedEventCopy; userCount: boolean; store?: RoutedEntry[] }>();
   for (const event of events) {
     for (const channel of event.channels) {
       const request = requests.get(channel) ?? { userCount: false };
       if (classifyChannel(channel).cached) request.cache = { event: event.name, data: event.data };
       if (historyFor(app.history, channel) !== undefined) {
         request.store ??= [];
-        request.store.push({ name: event.name, data: event.data });
+        const { name, data, socketId } = event;
+        request.store.push(socketId === undefined ? { name, data } : { name, data, socketId });
       }
       request.userCount ||= event.info?.userCount ?? false;
       requests.set(channel, request);

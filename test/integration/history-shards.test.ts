@@ -186,12 +186,17 @@ describe("history on a sharded app", () => {
 
   it("sends deliveries that crossed in flight in serial order, and fills from the hub one that never came", async () => {
     const channel = unique("history-crossed-");
-    const socket = await connectIn(app, "weur");
+    const [socket, leftOut] = [await connectIn(app, "weur"), await connectIn(app, "weur")];
     await positionOf(socket, channel);
+    await positionOf(leftOut, channel);
     expect((await appTrigger(app, [channel], "note", "n1")).status).toBe(200);
-    expect(await socket.next()).toEqual({ event: "note", channel, data: "n1", serial: 1 });
-    // Stored by the hub as a publish would be; the shard then gets 3 and 4 but never 2.
-    const store = ["n2", "n3", "n4"].map((data) => ({ name: "note", data }));
+    for (const each of [socket, leftOut])
+      expect(await each.next()).toEqual({ event: "note", channel, data: "n1", serial: 1 });
+    // Stored by the hub as a publish would be (n2 leaving one socket out); the shard then gets 3 and 4 but never 2.
+    const store = [
+      { name: "note", data: "n2", socketId: leftOut.socketId },
+      ...["n3", "n4"].map((data) => ({ name: "note", data })),
+    ];
     const route = await hubStub(channel).route(app.id, channel, { userCount: false, store });
     expect(route.serials).toEqual([2, 3, 4]);
     const shard = shardOf(app, "weur");
@@ -204,9 +209,14 @@ describe("history on a sharded app", () => {
     for (const serial of [2, 3, 4]) {
       expect(await socket.next()).toEqual({ event: "note", channel, data: `n${serial}`, serial });
     }
+    // The hub remembered whom n2's call left out.
+    for (const serial of [3, 4]) {
+      expect(await leftOut.next()).toEqual({ event: "note", channel, data: `n${serial}`, serial });
+    }
     // A delivery that comes after the hub filled the gap is not sent twice.
     await deliver(2);
     await socket.expectSilence();
+    await leftOut.expectSilence();
   });
 
   it("numbers client events by the channel's hub and delivers them with their serial on every shard", async () => {

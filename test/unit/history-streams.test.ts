@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Delivery, HistoryStreams, type StreamStep } from "../../src/beacon/state/history-streams";
+import { RecentExclusions } from "../../src/beacon/state/recent-exclusions";
 
 const CHANNEL = "history-room";
 const EPOCH = "epoch-1";
@@ -100,5 +101,18 @@ describe("a shard's history streams", () => {
     const gone = streams.filled(CHANNEL, { epoch: EPOCH, serial: 52 }, undefined);
     expect(sent(gone)).toEqual([50]);
     expect(gone.fillAfter).toEqual({ serial: 50, epoch: EPOCH });
+  });
+});
+
+describe("a hub's recent exclusions", () => {
+  it("answers the socket_id of each serial after a point, and forgets the oldest past 1,000", () => {
+    const exclusions = new RecentExclusions();
+    for (let serial = 1; serial <= 1001; serial++) exclusions.remember(serial, `socket-${serial}`);
+    expect(exclusions.since(999)).toEqual([
+      { serial: 1000, socketId: "socket-1000" },
+      { serial: 1001, socketId: "socket-1001" },
+    ]);
+    expect(exclusions.since(0)).toHaveLength(1000);
+    expect(exclusions.since(0)[0]).toEqual({ serial: 2, socketId: "socket-2" });
   });
 });

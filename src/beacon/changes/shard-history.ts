@@ -1,7 +1,7 @@
 import type { App } from "../../config/app";
 import { historyFor } from "../../config/history";
-import type { HistoryEntry, Missed } from "../../contract/history";
-import type { JoinedHistory } from "../../contract/hub-rpc";
+import type { HistoryEntry } from "../../contract/history";
+import type { FilledGap, JoinedHistory } from "../../contract/hub-rpc";
 import { log } from "../../log";
 import * as frames from "../../protocol/server-frames";
 import type { ChannelIndex } from "../state/channel-index";
@@ -143,14 +143,14 @@ function send(state: ShardHistoryState, channel: string, delivery: Delivery): vo
 
 /**
  * Deliveries skipped a serial and nothing in flight here will bring it: the
- * hub answers the stored events after the last one sent, and they go out
- * with the held ones in order. A delivery that arrives meanwhile is kept
- * over the hub's copy, which does not know a REST call's socket_id.
+ * hub answers the stored events after the last one sent, with the socket
+ * each REST call left out, and they go out with the held ones in order. A
+ * delivery that arrives meanwhile is kept over the hub's copy.
  */
 async function fill(state: ShardHistoryState, channel: string, serial: number, epoch: string | undefined) {
-  let missed: Missed | undefined;
+  let gap: FilledGap | undefined;
   try {
-    missed = await state.links.hub(channel).missedAfter(state.app.id, channel, serial, epoch);
+    gap = await state.links.hub(channel).missedAfter(state.app.id, channel, serial, epoch);
   } catch (error) {
     log("warn", "a shard could not fill a gap in a history channel's deliveries", {
       app: state.app.id,
@@ -160,9 +160,7 @@ async function fill(state: ShardHistoryState, channel: string, serial: number, e
       error: String(error),
     });
   }
-  const events = missed?.recovered
-    ? missed.events.map((event) => ({ serial: event.serial, frame: storedEventFrame(channel, event) }))
-    : undefined;
+  const missed = gap?.missed;
   if (missed?.recovered === false) {
     log("warn", "a gap in a history channel's deliveries is older than its retention", {
       app: state.app.id,
@@ -171,5 +169,13 @@ async function fill(state: ShardHistoryState, channel: string, serial: number, e
       after: serial,
     });
   }
+  const exclusions = new Map(gap?.exclusions.map(({ serial, socketId }) => [serial, socketId] as const));
+  const events = missed?.recovered
+    ? missed.events.map((event) => {
+        const except = exclusions.get(event.serial);
+        const frame = storedEventFrame(channel, event);
+        return except === undefined ? { serial: event.serial, frame } : { serial: event.serial, frame, except };
+      })
+    : undefined;
   await take(state, channel, state.links.streams.filled(channel, missed?.position, events));
 }

@@ -1,6 +1,6 @@
 import { historyFor } from "../../config/history";
-import type { HistoryEntry, HistoryPosition, Missed } from "../../contract/history";
-import type { JoinedHistory, JoinRequest } from "../../contract/hub-rpc";
+import type { HistoryEntry, HistoryPosition } from "../../contract/history";
+import type { FilledGap, JoinedHistory, JoinRequest, RoutedEntry } from "../../contract/hub-rpc";
 import * as frames from "../../protocol/server-frames";
 import { recordIfHistoryChannel } from "../changes/history";
 import { toShards } from "./forward";
@@ -15,12 +15,14 @@ import type { HubState } from "./hub-state";
  */
 
 /** A publish's events to this channel, stored in order; answers their serials. */
-export function storeRouted(state: HubState, entries: readonly HistoryEntry[]): number[] {
+export function storeRouted(state: HubState, entries: readonly RoutedEntry[]): number[] {
   const now = Date.now();
   const serials: number[] = [];
-  for (const entry of entries) {
+  for (const { socketId, ...entry } of entries) {
     const serial = recordIfHistoryChannel(state, state.channel, entry, "server", now);
-    if (serial !== undefined) serials.push(serial);
+    if (serial === undefined) continue;
+    serials.push(serial);
+    if (socketId !== undefined) state.exclusions.remember(serial, socketId);
   }
   return serials;
 }
@@ -38,9 +40,9 @@ export function joinedHistory(state: HubState, request: JoinRequest): JoinedHist
 }
 
 /** A shard's gap: the events after `serial` (in `epoch`, or the current one when the shard does not know it). */
-export function missedAfter(state: HubState, serial: number, epoch: string | undefined): Missed {
+export function missedAfter(state: HubState, serial: number, epoch: string | undefined): FilledGap {
   const from: HistoryPosition = { epoch: epoch ?? state.history.position(state.channel).epoch, serial };
-  return state.history.missedSince(state.channel, from);
+  return { missed: state.history.missedSince(state.channel, from), exclusions: state.exclusions.since(serial) };
 }
 
 /**

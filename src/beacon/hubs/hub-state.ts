@@ -3,6 +3,7 @@ import type { ChannelCache } from "../state/channel-cache";
 import type { ChannelHistory } from "../state/channel-history";
 import type { DueWork } from "../state/due-work";
 import type { HubRecords } from "../state/hub-records";
+import type { RecentExclusions } from "../state/recent-exclusions";
 import type { ShardStubs } from "../state/shard-stubs";
 import type { WebhookQueue } from "../webhooks/queue";
 
@@ -19,6 +20,7 @@ export interface HubState {
   readonly cache: ChannelCache;
   /** A history channel's stored events (docs/history.md); empty for any other. */
   readonly history: ChannelHistory;
+  readonly exclusions: RecentExclusions;
   readonly webhooks: WebhookQueue;
   readonly dueWork: DueWork;
 }
