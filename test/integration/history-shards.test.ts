@@ -63,6 +63,20 @@ function hubStub(channel: string) {
   return objectOf(env.HUB, configured.placement, hubName(app.id, channel));
 }
 
+async function publishNotes(channel: string, from: number, to: number): Promise<void> {
+  for (let n = from; n <= to; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
+}
+
+/** A new channel with a subscriber in `region` that has had notes n1 and n2. */
+async function afterTwoNotes(region: TestRegion, prefix: string): Promise<{ channel: string; first: TestSocket }> {
+  const channel = unique(prefix);
+  const first = await connectIn(app, region);
+  await positionOf(first, channel);
+  await publishNotes(channel, 1, 2);
+  expect(serialsOf(await framesUpTo(first, 2))).toEqual([1, 2]);
+  return { channel, first };
+}
+
 async function connectedIn(region: TestRegion, channel: string): Promise<TestSocket> {
   const socket = await connectIn(app, region);
   await subscribeResuming(socket, channel);
@@ -77,10 +91,10 @@ describe("history on a sharded app", () => {
     const far = await connectedIn("apac", channel);
     const leaving = await connectIn(app, "weur");
     const start = await positionOf(leaving, channel);
-    for (let n = 1; n <= 3; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
+    await publishNotes(channel, 1, 3);
     expect(serialsOf(await framesUpTo(leaving, start.serial + 3))).toEqual(range(1, 3));
     leaving.ws.close();
-    for (let n = 4; n <= 8; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
+    await publishNotes(channel, 4, 8);
 
     // The resume, ten REST triggers at once (their deliveries may cross) and ten client events, all in flight together.
     const resumer = await connectIn(app, "weur");
@@ -118,7 +132,7 @@ describe("history on a sharded app", () => {
     const channel = unique("history-evicted-");
     const watcher = await connectIn(app, "oc");
     const start = await positionOf(watcher, channel);
-    for (let n = 1; n <= 5; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
+    await publishNotes(channel, 1, 5);
     expect(serialsOf(await framesUpTo(watcher, 5))).toEqual(range(1, 5));
     watcher.ws.close();
     await hibernateApp(app.id, channel);
@@ -130,11 +144,7 @@ describe("history on a sharded app", () => {
   });
 
   it("goes on delivering in order on a shard woken with subscribers, where a new subscriber learns the position", async () => {
-    const channel = unique("history-woken-");
-    const first = await connectIn(app, "weur");
-    await positionOf(first, channel);
-    for (let n = 1; n <= 2; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
-    expect(serialsOf(await framesUpTo(first, 2))).toEqual([1, 2]);
+    const { channel, first } = await afterTwoNotes("weur", "history-woken-");
     await hibernateApp(app.id, channel);
 
     expect((await appTrigger(app, [channel], "note", "n3")).status).toBe(200);
@@ -173,15 +183,13 @@ describe("history on a sharded app", () => {
   });
 
   it("tells a later subscriber on a shard the position its deliveries there have reached", async () => {
-    const channel = unique("history-later-");
-    const first = await connectIn(app, "enam");
-    await positionOf(first, channel);
-    for (let n = 1; n <= 2; n++) expect((await appTrigger(app, [channel], "note", `n${n}`)).status).toBe(200);
-    expect(serialsOf(await framesUpTo(first, 2))).toEqual([1, 2]);
+    const { channel, first } = await afterTwoNotes("enam", "history-later-");
     const later = await connectIn(app, "enam");
     expect((await positionOf(later, channel)).serial).toBe(2);
     expect((await appTrigger(app, [channel], "note", "n3")).status).toBe(200);
-    expect(await later.next()).toEqual({ event: "note", channel, data: "n3", serial: 3 });
+    for (const socket of [first, later]) {
+      expect(await socket.next()).toEqual({ event: "note", channel, data: "n3", serial: 3 });
+    }
   });
 
   it("sends deliveries that crossed in flight in serial order, and fills from the hub one that never came", async () => {
