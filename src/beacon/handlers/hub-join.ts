@@ -70,9 +70,9 @@ export async function joinHub(
   resume: ResumePosition | undefined,
 ): Promise<Result<Joined, SubscriptionError>> {
   const already = connection.channels.has(channel.name);
-  const history = isHistoryChannel(state.app, channel.name);
-  const shardState = { ...state, links };
-  if (history) beginHistoryJoin(shardState, channel.name);
+  // History channels only: deliveries past a gap wait for the answer, which carries the channel's position.
+  const history = isHistoryChannel(state.app, channel.name) ? { ...state, links } : undefined;
+  if (history !== undefined) beginHistoryJoin(history, channel.name);
   const pending = links.beginJoin(channel.name, connection.id);
   let answer: JoinAnswer;
   try {
@@ -82,17 +82,17 @@ export async function joinHub(
       ...(member === undefined ? {} : { member: { userId: member.userId, infoJson: member.infoJson } }),
       subscribers: state.channels.count(channel.name) + (already ? 0 : 1),
       wantsCache: channel.cached,
-      ...(history ? { history: resume === undefined || already ? {} : { resume } } : {}),
+      ...(history === undefined ? {} : { history: resume === undefined || already ? {} : { resume } }),
     });
   } catch (error) {
     links.endJoin(pending);
-    if (history) await abandonHistoryJoin(shardState, channel.name);
+    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
     reportSoon(state, channel.name);
     throw error;
   }
   const abandon = async () => {
     links.endJoin(pending);
-    if (history) await abandonHistoryJoin(shardState, channel.name);
+    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
   };
   if (!answer.ok) {
     await abandon();
@@ -110,8 +110,8 @@ export async function joinHub(
     ? []
     : pending.frames.filter((held) => held.seq > answer.seq && held.except !== connection.id).map((held) => held.frame);
   // A repeated subscribe resumes nothing: the socket kept receiving.
-  const joinedHistory = history && !already ? answer.history : undefined;
-  if (history && joinedHistory === undefined) await abandonHistoryJoin(shardState, channel.name);
+  const joinedHistory = history !== undefined && !already ? answer.history : undefined;
+  if (history !== undefined && joinedHistory === undefined) await abandonHistoryJoin(history, channel.name);
   return ok({
     ...(answer.succeeded === undefined ? {} : { succeeded: answer.succeeded }),
     ...(answer.cached === undefined ? {} : { cached: answer.cached }),
