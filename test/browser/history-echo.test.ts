@@ -2,12 +2,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import type Pusher from "pusher";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { uniqueName } from "../e2e/support/clients";
 import { type ServerInfo, startServer } from "../e2e/support/server";
 import { AppServer } from "./support/app-server";
 import { launchChromium, Tab } from "./support/browser";
 import { echoModule, laravelBroadcaster } from "./support/laravel";
+import { snippet } from "./support/snippets";
 
 /**
  * Laravel Echo (its pusher connector, set up as docs/laravel.md says) with
@@ -45,8 +46,11 @@ beforeAll(async () => {
     },
   });
 });
-afterAll(async () => {
+afterEach(async () => {
   await tab?.close();
+  tab = undefined;
+});
+afterAll(async () => {
   await Promise.all([browser?.close(), app?.close(), server?.stop()]);
 });
 
@@ -109,5 +113,27 @@ describe("history recovery with Laravel Echo and the built module in Chromium", 
     // It did go through a reconnect, not a socket that stayed open.
     expect(tab.seen("state")).toEqual(expect.arrayContaining(["connecting", "connected"]));
     expect(await tab.page.evaluate(`window.sowerHistory.position(${JSON.stringify(channel)}).serial`)).toBe(63);
+  });
+});
+
+describe("docs/history.md's <script> tag example", () => {
+  it("attaches the built file's SowerHistory.withHistory to a pusher-js client", async () => {
+    const html = snippet("history-script-tag");
+    const sources = Array.from(html.matchAll(/<script src="([^"]+)"><\/script>/g), (match) => match[1]);
+    // The page of the test already has the same pusher-js build, served locally.
+    expect(sources).toEqual(["https://js.pusher.com/8.4/pusher.min.js", MODULE_PATH]);
+    const inline = /<script>\n([\s\S]*?)<\/script>/.exec(html)?.[1];
+    expect(inline).toContain("SowerHistory.withHistory(pusher");
+    const { host, port, key } = server.info;
+    const options = { wsHost: host, wsPort: port, forceTLS: false, enabledTransports: ["ws"], cluster: "" };
+    tab = await Tab.open(browser, app.origin);
+    await tab.page.addScriptTag({ url: MODULE_PATH });
+    await tab.run(`
+      const key = ${JSON.stringify(key)};
+      const options = ${JSON.stringify(options)};
+      ${inline}
+      pusher.connection.bind("connected", () => report("attached", typeof history.position));
+    `);
+    expect(await tab.next("attached")).toBe("function");
   });
 });
