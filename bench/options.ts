@@ -3,7 +3,17 @@ import type { TargetName } from "./host/miniflare.ts";
 import { BENCH_APP } from "./load/app.ts";
 import { nowMs } from "./load/messages.ts";
 
-const SCENARIOS = ["connect", "fanout", "channels", "client-events", "presence", "deflate", "flood", "audit"] as const;
+const SCENARIOS = [
+  "connect",
+  "fanout",
+  "channels",
+  "client-events",
+  "presence",
+  "deflate",
+  "flood",
+  "audit",
+  "history",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** Scenarios that compare shard counts (bench/shards.ts), each target hosted in turn. */
 const SHARD_SCENARIOS = ["shards", "capacity"] as const;

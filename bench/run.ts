@@ -15,6 +15,7 @@ import { connect } from "./scenarios/connect.ts";
 import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
 import { fanout } from "./scenarios/fanout.ts";
 import { flood } from "./scenarios/flood.ts";
+import { history } from "./scenarios/history.ts";
 import { presence } from "./scenarios/presence.ts";
 import { shardScenarios } from "./shards.ts";
 import { wranglerDev } from "./wrangler-dev.ts";
@@ -41,6 +42,8 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   flood: { title: "7. one socket flooding client events", run: flood, only: "sower" },
   // The baseline keeps no audit log.
   audit: { title: "8. audit log: rows per recorded trigger", run: audit, only: "sower" },
+  // The baseline keeps no history: the scenario compares Sower's channels with and without it.
+  history: { title: "9. channel history: rows and CPU per event", run: history, only: "sower" },
 };
 
 async function main(options: BenchOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { BENCH_APP } from "../load/app.ts";
+import { BENCH_APP, BENCH_HISTORY } from "../load/app.ts";
 import { BENCH_COUNTS_PATH, type BenchCounts, type CallCounts, type SqlCounts } from "../targets/counts.ts";
 import { migrateAuditDb } from "./audit-db.ts";
 import { bundle, COMPATIBILITY_DATE, SOWER_COMPATIBILITY_FLAGS } from "./build.ts";
@@ -77,6 +77,8 @@ export async function hostTarget(name: TargetName, inspect = false, shards = 1):
         APP_KEY: BENCH_APP.key,
         APP_SECRET: BENCH_APP.secret,
         ENABLE_CLIENT_MESSAGES: "true",
+        // Only scenario 9's channels match it: every other scenario's channels keep nothing.
+        HISTORY: JSON.stringify(BENCH_HISTORY),
       },
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
       ...(inspect ? { inspectorPort: 0 } : {}),

@@ -8,6 +8,9 @@ export const BENCH_APP = {
   secret: "bench-secret-0123456789abcdef",
 } as const;
 
+/** The bench app's history setting: only scenario 9's channels, named bench-history-…, keep any. */
+export const BENCH_HISTORY = { channels: ["bench-history-*"], max_events: 200, max_seconds: 3600 } as const;
+
 /** Whose key and secret sign a request or a channel subscription. */
 export interface Signer {
   key: string;

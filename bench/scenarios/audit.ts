@@ -53,6 +53,9 @@ export async function audit(context: ScenarioContext): Promise<ScenarioResult> {
       lost: Math.max(0, waiting(after)),
       // Each trigger is one entry: any more in D1 would be a batch stored twice.
       duplicates: Math.max(0, -waiting(after)),
-      reordered: 0, errors: published.failures, failedSockets: 0 },
+      reordered: 0,
+      errors: published.failures,
+      failedSockets: 0,
+    },
   };
 }

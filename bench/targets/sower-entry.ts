@@ -13,14 +13,14 @@ import { auditEntriesInD1, countingD1, d1Totals } from "./d1-counter";
  * nothing for the counting and serves no such path.
  */
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     if (new URL(request.url).pathname === BENCH_COUNTS_PATH) {
       foldLastCursor();
       const sql: SqlCounts = { ...sqlTotals, ...d1Totals, auditEntriesInD1: await auditEntriesInD1(env.AUDIT_DB) };
       const counts: BenchCounts = { sql, ...callCounts() };
       return Response.json(counts);
     }
-    return worker.fetch(request, env);
+    return worker.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
 
@@ -64,6 +64,7 @@ countEntries(BenchBeacon, "Beacon", {
   terminateUserConnections: true,
   readStats: true,
   readSeries: true,
+  recordAudit: true,
   deliver: true,
   hubFrame: true,
   socketFrame: true,

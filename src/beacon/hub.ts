@@ -2,29 +2,44 @@ import { DurableObject } from "cloudflare:workers";
 import type { AuditRequest } from "../audit/entry";
 import type { App } from "../config/app";
 import { loadApps } from "../config/registry";
-import type { HubChannelState, JoinAnswer, JoinRequest, Route, RouteRequest, ShardReport } from "../contract/hub-rpc";
+import type { HistoryEntry, HistoryPage, HistoryQuery } from "../contract/history";
+import type {
+  FilledGap,
+  HubChannelState,
+  JoinAnswer,
+  JoinRequest,
+  Route,
+  RouteRequest,
+  ShardReport,
+} from "../contract/hub-rpc";
 import { CONNECTIONS_HUB } from "../contract/objects";
 import type { InfoRequest, PresenceMember } from "../contract/rpc";
 import { log } from "../log";
 import { AlarmClock, type TimedWork } from "./alarms/alarm-clock";
 import { auditFlush } from "./alarms/audit-flush";
+import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { admitConnection } from "./hubs/connections";
 import { toShards } from "./hubs/forward";
+import { missedAfter, relayStored } from "./hubs/history";
 import type { HubState } from "./hubs/hub-state";
 import { join } from "./hubs/join";
 import { announceCount } from "./hubs/membership";
 import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
-import { sendTally } from "./hubs/tally";
+import { sendHistoryTally, sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
 import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
+import { ChannelHistory } from "./state/channel-history";
 import { DueWork } from "./state/due-work";
+import { HistoryTally } from "./state/history-tally";
 import { HUB_MIGRATIONS } from "./state/hub-migrations";
 import { HubRecords } from "./state/hub-records";
+import { RecentExclusions } from "./state/recent-exclusions";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { ShardStubs } from "./state/shard-stubs";
+import { FLUSH_INTERVAL_MS } from "./state/stats";
 import { Store } from "./state/store";
 import { WebhookOutbox } from "./state/webhook-outbox";
 import { WebhookTally } from "./state/webhook-tally";
@@ -34,7 +49,7 @@ const CHANNEL_META = "channel";
 
 /**
  * One channel of a sharded app (docs/scaling.md): what each shard holds of
- * it, its presence roster, cache, subscriber counts and webhooks, and for a
+ * it, its presence roster, cache, history, subscriber counts and webhooks, and for a
  * user's channel the user's signed-in sockets and watchers. One owner per
  * channel, so no object is on the path of the app's other channels. It
  * holds no sockets and sleeps whenever nothing calls it.
@@ -43,11 +58,14 @@ export class Hub extends DurableObject<Env> {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly cache: ChannelCache;
+  private readonly history: ChannelHistory;
   private readonly outbox: WebhookOutbox;
   private readonly dueWork: DueWork;
   private readonly audit: AuditOutbox;
   private readonly alarms: AlarmClock<HubState>;
   private readonly tally = new WebhookTally();
+  /** Counted here and handed to the app's first shard: hubs keep no statistics of their own. */
+  private readonly historyTally = new HistoryTally(() => this.alarms.reschedule());
   private state: HubState | undefined;
   /** Changes of membership, one after another in the order they arrived (see `inOrder`). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -57,14 +75,20 @@ export class Hub extends DurableObject<Env> {
     this.schema = upgradeSchema(ctx.storage, HUB_MIGRATIONS);
     this.store = new Store(ctx.storage.sql);
     this.cache = new ChannelCache(ctx.storage.sql);
+    this.history = new ChannelHistory(ctx.storage.sql, (dueAt) => this.alarms.wake(dueAt), this.historyTally);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
     this.audit = new AuditOutbox(ctx.storage.sql, {
       wake: (dueAt) => this.alarms.wake(dueAt),
       appId: () => this.state?.app.id,
     });
-    const audit = auditFlush(this.audit, env, ctx.id.toString());
-    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox, this.tally), audit]);
+    this.alarms = new AlarmClock(ctx.storage, [
+      countWork(this.dueWork),
+      webhookWork(this.outbox, this.tally),
+      historyRetention(this.history),
+      historyCountWork(this.historyTally),
+      auditFlush(this.audit, env, ctx.id.toString()),
+    ]);
   }
 
   /* From the shards. */
@@ -80,6 +104,16 @@ export class Hub extends DurableObject<Env> {
   /** A client event: every other shard's subscribers get it; the sender's shard has relayed it already. */
   async relay(appId: string, channel: string, shard: string, frame: string): Promise<number> {
     return this.serve(appId, channel, "relay", (state) => toShards(state, frame, { exceptShard: shard }));
+  }
+
+  /** A client event on a history channel that stores them: numbered and stored here, then relayed; answers its serial. */
+  async relayStored(appId: string, channel: string, shard: string, entry: HistoryEntry): Promise<number | undefined> {
+    return this.serve(appId, channel, "relayStored", (state) => relayStored(state, shard, entry));
+  }
+
+  /** A shard's deliveries of this history channel skipped some serials: the events after `serial`. */
+  async missedAfter(appId: string, channel: string, serial: number, epoch?: string): Promise<FilledGap> {
+    return this.serve(appId, channel, "missedAfter", (state) => missedAfter(state, serial, epoch));
   }
 
   async signIn(appId: string, channel: string, shard: string, socketId: string): Promise<void> {
@@ -106,6 +140,10 @@ export class Hub extends DurableObject<Env> {
     });
   }
 
+  async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.serve(appId, channel, "channelHistory", (state) => state.history.page(channel, query));
+  }
+
   async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<HubChannelState> {
     return this.inOrder(appId, channel, "channelInfo", (state) => readChannel(state, info));
   }
@@ -129,7 +167,7 @@ export class Hub extends DurableObject<Env> {
     const state = this.current();
     if (state === undefined) return;
     await this.alarms.ring(state);
-    await sendTally(state, this.tally);
+    await sendTally(state, this.tally, this.historyTally);
   }
 
   /**
@@ -181,6 +219,8 @@ export class Hub extends DurableObject<Env> {
       records: new HubRecords(sql, channel),
       shards: new ShardStubs(this.env.BEACON, app),
       cache: this.cache,
+      history: this.history,
+      exclusions: new RecentExclusions(),
       dueWork: this.dueWork,
       // The hub writes nothing behind, so a webhook has nothing to settle first.
       webhooks: new WebhookQueue(
@@ -204,6 +244,18 @@ export class Hub extends DurableObject<Env> {
     const apps = loadApps(this.env);
     return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
+}
+
+/** History counts reach the app's statistics within an interval, or sooner when another alarm rings (sendTally). */
+function historyCountWork(tally: HistoryTally): TimedWork<HubState> {
+  return {
+    name: "history-counts",
+    nextDueAt: () => {
+      const since = tally.startedAt();
+      return since === undefined ? undefined : since + FLUSH_INTERVAL_MS;
+    },
+    run: (state) => sendHistoryTally(state, tally),
+  };
 }
 
 /** The hub's count announcements as timed work: gathered like the Beacon's, then told to every shard. */

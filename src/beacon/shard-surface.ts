@@ -2,8 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import type { HubFrame, ShardChannels, ShardEvent, ShardReport } from "../contract/hub-rpc";
 import type { Awake } from "./awake";
 import { shardReport } from "./changes/shard-hubs";
-import { countWebhooks, deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
+import { countHistory, countWebhooks, deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
 import { terminateUserConnections } from "./rpc/terminate";
+import type { HistoryCounts } from "./state/history-tally";
 import type { HubLinks } from "./state/hub-links";
 import type { WebhookOutcome } from "./state/stats";
 
@@ -45,6 +46,10 @@ export abstract class ShardSurface extends DurableObject<Env> {
 
   async countWebhooks(appId: string, shard: string, outcomes: Record<WebhookOutcome, number>): Promise<void> {
     return this.onShard(appId, shard, "countWebhooks", (state) => countWebhooks(state, outcomes));
+  }
+
+  async countHistory(appId: string, shard: string, counts: HistoryCounts): Promise<void> {
+    return this.onShard(appId, shard, "countHistory", (state) => countHistory(state, counts));
   }
 
   async occupied(appId: string, shard: string, prefix: string, users: boolean): Promise<ShardChannels> {

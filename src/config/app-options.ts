@@ -12,7 +12,7 @@ import {
 import { parseKeyPairs, primaryKey } from "./app-keys";
 import { type HistoryPolicy, parseHistory } from "./history";
 import { normalizeOriginPattern } from "./origins";
-import { readPlacement, shardedHistoryProblem, shardedLimitProblems } from "./placement";
+import { readPlacement, shardedLimitProblems } from "./placement";
 import { describeValue, type Problems } from "./problems";
 import { parseWebhookEndpoints } from "./webhooks";
 
@@ -97,7 +97,6 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     problems,
   );
   if (placement !== undefined) shardedLimitProblems(placement, app.limits, named, problems);
-  shardedHistoryProblem(placement, app.history, `${named}.history`, problems);
   if (problems.count !== before) return undefined;
   return placement === undefined ? app : { ...app, placement };
 }

@@ -12,7 +12,7 @@ import {
 } from "./app";
 import { parseKeyPairs, primaryKey } from "./app-keys";
 import { type HistoryPolicy, parseHistoryJson } from "./history";
-import { placementFromEnv, readPlacement, shardedHistoryProblem } from "./placement";
+import { placementFromEnv, readPlacement } from "./placement";
 import { Problems } from "./problems";
 import { parseWebhookEndpointsJson } from "./webhooks";
 
@@ -72,7 +72,6 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     { shards: "SHARDS", regions: "REGIONS", jurisdiction: "JURISDICTION" },
     problems,
   );
-  shardedHistoryProblem(placement, history.history, "HISTORY", problems);
   if (!problems.empty) return err(problems.brief("The single-app configuration"));
   const app: App = {
     id,

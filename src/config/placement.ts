@@ -170,22 +170,3 @@ export function shardedLimitProblems(
     `${set.join(" and ")} cannot be enforced across shards: an app-wide per-second count needs one object on the path of every call, which is what shards remove; use shards 1 or leave the limit unset`,
   );
 }
-
-/**
- * Channel history is numbered and stored by the one object that sees every
- * event of a channel: the Beacon while an app has one shard. A sharded app's
- * channel hubs keep no history yet, so the two are refused together rather
- * than events going unrecorded.
- */
-export function shardedHistoryProblem(
-  placement: Placement | undefined,
-  history: unknown,
-  where: string,
-  problems: Problems,
-): void {
-  if (placement === undefined || placement.shards === 1 || history === undefined) return;
-  problems.add(
-    where,
-    `cannot be kept on an app with ${placement.shards} shards yet: history is kept only by an app's one Beacon (shards 1); use shards 1 or leave history unset`,
-  );
-}

@@ -35,3 +35,15 @@ export type HistoryPage =
   | { readonly ok: true; readonly position: HistoryPosition; readonly events: StoredEvent[]; readonly more: boolean }
   /** The cursor belongs to an epoch the channel no longer has. */
   | { readonly ok: false; readonly position: HistoryPosition };
+
+/** An event to store, exactly as it is delivered. */
+export interface HistoryEntry {
+  readonly name: string;
+  readonly data: unknown;
+  readonly userId?: string;
+}
+
+/** What a resuming subscriber missed: every event after its serial, or nothing when that gap is gone. */
+export type Missed =
+  | { readonly recovered: true; readonly position: HistoryPosition; readonly events: StoredEvent[] }
+  | { readonly recovered: false; readonly position: HistoryPosition };

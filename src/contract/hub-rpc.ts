@@ -5,6 +5,7 @@
  * them by structured clone.
  */
 
+import type { HistoryEntry, HistoryPosition, Missed } from "./history";
 import type { ChannelAttributes } from "./rpc";
 
 /**
@@ -27,6 +28,29 @@ export interface JoinRequest {
   readonly subscribers: number;
   /** Cache channels: the answer carries the cached event (or says there is none). */
   readonly wantsCache: boolean;
+  /**
+   * History channels: the answer carries the channel's position as the shard
+   * is attached, and with `resume`, the events after it that the socket missed.
+   */
+  readonly history?: { readonly resume?: HistoryPosition };
+}
+
+/** An event to store, with the socket its REST call left out. */
+export interface RoutedEntry extends HistoryEntry {
+  readonly socketId?: string;
+}
+
+/** A hub's answer to a shard's gap: the stored events, and the socket each left out when the hub remembers it. */
+export interface FilledGap {
+  readonly missed: Missed;
+  readonly exclusions: ReadonlyArray<{ readonly serial: number; readonly socketId: string }>;
+}
+
+/** A history channel's part of a join's answer. */
+export interface JoinedHistory {
+  /** The channel's position when the shard was attached: later events reach the shard, earlier ones do not. */
+  readonly position: HistoryPosition;
+  readonly missed?: Missed;
 }
 
 export interface CachedEventCopy {
@@ -43,6 +67,7 @@ export type JoinAnswer =
       readonly succeeded?: string;
       /** Cache channels only: the cached event, or null for a miss. */
       readonly cached?: CachedEventCopy | null;
+      readonly history?: JoinedHistory;
     }
   | { readonly ok: false; readonly error: string };
 
@@ -74,6 +99,8 @@ export interface HubFrame {
   readonly except?: string;
   /** The shard that caused it gets nothing (a client event its own sockets already had). */
   readonly exceptShard?: string;
+  /** A history channel's stored event: its serial orders it among the channel's other deliveries. */
+  readonly serial?: number;
 }
 
 /** What the Worker asks a channel's hub before a publish. */
@@ -81,12 +108,16 @@ export interface RouteRequest {
   /** Cache channels: the event to keep as the channel's last. */
   readonly cache?: CachedEventCopy;
   readonly userCount: boolean;
+  /** History channels: the batch's events to the channel, in order, to be stored and numbered. */
+  readonly store?: readonly RoutedEntry[];
 }
 
 export interface Route {
   /** Shards with subscribers of the channel, by name. */
   readonly shards: readonly string[];
   readonly userCount?: number;
+  /** The serial of each event of `store`, in its order. */
+  readonly serials?: readonly number[];
 }
 
 /** One event for one shard, limited to the channels that shard is attached to. */
@@ -95,6 +126,8 @@ export interface ShardEvent {
   readonly data: string;
   readonly channels: readonly string[];
   readonly socketId?: string;
+  /** Each channel's serial, in the order of `channels` (null for a channel without history). */
+  readonly serials?: ReadonlyArray<number | null>;
 }
 
 /** A shard's occupied channels for `GET /channels`, with what it holds of each. */

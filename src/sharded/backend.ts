@@ -13,8 +13,7 @@ import type {
   PublishResult,
 } from "../contract/rpc";
 import type { StatsSnapshot } from "../contract/stats";
-import { err, ok } from "../lib/result";
-import { restError } from "../protocol/rest";
+import { ok } from "../lib/result";
 import { ShardedObjects } from "./objects";
 import { publishAcrossShards } from "./publish";
 import { channelAcrossShards, listAcrossShards, membersAcrossShards, usersAcrossShards } from "./reads";
@@ -63,8 +62,9 @@ export function backendFor(app: App, beacons: Env["BEACON"], hubs: Env["HUB"]): 
     channelsInfo: async (_appId, query) => ok(await listAcrossShards(objects, query)),
     channelInfo: async (_appId, channel, info) => ok(await channelAcrossShards(objects, channel, info)),
     channelUsers: async (_appId, channel) => ok(await usersAcrossShards(objects, channel)),
-    // Never reached while configuration refuses `history` beside `shards` above 1 (config/placement.ts).
-    channelHistory: async () => err(restError(404, "History is not kept for apps with more than one shard")),
+    // A history channel's events are stored by its hub (docs/history.md).
+    channelHistory: async (appId, channel, query) =>
+      ok(await objects.hub(channel).channelHistory(appId, channel, query)),
     channelMembers: async (_appId, channel) => ok(await membersAcrossShards(objects, channel)),
     terminateUserConnections: async (appId, userId, audit) => {
       const channel = userChannelName(userId);

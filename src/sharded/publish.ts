@@ -1,5 +1,7 @@
 import type { AuditRequest } from "../audit/entry";
-import type { CachedEventCopy, Route, RouteRequest, ShardEvent } from "../contract/hub-rpc";
+import type { App } from "../config/app";
+import { historyFor } from "../config/history";
+import type { CachedEventCopy, Route, RoutedEntry, RouteRequest, ShardEvent } from "../contract/hub-rpc";
 import type { ChannelAttributes, PublishEvent, PublishResult } from "../contract/rpc";
 import { withDeadline } from "../lib/deadline";
 import { classifyChannel } from "../protocol/channels";
@@ -10,8 +12,8 @@ export const SHARD_DELIVERY_DEADLINE_MS = 5000;
 
 /**
  * `POST /events` and `/batch_events` for a sharded app. Each channel's hub
- * is asked once (it keeps a cache channel's last event and names the shards
- * with subscribers); a hub that fails fails the call before anything is
+ * is asked once (it keeps a cache channel's last event, numbers and stores a
+ * history channel's events, and names the shards with subscribers); a hub that fails fails the call before anything is
  * sent, so a retry sends nothing twice. Then each of those shards gets, in
  * one call, the batch's events in order, each cut to the channels it holds:
  * a subscriber sees a batch in order, and since the answer waits for every
@@ -25,7 +27,7 @@ export async function publishAcrossShards(
   audit?: AuditRequest,
 ): Promise<PublishResult> {
   const appId = objects.app.id;
-  const requests = routeRequests(events);
+  const requests = routeRequests(objects.app, events);
   const routes = new Map<string, Route>(
     await Promise.all(
       [...requests].map(async ([channel, request], index) => {
@@ -62,13 +64,21 @@ export async function publishAcrossShards(
   });
 }
 
-/** One request per channel: the batch's last event for a cache channel, and whether a user count is wanted. */
-function routeRequests(events: readonly PublishEvent[]): Map<string, RouteRequest> {
-  const requests = new Map<string, { cache?: CachedEventCopy; userCount: boolean }>();
+/**
+ * One request per channel: the batch's last event for a cache channel, its
+ * events in order for a history channel, and whether a user count is wanted.
+ */
+function routeRequests(app: App, events: readonly PublishEvent[]): Map<string, RouteRequest> {
+  const requests = new Map<string, { cache?: CachedEventCopy; userCount: boolean; store?: RoutedEntry[] }>();
   for (const event of events) {
     for (const channel of event.channels) {
       const request = requests.get(channel) ?? { userCount: false };
       if (classifyChannel(channel).cached) request.cache = { event: event.name, data: event.data };
+      if (historyFor(app.history, channel) !== undefined) {
+        request.store ??= [];
+        const { name, data, socketId } = event;
+        request.store.push(socketId === undefined ? { name, data } : { name, data, socketId });
+      }
       request.userCount ||= event.info?.userCount ?? false;
       requests.set(channel, request);
     }
@@ -76,24 +86,35 @@ function routeRequests(events: readonly PublishEvent[]): Map<string, RouteReques
   return requests;
 }
 
-/** For each shard, the events in order, each with only the channels that shard has subscribers of. */
+/**
+ * For each shard, the events in order, each with only the channels that
+ * shard has subscribers of, and each history channel's serial (its route's
+ * serials, taken in the batch's order).
+ */
 function perShard(events: readonly PublishEvent[], routes: ReadonlyMap<string, Route>): Map<string, ShardEvent[]> {
   const shards = new Map<string, ShardEvent[]>();
+  const taken = new Map<string, number>();
   for (const event of events) {
-    const channelsOn = new Map<string, string[]>();
+    const channelsOn = new Map<string, { channels: string[]; serials: Array<number | null> }>();
     for (const channel of event.channels) {
-      for (const shard of routes.get(channel)?.shards ?? []) {
-        const channels = channelsOn.get(shard);
-        if (channels === undefined) channelsOn.set(shard, [channel]);
-        else channels.push(channel);
+      const route = routes.get(channel);
+      const index = taken.get(channel) ?? 0;
+      const serial = route?.serials?.[index] ?? null;
+      if (serial !== null) taken.set(channel, index + 1);
+      for (const shard of route?.shards ?? []) {
+        const on = channelsOn.get(shard) ?? { channels: [], serials: [] };
+        on.channels.push(channel);
+        on.serials.push(serial);
+        channelsOn.set(shard, on);
       }
     }
-    for (const [shard, channels] of channelsOn) {
+    for (const [shard, { channels, serials }] of channelsOn) {
       const shardEvent: ShardEvent = {
         name: event.name,
         data: event.data,
         channels,
         ...(event.socketId === undefined ? {} : { socketId: event.socketId }),
+        ...(serials.some((serial) => serial !== null) ? { serials } : {}),
       };
       const list = shards.get(shard);
       if (list === undefined) shards.set(shard, [shardEvent]);

@@ -11,11 +11,10 @@ const track = disconnectAfterEach();
 /** Only channels named history-... keep history, so no other test's channels store anything. */
 const HISTORY = { channels: ["history-*", "private-history-*"], max_events: 500, max_seconds: 600 };
 
-// History is kept by a single Beacon for now (configuration refuses it with shards above 1),
-// so this file runs its own unsharded server in every e2e project.
+// A server of its own, for the HISTORY setting, at the tier's shards: one Beacon in e2e, hubs in e2e-sharded.
 let server: { info: ServerInfo; stop: () => Promise<void> };
 beforeAll(async () => {
-  server = await startServer(["--var", `HISTORY:${JSON.stringify(HISTORY)}`], undefined, 1);
+  server = await startServer(["--var", `HISTORY:${JSON.stringify(HISTORY)}`]);
 });
 afterAll(() => server?.stop());
 

@@ -50,17 +50,13 @@ describe("an app's placement in APPS", () => {
     });
   });
 
-  it("refuses history on a sharded app, whose hubs keep none, and keeps it with one shard", () => {
+  it("keeps history on a sharded app, whose channel hubs store it, as with one shard", () => {
     const history = { channels: ["chat-*"] };
-    expect(parsed({ shards: 3, history })).toEqual({
-      ok: false,
-      problem: expect.stringContaining(
-        'APPS[0] (app "shop").history: cannot be kept on an app with 3 shards yet: history is kept only by an app\'s one Beacon (shards 1); use shards 1 or leave history unset',
-      ),
-    });
-    const one = parseAppsJson(JSON.stringify([app({ shards: 1, history })]));
-    expect(one.ok && one.apps[0]?.history?.channels).toEqual(["chat-*"]);
-    expect(parsed({ shards: 3 })).toEqual({ ok: true, placement: { shards: 3, regions: [] } });
+    for (const shards of [1, 3]) {
+      const result = parseAppsJson(JSON.stringify([app({ shards, history })]));
+      expect(result.ok && result.apps[0]?.history?.channels).toEqual(["chat-*"]);
+      expect(result.ok && result.apps[0]?.placement?.shards).toBe(shards);
+    }
   });
 
   it("refuses a shard count outside 1 to the maximum, and a count that is not a whole number", () => {
@@ -121,15 +117,10 @@ describe("the single app's placement settings", () => {
     expect(result.ok && result.value.placement).toBeUndefined();
   });
 
-  it("refuse HISTORY beside SHARDS above 1, naming HISTORY", () => {
-    expect(parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "2", HISTORY: '{"channels": ["chat-*"]}' })).toEqual({
-      ok: false,
-      error:
-        "HISTORY: cannot be kept on an app with 2 shards yet: " +
-        "history is kept only by an app's one Beacon (shards 1); use shards 1 or leave history unset",
-    });
-    const one = parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "1", HISTORY: '{"channels": ["chat-*"]}' });
-    expect(one.ok && one.value.history?.channels).toEqual(["chat-*"]);
+  it("keep HISTORY beside SHARDS above 1", () => {
+    const result = parseSingleAppEnv({ APP_SECRET: SECRET, SHARDS: "2", HISTORY: '{"channels": ["chat-*"]}' });
+    expect(result.ok && result.value.history?.channels).toEqual(["chat-*"]);
+    expect(result.ok && result.value.placement?.shards).toBe(2);
   });
 
   it("name the setting in each problem", () => {

@@ -1,9 +1,9 @@
 import type { App } from "../../config/app";
 import { historyFor } from "../../config/history";
-import type { HistoryPosition } from "../../contract/history";
+import type { HistoryEntry, HistoryPosition, Missed, StoredEvent } from "../../contract/history";
 import type { ResumePosition } from "../../protocol/client-frames";
 import * as frames from "../../protocol/server-frames";
-import type { ChannelHistory, HistoryEntry } from "../state/channel-history";
+import type { ChannelHistory } from "../state/channel-history";
 import type { Connection } from "../state/connection";
 
 /**
@@ -52,10 +52,17 @@ export function resumeSubscriber(
     connection.send(frames.resumed(channel, { recovered: false }));
     return;
   }
-  const missed = state.history.missedSince(channel, from);
+  sendMissed(connection, channel, state.history.missedSince(channel, from));
+}
+
+/** What a returning subscriber missed, in order, then `sower:resumed` saying how it went. */
+export function sendMissed(connection: Connection, channel: string, missed: Missed): void {
   const events = missed.recovered ? missed.events : [];
-  for (const event of events) {
-    connection.send(frames.userEvent(event.name, channel, event.data, event.user_id, event.serial));
-  }
+  for (const event of events) connection.send(storedEventFrame(channel, event));
   connection.send(frames.resumed(channel, { recovered: missed.recovered, ...missed.position, missed: events.length }));
+}
+
+/** A stored event as it was delivered live, serial included. */
+export function storedEventFrame(channel: string, event: StoredEvent): string {
+  return frames.userEvent(event.name, channel, event.data, event.user_id, event.serial);
 }

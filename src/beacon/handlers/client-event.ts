@@ -4,15 +4,18 @@ import { parseChannelName } from "../../protocol/channels";
 import { CLIENT_EVENT_REJECTED } from "../../protocol/errors";
 import * as frames from "../../protocol/server-frames";
 import { type HistoryState, recordIfHistoryChannel } from "../changes/history";
+import { relayNumbered, storesClientEvents } from "../changes/shard-history";
 import { relayToHub } from "../changes/shard-hubs";
 import type { ChannelIndex } from "../state/channel-index";
 import type { Connection, Handled } from "../state/connection";
+import type { Connections } from "../state/connections";
 import type { HubLinks } from "../state/hub-links";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
 export interface ClientEventState extends HistoryState {
   readonly channels: ChannelIndex;
+  readonly connections: Connections;
   readonly webhooks: WebhookQueue;
   readonly links?: HubLinks;
 }
@@ -42,11 +45,34 @@ export function handleClientEvent(
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
-  const entry = { name: message.event, data: message.data, userId: presenceUserId };
-  // Sharded apps keep no history (configuration refuses both), so a shard has no serial to relay.
+  const entry = {
+    name: message.event,
+    data: message.data,
+    ...(presenceUserId === undefined ? {} : { userId: presenceUserId }),
+  };
+  // On a shard, a channel that stores client events has them numbered by its hub before anyone gets them.
+  if (onShard(state) && storesClientEvents(state.app, message.channel)) {
+    queueClientEventWebhook(state, connection, message, presenceUserId);
+    return relayNumbered(state, connection, message.channel, entry);
+  }
   const serial = recordIfHistoryChannel(state, message.channel, entry, "client", now);
   const frame = frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial);
   state.channels.broadcast(message.channel, frame, connection);
+  queueClientEventWebhook(state, connection, message, presenceUserId);
+  // On a shard the channel's other shards get it through its hub.
+  if (state.links !== undefined) return relayToHub(state.app, state.links, message.channel, frame);
+}
+
+function onShard(state: ClientEventState): state is ClientEventState & { readonly links: HubLinks } {
+  return state.links !== undefined;
+}
+
+function queueClientEventWebhook(
+  state: ClientEventState,
+  connection: Connection,
+  message: ClientEvent,
+  presenceUserId: string | undefined,
+): void {
   state.webhooks.queue({
     name: "client_event",
     channel: message.channel,
@@ -55,8 +81,6 @@ export function handleClientEvent(
     socketId: connection.id,
     ...(presenceUserId === undefined ? {} : { userId: presenceUserId }),
   });
-  // On a shard the channel's other shards get it through its hub.
-  if (state.links !== undefined) return relayToHub(state.app, state.links, message.channel, frame);
 }
 
 function refuse(

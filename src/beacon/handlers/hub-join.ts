@@ -1,11 +1,14 @@
-import type { CachedEventCopy, JoinAnswer } from "../../contract/hub-rpc";
+import type { CachedEventCopy, JoinAnswer, JoinedHistory } from "../../contract/hub-rpc";
 import { err, ok, type Result } from "../../lib/result";
 import type { ChannelInfo } from "../../protocol/channels";
+import type { ResumePosition } from "../../protocol/client-frames";
 import type { SubscriptionError } from "../../protocol/errors";
+import { abandonHistoryJoin, beginHistoryJoin, isHistoryChannel, knownPosition } from "../changes/shard-history";
 import { reportSoon } from "../changes/shard-hubs";
 import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
 import type { Connection } from "../state/connection";
 import type { Connections } from "../state/connections";
+import type { Delivery } from "../state/history-streams";
 import type { HubLinks } from "../state/hub-links";
 import type { PresenceMember } from "../state/presence-roster";
 
@@ -22,6 +25,9 @@ export interface Joined {
   readonly cached?: CachedEventCopy | null;
   /** Hub frames that reached this shard after the hub answered, before the socket was subscribed here. */
   readonly replay: readonly string[];
+  /** History channels: the hub's position (and what a resume missed), and the deliveries sent here meanwhile. */
+  readonly history?: JoinedHistory;
+  readonly deliveries?: readonly Delivery[];
 }
 
 /**
@@ -29,15 +35,22 @@ export interface Joined {
  * member (the roster and its limit are app-wide), a cache channel (the
  * cache is), or the shard's first subscriber of the channel (so that the
  * hub sends it the channel's events before the socket is told it is in).
+ * A history channel also asks it to resume a socket, and when this shard
+ * does not know where the channel stands (after waking).
  */
 export function needsHub(
   state: HubJoinState,
+  links: HubLinks,
   connection: Connection,
   channel: ChannelInfo,
   member: PresenceMember | undefined,
+  resume: ResumePosition | undefined,
 ): boolean {
   if (member !== undefined || channel.cached) return true;
-  return !connection.channels.has(channel.name) && state.channels.count(channel.name) === 0;
+  if (connection.channels.has(channel.name)) return false;
+  if (state.channels.count(channel.name) === 0) return true;
+  if (!isHistoryChannel(state.app, channel.name)) return false;
+  return resume !== undefined || knownPosition({ links }, channel.name) === undefined;
 }
 
 /**
@@ -54,8 +67,12 @@ export async function joinHub(
   connection: Connection,
   channel: ChannelInfo,
   member: PresenceMember | undefined,
+  resume: ResumePosition | undefined,
 ): Promise<Result<Joined, SubscriptionError>> {
   const already = connection.channels.has(channel.name);
+  // History channels only: deliveries past a gap wait for the answer, which carries the channel's position.
+  const history = isHistoryChannel(state.app, channel.name) ? { ...state, links } : undefined;
+  if (history !== undefined) beginHistoryJoin(history, channel.name);
   const pending = links.beginJoin(channel.name, connection.id);
   let answer: JoinAnswer;
   try {
@@ -65,29 +82,40 @@ export async function joinHub(
       ...(member === undefined ? {} : { member: { userId: member.userId, infoJson: member.infoJson } }),
       subscribers: state.channels.count(channel.name) + (already ? 0 : 1),
       wantsCache: channel.cached,
+      ...(history === undefined ? {} : { history: resume === undefined || already ? {} : { resume } }),
     });
   } catch (error) {
     links.endJoin(pending);
+    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
     reportSoon(state, channel.name);
     throw error;
   }
-  if (!answer.ok) {
+  const abandon = async () => {
     links.endJoin(pending);
+    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
+  };
+  if (!answer.ok) {
+    await abandon();
     return err({ channel: channel.name, type: "LimitReached", status: 400, error: answer.error });
   }
-  links.endJoin(pending, answer.seq);
   // terminate_connections may have removed the socket meanwhile: the hub hears it is gone.
   if (state.connections.get(connection.id) !== connection) {
+    await abandon();
     reportSoon(state, channel.name);
     return err({ channel: channel.name, type: "Forbidden", status: 403, error: "The connection was terminated" });
   }
+  links.endJoin(pending, answer.seq);
   if (!already) addSubscription(state, connection, channel.name, member);
   const replay = already
     ? []
     : pending.frames.filter((held) => held.seq > answer.seq && held.except !== connection.id).map((held) => held.frame);
+  // A repeated subscribe resumes nothing: the socket kept receiving.
+  const joinedHistory = history !== undefined && !already ? answer.history : undefined;
+  if (history !== undefined && joinedHistory === undefined) await abandonHistoryJoin(history, channel.name);
   return ok({
     ...(answer.succeeded === undefined ? {} : { succeeded: answer.succeeded }),
     ...(answer.cached === undefined ? {} : { cached: answer.cached }),
     replay,
+    ...(joinedHistory === undefined ? {} : { history: joinedHistory, deliveries: pending.deliveries }),
   });
 }

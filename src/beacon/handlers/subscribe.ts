@@ -12,6 +12,7 @@ import type { UserData } from "../../protocol/user-data";
 import { type DeadlineState, markAuthorized } from "../changes/authorization-deadline";
 import { type CachingState, sendCachedEvent, sendCopiedEvent } from "../changes/caching";
 import { type HistoryState, historyPosition, resumeSubscriber } from "../changes/history";
+import { isHistoryChannel, joinedHistoryChannel, knownPosition, notResumed } from "../changes/shard-history";
 import { addSubscription, type SubscriptionState } from "../changes/subscriptions";
 import type { Connection, Handled } from "../state/connection";
 import type { PresenceMember } from "../state/presence-roster";
@@ -50,9 +51,9 @@ function conclude(
   const links = state.links;
   if (verified.ok && links !== undefined) {
     const { channel, member } = verified.value;
-    if (needsHub(state, connection, channel, member)) {
-      const resumeIfNew = connection.channels.has(channel.name) ? undefined : resume;
-      return joinHub(state, links, connection, channel, member).then((joined) =>
+    const resumeIfNew = connection.channels.has(channel.name) ? undefined : resume;
+    if (needsHub(state, links, connection, channel, member, resumeIfNew)) {
+      return joinHub(state, links, connection, channel, member, resumeIfNew).then((joined) =>
         joined.ok
           ? subscribed(state, connection, channel, joined.value, resumeIfNew)
           : refused(state, connection, joined.error),
@@ -70,8 +71,14 @@ function conclude(
   const isNew = !connection.channels.has(channel.name);
   if (isNew) addSubscription(state, connection, channel.name, member);
   const snapshot = channel.kind === "presence" ? state.presence.snapshot(channel.name) : undefined;
-  const succeeded = frames.subscriptionSucceeded(channel.name, snapshot, historyPosition(state, channel.name));
-  subscribed(state, connection, channel, { succeeded, replay: [] }, isNew ? resume : undefined);
+  const succeeded = frames.subscriptionSucceeded(channel.name, snapshot, positionHere(state, channel.name));
+  return subscribed(state, connection, channel, { succeeded, replay: [] }, isNew ? resume : undefined);
+}
+
+/** A history channel's position for a new subscriber: the Beacon's, or on a shard, that of its deliveries here. */
+function positionHere(state: SubscribeState, channel: string) {
+  if (state.links === undefined) return historyPosition(state, channel);
+  return isHistoryChannel(state.app, channel) ? knownPosition({ links: state.links }, channel) : undefined;
 }
 
 function refused(state: SubscribeState, connection: Connection, error: SubscriptionError): void {
@@ -93,15 +100,25 @@ function subscribed(
   channel: ChannelInfo,
   joined: Joined,
   resume: ResumePosition | undefined,
-): void {
-  connection.send(joined.succeeded ?? frames.subscriptionSucceeded(channel.name));
+): Promise<void> | undefined {
+  connection.send(joined.succeeded ?? frames.subscriptionSucceeded(channel.name, undefined, joined.history?.position));
   for (const frame of joined.replay) connection.send(frame);
   // Before anything else is sent: the missed events must precede every live one.
-  if (resume !== undefined) resumeSubscriber(state, connection, channel.name, resume);
+  let delivering: Promise<void> | undefined;
+  if (joined.history !== undefined && state.links !== undefined) {
+    const shard = { ...state, links: state.links };
+    delivering = joinedHistoryChannel(shard, connection, channel.name, joined.history, joined.deliveries ?? []);
+  } else if (resume !== undefined) {
+    // A shard resumes only through the hub, which keeps the channel's history.
+    if (state.links === undefined) resumeSubscriber(state, connection, channel.name, resume);
+    else notResumed(connection, channel.name);
+  }
   if (requiresAuth(channel.kind)) markAuthorized(state, connection);
-  if (!channel.cached) return;
-  if (joined.cached === undefined) sendCachedEvent(state, connection, channel.name, Date.now());
-  else sendCopiedEvent(connection, channel.name, joined.cached);
+  if (channel.cached) {
+    if (joined.cached === undefined) sendCachedEvent(state, connection, channel.name, Date.now());
+    else sendCopiedEvent(connection, channel.name, joined.cached);
+  }
+  return delivering;
 }
 
 interface Admission {

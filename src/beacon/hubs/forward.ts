@@ -15,7 +15,7 @@ export const SHARD_DEADLINE_MS = 2000;
 export function toShards(
   state: HubState,
   frame: string,
-  options: { except?: string; exceptShard?: string } = {},
+  options: { except?: string; exceptShard?: string; serial?: number } = {},
 ): Promise<number> {
   const seq = state.shards.nextSeq();
   const shards = state.records.attachedShards().filter((shard) => shard !== options.exceptShard);
@@ -24,6 +24,7 @@ export function toShards(
     frame,
     seq,
     ...(options.except === undefined ? {} : { except: options.except }),
+    ...(options.serial === undefined ? {} : { serial: options.serial }),
   };
   return settle(
     state,

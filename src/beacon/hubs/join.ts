@@ -2,6 +2,7 @@ import type { CachedEventCopy, JoinAnswer, JoinRequest } from "../../contract/hu
 import * as frames from "../../protocol/server-frames";
 import { parseStoredUserInfo } from "../state/presence-roster";
 import { confirmShards } from "./confirm";
+import { joinedHistory } from "./history";
 import type { HubState } from "./hub-state";
 import { memberJoined, subscribersChanged } from "./membership";
 
@@ -27,13 +28,15 @@ export async function join(state: HubState, request: JoinRequest): Promise<JoinA
   records.setSubscribers(request.shard, Math.max(1, request.subscribers));
   const seq = state.shards.currentSeq();
   const isNew = member !== undefined && records.addMember(request.shard, request.socketId, member);
+  const history = joinedHistory(state, request);
   const answer: JoinAnswer = {
     ok: true,
     seq,
     ...(member === undefined
       ? {}
-      : { succeeded: frames.subscriptionSucceeded(channel, records.roster.snapshot(channel)) }),
+      : { succeeded: frames.subscriptionSucceeded(channel, records.roster.snapshot(channel), history?.position) }),
     ...(request.wantsCache ? { cached: cachedEvent(state) } : {}),
+    ...(history === undefined ? {} : { history }),
   };
   subscribersChanged(state, before);
   if (isNew) await memberJoined(state, request.socketId, member.userId, parseStoredUserInfo(member.infoJson));

@@ -2,11 +2,12 @@ import type { HubChannelState, Route, RouteRequest } from "../../contract/hub-rp
 import type { InfoRequest, PresenceMember } from "../../contract/rpc";
 import { channelAttributes } from "../state/channel-attributes";
 import { confirmShards } from "./confirm";
+import { storeRouted } from "./history";
 import type { HubState } from "./hub-state";
 
 /**
- * Before a publish: keeps a cache channel's event and names the shards with
- * subscribers. It changes no membership, so it waits for nothing: a join
+ * Before a publish: keeps a cache channel's event, stores and numbers a
+ * history channel's events, and names the shards with subscribers. It changes no membership, so it waits for nothing: a join
  * answered before this call is in the list, one still in flight has not
  * told its socket it is subscribed.
  */
@@ -14,8 +15,10 @@ export function route(state: HubState, request: RouteRequest): Route {
   if (request.cache !== undefined) {
     state.cache.remember(state.channel, request.cache.event, request.cache.data, Date.now());
   }
+  const serials = request.store === undefined ? {} : { serials: storeRouted(state, request.store) };
   const shards = state.records.attachedShards();
-  return request.userCount ? { shards, userCount: state.records.roster.memberCount(state.channel) } : { shards };
+  const userCount = request.userCount ? { userCount: state.records.roster.memberCount(state.channel) } : {};
+  return { shards, ...userCount, ...serials };
 }
 
 /** `GET /channels/{name}`: every shard is asked for what it holds now, so the figures are the app's. */

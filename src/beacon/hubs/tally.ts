@@ -1,26 +1,43 @@
 import { shardsOf } from "../../contract/objects";
 import { withDeadline } from "../../lib/deadline";
 import { log } from "../../log";
+import type { HistoryTally } from "../state/history-tally";
 import type { WebhookTally } from "../state/webhook-tally";
 import { SHARD_DEADLINE_MS } from "./forward";
 import type { HubState } from "./hub-state";
 
 /**
- * The webhooks this hub delivered go into the app's statistics through its
- * first shard. Statistics are counts, not records: a tally that does not
- * arrive is logged and dropped, as a Beacon's unflushed counts are.
+ * The webhooks this hub delivered and the history it stored and pruned go
+ * into the app's statistics through its first shard. Statistics are
+ * counts, not records: a tally that does not arrive is logged and dropped,
+ * as a Beacon's unflushed counts are.
  */
-export async function sendTally(state: HubState, tally: WebhookTally): Promise<void> {
-  const counts = tally.take();
+export async function sendTally(state: HubState, webhooks: WebhookTally, history: HistoryTally): Promise<void> {
+  const counts = webhooks.take();
+  const [first] = shardsOf(state.app);
+  if (first === undefined) return;
+  const shard = state.shards.stub(first.name);
+  await Promise.all([
+    counts === undefined
+      ? undefined
+      : handOn(state, "webhook counts", shard.countWebhooks(state.app.id, first.name, counts)),
+    sendHistoryTally(state, history),
+  ]);
+}
+
+export async function sendHistoryTally(state: HubState, history: HistoryTally): Promise<void> {
+  const counts = history.take();
   const [first] = shardsOf(state.app);
   if (counts === undefined || first === undefined) return;
+  const shard = state.shards.stub(first.name);
+  await handOn(state, "history counts", shard.countHistory(state.app.id, first.name, counts));
+}
+
+async function handOn(state: HubState, what: string, call: Promise<void>): Promise<void> {
   try {
-    await withDeadline(
-      state.shards.stub(first.name).countWebhooks(state.app.id, first.name, counts),
-      SHARD_DEADLINE_MS,
-    );
+    await withDeadline(call, SHARD_DEADLINE_MS);
   } catch (error) {
-    log("warn", "webhook counts did not reach the app's statistics", {
+    log("warn", `${what} did not reach the app's statistics`, {
       app: state.app.id,
       channel: state.channel,
       error: String(error),

@@ -39,7 +39,7 @@ export function fanOut(
   event: Pick<PublishEvent, "name" | "data" | "channels" | "socketId">,
 ): void {
   const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
-  // No serials: sharded apps keep no history (configuration refuses both).
+  // A history channel's serial comes with its own delivery (changes/shard-history.ts).
   for (const channel of event.channels) sendToChannel(state, channel, event, except, undefined);
 }
 

@@ -1,9 +1,12 @@
 import type { HubFrame, ShardChannels, ShardEvent } from "../../contract/hub-rpc";
 import { classifyChannel } from "../../protocol/channels";
+import * as frames from "../../protocol/server-frames";
+import { deliverNumbered } from "../changes/shard-history";
 import { reportSoon, type ShardState } from "../changes/shard-hubs";
 import type { Connections } from "../state/connections";
+import type { HistoryCounts } from "../state/history-tally";
 import type { PresenceRoster } from "../state/presence-roster";
-import type { WebhookOutcome } from "../state/stats";
+import type { Stats, WebhookOutcome } from "../state/stats";
 import type { WebhookMeter } from "../webhooks/delivery";
 import { fanOut } from "./publish";
 
@@ -11,7 +14,7 @@ import { fanOut } from "./publish";
 export interface ShardCallState extends ShardState {
   readonly connections: Connections;
   readonly presence: PresenceRoster;
-  readonly meter: WebhookMeter;
+  readonly meter: WebhookMeter & Pick<Stats, "count">;
 }
 
 /**
@@ -19,14 +22,31 @@ export interface ShardCallState extends ShardState {
  * subscribers of (the hubs said so). Answers each channel's subscribers
  * here, which the Worker adds up for `subscription_count`. A channel with
  * none left here was named by a hub that has not heard so yet: it hears now.
+ * A history channel's events go out in serial order (changes/shard-history.ts);
+ * the answer waits for a gap among them to be filled.
  */
-export function deliver(state: ShardCallState, events: readonly ShardEvent[]): Map<string, number> {
+export async function deliver(state: ShardCallState, events: readonly ShardEvent[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  const fills: Array<Promise<void>> = [];
   for (const event of events) {
-    fanOut(state, event);
+    const { serials } = event;
+    if (serials === undefined) fanOut(state, event);
+    else {
+      event.channels.forEach((channel, index) => {
+        const serial = serials[index] ?? null;
+        if (serial === null) fanOut(state, { ...event, channels: [channel] });
+        else {
+          const frame = frames.userEvent(event.name, channel, event.data, undefined, serial);
+          const except = event.socketId === undefined ? {} : { except: event.socketId };
+          const filling = deliverNumbered(state, channel, { serial, frame, ...except });
+          if (filling !== undefined) fills.push(filling);
+        }
+      });
+    }
     for (const channel of event.channels) counts.set(channel, state.channels.count(channel));
   }
   for (const [channel, count] of counts) if (count === 0) correctHub(state, channel);
+  await Promise.all(fills);
   return counts;
 }
 
@@ -35,11 +55,22 @@ export function deliver(state: ShardCallState, events: readonly ShardEvent[]): M
  * event, a count). Joins in flight here keep it for their socket; sockets
  * whose join answer already reflected it are skipped.
  */
-export function hubFrame(state: ShardCallState, message: HubFrame): void {
+export function hubFrame(state: ShardCallState, message: HubFrame): Promise<void> | undefined {
+  if (message.serial !== undefined) {
+    const { serial, frame } = message;
+    const delivered = deliverNumbered(state, message.channel, {
+      serial,
+      frame,
+      ...(message.except === undefined ? {} : { except: message.except }),
+    });
+    if (state.channels.count(message.channel) === 0) correctHub(state, message.channel);
+    return delivered;
+  }
   const skip = state.links.arrived(message.channel, message.seq, message.frame, message.except);
   const except = message.except === undefined ? undefined : state.connections.get(message.except);
   state.channels.broadcast(message.channel, message.frame, except, skip);
   if (state.channels.count(message.channel) === 0) correctHub(state, message.channel);
+  return undefined;
 }
 
 /** A frame for given sockets (watchlist notices from a user's hub); those no longer here are gone. */
@@ -66,6 +97,14 @@ export function occupied(state: ShardCallState, prefix: string, users: boolean):
 export function countWebhooks(state: ShardCallState, outcomes: Readonly<Record<WebhookOutcome, number>>): void {
   for (const [outcome, events] of Object.entries(outcomes)) {
     if (isOutcome(outcome) && events > 0) state.meter.countWebhook(outcome, events);
+  }
+}
+
+/** History a hub stored and pruned: counted here for the app, as its webhooks are. */
+export function countHistory(state: ShardCallState, counts: Readonly<HistoryCounts>): void {
+  for (const [counter, amount] of Object.entries(counts)) {
+    if ((counter === "history_stored" || counter === "history_pruned") && amount > 0)
+      state.meter.count(counter, amount);
   }
 }
 

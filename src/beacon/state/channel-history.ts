@@ -1,4 +1,11 @@
-import type { HistoryPage, HistoryPosition, HistoryQuery, StoredEvent } from "../../contract/history";
+import type {
+  HistoryEntry,
+  HistoryPage,
+  HistoryPosition,
+  HistoryQuery,
+  Missed,
+  StoredEvent,
+} from "../../contract/history";
 import type { Counter } from "../../contract/stats";
 
 /** How much a channel keeps; the app's history policy satisfies it. */
@@ -6,18 +13,6 @@ export interface Retention {
   readonly maxEvents: number;
   readonly maxSeconds: number;
 }
-
-/** An event to store, exactly as it is delivered. */
-export interface HistoryEntry {
-  readonly name: string;
-  readonly data: unknown;
-  readonly userId?: string;
-}
-
-/** What a resuming subscriber missed: every event after its serial, or nothing when that gap is gone. */
-export type Missed =
-  | { readonly recovered: true; readonly position: HistoryPosition; readonly events: StoredEvent[] }
-  | { readonly recovered: false; readonly position: HistoryPosition };
 
 interface Known {
   epoch: string;

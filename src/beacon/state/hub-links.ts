@@ -1,6 +1,7 @@
 import type { App } from "../../config/app";
 import { hubName, objectOf } from "../../contract/objects";
 import { Admissions } from "./admissions";
+import { type Delivery, HistoryStreams } from "./history-streams";
 
 export type HubStub = ReturnType<Env["HUB"]["getByName"]>;
 
@@ -11,6 +12,8 @@ export interface PendingJoin {
   /** False for a sign-in or watch, which registers the socket with a user's hub without subscribing it. */
   readonly subscribes: boolean;
   readonly frames: Array<{ seq: number; frame: string; except?: string }>;
+  /** History channels: the deliveries sent to the channel's subscribers here meanwhile, in order. */
+  readonly deliveries: Delivery[];
 }
 
 /**
@@ -24,6 +27,8 @@ export class HubLinks {
   readonly admissions = new Admissions();
   /** Per channel, per socket: the hub frame number its join answer reflected. */
   private readonly baselines = new Map<string, Map<string, number>>();
+  /** Where each history channel's deliveries stand here. */
+  readonly streams = new HistoryStreams();
 
   constructor(
     private readonly hubs: Env["HUB"],
@@ -42,7 +47,7 @@ export class HubLinks {
   }
 
   beginJoin(channel: string, socketId: string, subscribes = true): PendingJoin {
-    const join: PendingJoin = { channel, socketId, subscribes, frames: [] };
+    const join: PendingJoin = { channel, socketId, subscribes, frames: [], deliveries: [] };
     const joins = this.pending.get(channel);
     if (joins === undefined) this.pending.set(channel, new Set([join]));
     else joins.add(join);
@@ -68,6 +73,11 @@ export class HubLinks {
     const sockets = new Set<string>();
     for (const join of this.pending.get(channel) ?? []) if (join.subscribes || !subscribing) sockets.add(join.socketId);
     return [...sockets];
+  }
+
+  /** A history channel's delivery went to its subscribers here: joins in flight keep it for their socket. */
+  emitted(channel: string, delivery: Delivery): void {
+    for (const join of this.pending.get(channel) ?? []) if (join.subscribes) join.deliveries.push(delivery);
   }
 
   /**

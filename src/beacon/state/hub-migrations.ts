@@ -1,5 +1,5 @@
 import { META_TABLE, type Migration } from "./schema";
-import { AUDIT_OUTBOX_TABLES, CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, WEBHOOK_TABLES } from "./tables";
+import { AUDIT_OUTBOX_TABLES, CHANNEL_CACHE_TABLES, DUE_WORK_TABLES, HISTORY_TABLES, WEBHOOK_TABLES } from "./tables";
 
 /**
  * Every schema change of a hub's SQLite (one hub per channel of a sharded
@@ -35,5 +35,12 @@ export const HUB_MIGRATIONS: readonly Migration[] = [
     name: "the audit outbox: entries waiting for D1, and the stream's head and dropped count",
     additive: true,
     statements: [...AUDIT_OUTBOX_TABLES],
+  },
+  {
+    // A sharded app's history channel is numbered and stored by its hub, the one object every
+    // publish to it already asks (docs/history.md); the tables are the Beacon's.
+    name: "channel history: the channel's epoch, serial and next prune, and its stored events",
+    additive: true,
+    statements: HISTORY_TABLES,
   },
 ];

@@ -3,6 +3,7 @@ import {
   AUDIT_OUTBOX_TABLES,
   CHANNEL_CACHE_TABLES,
   DUE_WORK_TABLES,
+  HISTORY_TABLES,
   USER_SESSIONS_TABLES,
   WEBHOOK_TABLES,
 } from "./tables";
@@ -40,25 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // channel's row changes only when its first event is stored and when retention prunes it.
     name: "channel history: one row per channel (epoch, serial once pruned, next prune) and one per stored event",
     additive: true,
-    statements: [
-      `CREATE TABLE history_channels (
-  channel TEXT PRIMARY KEY,
-  epoch TEXT NOT NULL,
-  last_serial INTEGER NOT NULL,
-  prune_at INTEGER
-) WITHOUT ROWID`,
-      "CREATE INDEX history_channels_by_prune ON history_channels (prune_at)",
-      `CREATE TABLE history_events (
-  channel TEXT NOT NULL,
-  serial INTEGER NOT NULL,
-  published_at INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  data TEXT NOT NULL,
-  data_is_json INTEGER NOT NULL,
-  user_id TEXT,
-  PRIMARY KEY (channel, serial)
-) WITHOUT ROWID`,
-    ],
+    statements: HISTORY_TABLES,
   },
   {
     // One row per minute in which the app did something, written when the minute has ended; the

@@ -82,3 +82,24 @@ export const AUDIT_OUTBOX_TABLES: readonly string[] = [
   dropped_since INTEGER
 )`,
 ];
+
+/** Channel history (docs/history.md): the Beacon's second migration, and a hub's for its one channel. */
+export const HISTORY_TABLES: readonly string[] = [
+  `CREATE TABLE history_channels (
+  channel TEXT PRIMARY KEY,
+  epoch TEXT NOT NULL,
+  last_serial INTEGER NOT NULL,
+  prune_at INTEGER
+) WITHOUT ROWID`,
+  "CREATE INDEX history_channels_by_prune ON history_channels (prune_at)",
+  `CREATE TABLE history_events (
+  channel TEXT NOT NULL,
+  serial INTEGER NOT NULL,
+  published_at INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  data TEXT NOT NULL,
+  data_is_json INTEGER NOT NULL,
+  user_id TEXT,
+  PRIMARY KEY (channel, serial)
+) WITHOUT ROWID`,
+];

@@ -11,9 +11,9 @@ export const HISTORY_PAGE = { default: 100, max: 1000 } as const;
 
 /**
  * `GET /apps/{id}/channels/{channel}/history`: one page of the channel's
- * stored events with its current serial and epoch (docs/history.md). A
- * channel the app keeps no history for is refused here, without waking the
- * Beacon.
+ * stored events with its current serial and epoch (docs/history.md), from
+ * the app's Beacon or, on a sharded app, the channel's hub. A channel the app
+ * keeps no history for is refused here, without waking either.
  */
 export async function getChannelHistory(call: RestCall): Promise<RestReply> {
   const channel = pathChannel(call);

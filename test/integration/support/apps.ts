@@ -42,10 +42,7 @@ export const DEFAULT_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
-/**
- * The app history.test.ts stores history on, apart from the default app:
- * history is kept by a single Beacon for now, so this app is never sharded.
- */
+/** The app history.test.ts stores history on, apart from the default app. */
 export const HISTORY_APP: TestApp = {
   id: "history",
   key: "history-key",
@@ -215,6 +212,17 @@ export const SHARDED_APP: TestApp = {
   webhooks: INTEGRATION_WEBHOOKS,
 };
 
+/** Four shards, one per region, keeping history (history-shards.test.ts): client events too. */
+export const SHARDED_HISTORY_APP: TestApp = {
+  id: "sharded-history",
+  key: "sharded-history-key",
+  secret: "sharded-history-secret-0123456789",
+  enable_client_messages: true,
+  shards: 4,
+  regions: ["weur", "enam", "apac", "oc"],
+  history: { channels: ["history-*", "private-history-*"], max_events: 100, client_events: true },
+};
+
 /** Two shards and an app-wide max_connections of 2. */
 export const SHARDED_CAPPED_APP: TestApp = {
   id: "sharded-capped",
@@ -253,6 +261,7 @@ export const TEST_APPS: readonly TestApp[] = [
   SHORT_HISTORY_APP,
   PLACED_APP,
   SHARDED_APP,
+  SHARDED_HISTORY_APP,
   SHARDED_CAPPED_APP,
   AUDITED_APP,
 ];
@@ -264,8 +273,7 @@ export const METRICS_TOKEN = "scrape-token-0123456789abcdef";
  * The shard count the sharded test projects run every test app at, except
  * those that cannot be sharded or test one object as such: LIMITED_APP's and
  * LIMITED_OPS_APP's per-second limits need one object, UPGRADED_APP's Beacon is rewritten as an
- * old release left it, PLACED_APP tests one placed Beacon, history is kept by
- * a single Beacon for now (HISTORY_APP, SHORT_HISTORY_APP), and the sharded
+ * old release left it, PLACED_APP tests one placed Beacon, and the sharded
  * apps above are sharded in every project.
  */
 export const TEST_SHARDS = 4;
@@ -275,9 +283,8 @@ const STAY_AS_THEY_ARE: ReadonlySet<TestApp> = new Set([
   LIMITED_OPS_APP,
   UPGRADED_APP,
   PLACED_APP,
-  HISTORY_APP,
-  SHORT_HISTORY_APP,
   SHARDED_APP,
+  SHARDED_HISTORY_APP,
   SHARDED_CAPPED_APP,
 ]);
 

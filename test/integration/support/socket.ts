@@ -10,6 +10,8 @@ export interface Frame {
   channel?: string;
   data?: unknown;
   user_id?: string;
+  /** A history channel's event (docs/history.md). */
+  serial?: number;
 }
 
 /**
