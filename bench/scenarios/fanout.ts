@@ -1,5 +1,5 @@
 import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
-import { analyse, publish } from "./publish.ts";
+import { analyse, fanoutFaults, publish } from "./publish.ts";
 
 const CHANNEL = "bench-fanout";
 
@@ -64,17 +64,11 @@ export async function fanout(context: ScenarioContext, deflate: boolean): Promis
     figures,
     billing: context.billing,
     notes: context.notes,
-    faults: {
-      lost: burstDeliveries.lost + pacedDeliveries.lost,
-      duplicates: burstDeliveries.duplicates + pacedDeliveries.duplicates,
-      reordered: burstDeliveries.reordered + pacedDeliveries.reordered,
-      errors:
-        burstDeliveries.errors +
-        pacedDeliveries.errors +
-        burst.result.published.failures +
-        paced.result.failures +
-        subscribed.failures,
-      failedSockets: opened.failures,
-    },
+    faults: fanoutFaults(
+      burstDeliveries,
+      pacedDeliveries,
+      burst.result.published.failures + paced.result.failures + subscribed.failures,
+      opened.failures,
+    ),
   };
 }

@@ -117,3 +117,22 @@ export function deliveryFaults(
     failedSockets,
   };
 }
+
+/**
+ * A fan-out's faults, from its burst's and its paced run's deliveries: the
+ * triggers, subscribes and sockets that failed count as errors beside them.
+ */
+export function fanoutFaults(
+  burst: DeliveryAnalysis,
+  paced: DeliveryAnalysis,
+  failedCalls: number,
+  failedSockets: number,
+): ScenarioResult["faults"] {
+  return {
+    lost: burst.lost + paced.lost,
+    duplicates: burst.duplicates + paced.duplicates,
+    reordered: burst.reordered + paced.reordered,
+    errors: burst.errors + paced.errors + failedCalls,
+    failedSockets,
+  };
+}

@@ -1,7 +1,7 @@
 import { threadCpuSeconds } from "../host/proc.ts";
 import { type CallDelta, callDelta, callsTo, describeCalls, objectsOf } from "./calls.ts";
 import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
-import { analyse, publish } from "./publish.ts";
+import { analyse, fanoutFaults, publish } from "./publish.ts";
 
 const CHANNEL = "bench-sharded";
 
@@ -112,18 +112,12 @@ export async function shardedFanout(context: ScenarioContext, subscribers: numbe
     figures,
     billing: context.billing,
     notes: context.notes,
-    faults: {
-      lost: burstDeliveries.lost + pacedDeliveries.lost,
-      duplicates: burstDeliveries.duplicates + pacedDeliveries.duplicates,
-      reordered: burstDeliveries.reordered + pacedDeliveries.reordered,
-      errors:
-        burstDeliveries.errors +
-        pacedDeliveries.errors +
-        burst.result.published.failures +
-        paced.result.failures +
-        subscribed.failures,
-      failedSockets: opened.failures,
-    },
+    faults: fanoutFaults(
+      burstDeliveries,
+      pacedDeliveries,
+      burst.result.published.failures + paced.result.failures + subscribed.failures,
+      opened.failures,
+    ),
   };
 }
 
