@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import type { App } from "../config/app";
-import { loadApps } from "../config/registry";
+import type { WebhookOutboxView } from "../contract/console";
 import type { HubChannelState, JoinAnswer, JoinRequest, Route, RouteRequest, ShardReport } from "../contract/hub-rpc";
 import { CONNECTIONS_HUB } from "../contract/objects";
 import type { InfoRequest, PresenceMember } from "../contract/rpc";
 import { log } from "../log";
 import { AlarmClock, type TimedWork } from "./alarms/alarm-clock";
 import { webhookWork } from "./alarms/webhook-work";
+import { configuredApp } from "./configured-app";
 import { admitConnection } from "./hubs/connections";
 import { toShards } from "./hubs/forward";
 import type { HubState } from "./hubs/hub-state";
@@ -16,6 +16,7 @@ import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
 import { sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
+import { retryWebhooksNow, webhookOutboxView } from "./rpc/webhooks";
 import { ChannelCache } from "./state/channel-cache";
 import { DueWork } from "./state/due-work";
 import { HUB_MIGRATIONS } from "./state/hub-migrations";
@@ -55,7 +56,10 @@ export class Hub extends DurableObject<Env> {
     this.cache = new ChannelCache(ctx.storage.sql);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
-    this.alarms = new AlarmClock(ctx.storage, [countWork(this.dueWork), webhookWork(this.outbox, this.tally)]);
+    this.alarms = new AlarmClock(ctx.storage, [
+      countWork(this.dueWork),
+      webhookWork(this.outbox, this.tally, this.tally),
+    ]);
   }
 
   /* From the shards. */
@@ -108,6 +112,16 @@ export class Hub extends DurableObject<Env> {
     return this.inOrder(appId, channel, "terminate", (state) => terminateUser(state));
   }
 
+  /* From the dashboard's webhooks view. */
+
+  async webhookOutbox(appId: string, channel: string): Promise<WebhookOutboxView> {
+    return this.serve(appId, channel, "webhookOutbox", (state) => webhookOutboxView({ ...state, outbox: this.outbox }));
+  }
+
+  async retryWebhooks(appId: string, channel: string): Promise<number> {
+    return this.serve(appId, channel, "retryWebhooks", (state) => retryWebhooksNow(state));
+  }
+
   override async alarm(): Promise<void> {
     const state = this.current();
     if (state === undefined) return;
@@ -154,7 +168,7 @@ export class Hub extends DurableObject<Env> {
   private current(): HubState | undefined {
     if (this.state !== undefined) return this.state;
     if (!this.schema.ok) return undefined;
-    const app = this.app();
+    const app = configuredApp(this.store, this.env);
     const channel = this.store.getMeta(CHANNEL_META);
     if (app === undefined || channel === undefined) return undefined;
     const sql = this.ctx.storage.sql;
@@ -180,12 +194,6 @@ export class Hub extends DurableObject<Env> {
   private scheduled(dueAt?: number): void {
     if (dueAt === undefined) this.alarms.reschedule();
     else this.alarms.wake(dueAt);
-  }
-
-  private app(): App | undefined {
-    const appId = this.store.getMeta(APP_ID_META);
-    const apps = loadApps(this.env);
-    return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
 }
 

@@ -28,6 +28,17 @@ export async function listApps(
   return Response.json({ apps: listed });
 }
 
+/** The app a path names, if the session may see it; otherwise the refusal to answer with. */
+export function scopedApp(rawId: string, scope: Scope, apps: Pick<AppRegistry, "byId">): App | Response {
+  const appId = tryDecodeURIComponent(rawId);
+  const app = appId === undefined ? undefined : apps.byId(appId);
+  if (app === undefined) return refusal(404, "No such app");
+  if (scope.kind === "app" && scope.appId !== app.id) {
+    return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
+  }
+  return app;
+}
+
 const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events)(?:\/([^/]+))?$/;
 
 /** `api/apps/{id}/channels`, `api/apps/{id}/channels/{name}` and `POST api/apps/{id}/events`, or undefined for another path. */
@@ -41,12 +52,8 @@ export async function serveAppPath(
   const match = APP_PATH.exec(path);
   if (match === null) return undefined;
   const [, rawId = "", what, rawChannel] = match;
-  const appId = tryDecodeURIComponent(rawId);
-  const app = appId === undefined ? undefined : apps.byId(appId);
-  if (app === undefined) return refusal(404, "No such app");
-  if (scope.kind === "app" && scope.appId !== app.id) {
-    return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
-  }
+  const app = scopedApp(rawId, scope, apps);
+  if (app instanceof Response) return app;
   const access: AppAccess = { app, beacons, hubs };
 
   if (what === "events") {

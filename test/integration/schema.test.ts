@@ -62,6 +62,7 @@ describe("schema migrations", () => {
       "meta",
       "subscriptions",
       "user_sessions",
+      "webhook_attempts",
       "webhook_endpoints",
       "webhook_leaves",
       "webhook_outbox",

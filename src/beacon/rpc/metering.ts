@@ -1,6 +1,7 @@
 import type { App } from "../../config/app";
 import { log } from "../../log";
 import { type RestError, restError } from "../../protocol/rest";
+import type { ConsoleState } from "../state/console-feed";
 import { RATE_WINDOW_SECONDS, type RateKind, type RateLimits } from "../state/rate-limits";
 import type { Stats } from "../state/stats";
 
@@ -13,13 +14,14 @@ import type { Stats } from "../state/stats";
 export function meterCall(
   rates: RateLimits,
   stats: Pick<Stats, "count">,
-  app: App,
+  { app, console: feed }: { readonly app: App } & ConsoleState,
   call: { kind: RateKind; points: number },
   now: number,
 ): RestError | undefined {
   const verdict = rates.take(call.kind, call.points, app.limits, now);
   if (verdict.ok) return undefined;
   stats.count("rate_limited");
+  if (feed.open) feed.emit({ kind: "refused", at: now, message: `REST call refused: ${verdict.message}` });
   if (verdict.firstInWindow) log("warn", "rate limit reached", { app: app.id, kind: call.kind, limit: verdict.limit });
   return { ...restError(429, verdict.message), retryAfterSeconds: RATE_WINDOW_SECONDS };
 }
