@@ -4,12 +4,12 @@ import { CONSOLE_TAG, ConsoleFeed } from "../../src/beacon/state/console-feed";
 import { connectApp } from "./support/app-sockets";
 import { APP_A, DEFAULT_APP } from "./support/apps";
 import { clientEvent, subscribe, unique } from "./support/channels";
-import { ConsoleClient, openConsoleSocket } from "./support/console";
+import { ConsoleClient, type EventOf, openConsoleSocket } from "./support/console";
 import { DASHBOARD_TOKEN, json, logIn } from "./support/dashboard";
 import { hibernateApp, socketHolders } from "./support/objects";
 import { trigger } from "./support/rest";
 import { connect } from "./support/socket";
-import { poll } from "./support/webhooks";
+import { ALL_EVENTS_URL, poll, settled, WebhookRecorder } from "./support/webhooks";
 
 const app = DEFAULT_APP.id;
 const consoles: ConsoleClient[] = [];
@@ -168,5 +168,26 @@ describe("the console's events", () => {
     second.ws.close(1000);
     expect((await trigger(unique("after-close-"), "ignored", "{}")).status).toBe(200);
     expect(emit).not.toHaveBeenCalled();
+  });
+
+  it("shows webhook requests with their types, outcome and attempt, never their URL", async () => {
+    const recorder = new WebhookRecorder();
+    const restore = recorder.install();
+    const view = await openConsole();
+    const channel = `${unique("console-hooks-")}-wh`;
+    recorder.answerNext(ALL_EVENTS_URL, channel, "fail");
+    const socket = await connect();
+    try {
+      await subscribe(socket, channel);
+      const sent = (status: string) => (event: EventOf<"webhook">) =>
+        event.events.includes("channel_occupied") && event.status === status;
+      expect(await view.waitFor("webhook", sent("HTTP 500"))).toMatchObject({ attempt: 1 });
+      expect(await view.waitFor("webhook", sent("delivered"))).toMatchObject({ attempt: 2 });
+      expect(view.texts.join("\n")).not.toContain("http://");
+    } finally {
+      socket.ws.close(1000);
+      await settled(channel);
+      restore();
+    }
   });
 });
