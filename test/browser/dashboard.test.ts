@@ -1,13 +1,11 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backend, uniqueName } from "../e2e/support/clients";
 import { type ServerInfo, startServer } from "../e2e/support/server";
 import { AppServer } from "./support/app-server";
-import { launchChromium, Tab } from "./support/browser";
-import { about, connectPusher } from "./support/page-code";
+import { launchChromium } from "./support/browser";
+import { dashboardPages } from "./support/dashboard-page";
+import { about } from "./support/page-code";
 
 const TOKEN = "browser-dashboard-token-0123456789abcdef";
 const SHOP = { id: "3001", key: "shop-key-dash", secret: "shop-secret-dash-0123456789" };
@@ -16,21 +14,19 @@ const APPS = [
   { ...SHOP, enable_client_messages: true },
   { ...BLOG, enable_client_messages: true },
 ];
-/**
- * docs/dashboard.md shows these. Every run takes them; only a run with
- * UPDATE_SCREENSHOTS=1 replaces the committed ones, so a test run leaves the
- * checkout as it found it.
- */
-const SCREENSHOTS =
-  process.env.UPDATE_SCREENSHOTS === "1"
-    ? join(import.meta.dirname, "../../docs/dashboard")
-    : mkdtempSync(join(tmpdir(), "sower-dashboard-"));
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let shop: ServerInfo;
 let browser: Browser;
 let app: AppServer;
 const pages: Array<{ close(): Promise<void> }> = [];
+const { openDashboard, logInWithToken, logInAsApp, appTab, shot } = dashboardPages({
+  browser: () => browser,
+  server: () => shop,
+  appOrigin: () => app.origin,
+  token: TOKEN,
+  opened: pages,
+});
 
 beforeAll(async () => {
   server = await startServer(["--var", `APPS:${JSON.stringify(APPS)}`, "--var", `DASHBOARD_TOKEN:${TOKEN}`], {
@@ -41,7 +37,6 @@ beforeAll(async () => {
   shop = server.info;
   browser = await launchChromium();
   app = await AppServer.start({ sdk: backend(shop), userInfo: (id) => ({ name: id[0]?.toUpperCase() + id.slice(1) }) });
-  mkdirSync(SCREENSHOTS, { recursive: true });
 }, 90_000);
 afterAll(async () => {
   await Promise.all([browser?.close(), app?.close(), server?.stop()]);
@@ -49,46 +44,6 @@ afterAll(async () => {
 afterEach(async () => {
   await Promise.all(pages.splice(0).map((page) => page.close()));
 });
-
-/**
- * The dashboard in a fresh browser profile. `localhost` rather than
- * 127.0.0.1: browsers keep Secure cookies for it over plain HTTP.
- */
-async function openDashboard(width = 1100): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 760 } });
-  pages.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  await page.goto(`http://localhost:${shop.port}/dashboard`);
-  return page;
-}
-
-async function logInWithToken(page: Page, token = TOKEN): Promise<void> {
-  await page.getByLabel("Dashboard token").fill(token);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-async function logInAsApp(page: Page, credentials: { key: string; secret: string }): Promise<void> {
-  await page.getByLabel("an app's key and secret").check();
-  await page.getByLabel("App key").fill(credentials.key);
-  await page.getByLabel("App secret").fill(credentials.secret);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-/** A page of the app with pusher-js connected to the shop app, signed in as `user`. */
-async function appTab(user: string): Promise<Tab> {
-  const tab = await Tab.open(browser, `${app.origin}/?user=${user}`);
-  pages.push(tab);
-  await tab.run(connectPusher(shop));
-  await tab.next("connected");
-  return tab;
-}
-
-function shot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe("dashboard login in Chromium", () => {
   it("opens every app with the operator's token", async () => {
