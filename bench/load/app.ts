@@ -8,6 +8,12 @@ export const BENCH_APP = {
   secret: "bench-secret-0123456789abcdef",
 } as const;
 
+/**
+ * Where the bench opens a debug console (`--console`): straight to the app's
+ * Beacon, as the dashboard's Worker route does, in the bench's entry only.
+ */
+export const BENCH_CONSOLE_PATH = "/bench/console";
+
 /** Whose key and secret sign a request or a channel subscription. */
 export interface Signer {
   key: string;

@@ -1,13 +1,24 @@
 import { Beacon } from "../../src/beacon/beacon";
+import { CONSOLE_PATH } from "../../src/contract/console";
+import { APP_ID_HEADER, APP_KEY_HEADER } from "../../src/contract/rpc";
 import worker from "../../src/index";
+import { BENCH_APP, BENCH_CONSOLE_PATH } from "../load/app";
 
 /**
  * Sower as the bench hosts it: the production Worker, with a Beacon that also
  * counts the SQLite rows it reads and writes (what Cloudflare bills), read by
- * the bench over RPC. Only the bench builds this entry, so production pays
- * nothing for the counting.
+ * the bench over RPC, and a path that opens a debug console without the
+ * dashboard's login (which needs bindings the bench does not host). Only the
+ * bench builds this entry, so production pays nothing for either.
  */
-export default worker;
+export default {
+  fetch(request: Request<unknown, IncomingRequestCfProperties>, env: Env): Promise<Response> | Response {
+    const url = new URL(request.url);
+    if (url.pathname !== BENCH_CONSOLE_PATH) return worker.fetch(request, env);
+    const headers = { Upgrade: "websocket", [APP_ID_HEADER]: BENCH_APP.id, [APP_KEY_HEADER]: BENCH_APP.key };
+    return env.BEACON.getByName(BENCH_APP.id).fetch(new Request(new URL(CONSOLE_PATH, url), { headers }));
+  },
+};
 
 export interface SqlCounts {
   rowsRead: number;
