@@ -1,11 +1,8 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { backend, uniqueName } from "../e2e/support/clients";
-import { type ServerInfo, startServer } from "../e2e/support/server";
 import { WebhookReceiver } from "../e2e/support/webhook-receiver";
-import { AppServer } from "./support/app-server";
-import { launchChromium } from "./support/browser";
-import { dashboardPages } from "./support/dashboard-page";
+import { DashboardSite } from "./support/dashboard-page";
 import { about } from "./support/page-code";
 
 const TOKEN = "browser-console-token-0123456789abcdef";
@@ -13,19 +10,9 @@ const SHOP = { id: "3101", key: "shop-key-console", secret: "shop-secret-console
 /** Only channels ending so make webhooks, so the other tests' channels queue none. */
 const HOOKED = "-hook";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let shop: ServerInfo;
-let browser: Browser;
-let app: AppServer;
 const receiver = new WebhookReceiver();
-const pages: Array<{ close(): Promise<void> }> = [];
-const { openDashboard, logInWithToken, appTab, shot } = dashboardPages({
-  browser: () => browser,
-  server: () => shop,
-  appOrigin: () => app.origin,
-  token: TOKEN,
-  opened: pages,
-});
+const site = new DashboardSite(TOKEN, SHOP);
+const { openDashboard, logInWithToken, appTab, subscribedTab, shot } = site;
 
 beforeAll(async () => {
   const hooks = await receiver.start();
@@ -36,22 +23,12 @@ beforeAll(async () => {
       filter: { channel_name_ends_with: HOOKED },
     },
   ];
-  const apps = [{ ...SHOP, enable_client_messages: true, webhooks }];
-  server = await startServer(["--var", `APPS:${JSON.stringify(apps)}`, "--var", `DASHBOARD_TOKEN:${TOKEN}`], {
-    appId: SHOP.id,
-    key: SHOP.key,
-    secret: SHOP.secret,
-  });
-  shop = server.info;
-  browser = await launchChromium();
-  app = await AppServer.start({ sdk: backend(shop), userInfo: (id) => ({ name: id[0]?.toUpperCase() + id.slice(1) }) });
+  await site.start([{ ...SHOP, enable_client_messages: true, webhooks }]);
 }, 90_000);
-afterAll(async () => {
-  await Promise.all([browser?.close(), app?.close(), server?.stop(), receiver.stop()]);
-});
-afterEach(async () => {
+afterAll(() => Promise.all([site.stop(), receiver.stop()]));
+afterEach(() => {
   receiver.outage = undefined;
-  await Promise.all(pages.splice(0).map((page) => page.close()));
+  return site.closePages();
 });
 
 /** The shop app's debug console, live. */
@@ -77,7 +54,7 @@ describe("the debug console in Chromium", () => {
     await reader.next("subscribed", about(channel));
     await line(page, "subscribed", channel).waitFor({ timeout: 1000 });
 
-    await backend(shop).trigger(channel, "headline", { title: "Sower has a console" });
+    await backend(site.server).trigger(channel, "headline", { title: "Sower has a console" });
     await line(page, "api_event", channel).waitFor({ timeout: 1000 });
     expect(await line(page, "api_event", channel).textContent()).toContain(`headline on ${channel}`);
 
@@ -91,7 +68,7 @@ describe("the debug console in Chromium", () => {
     await page.getByLabel("Filter").fill("");
 
     await page.getByRole("button", { name: "Pause" }).click();
-    await backend(shop).trigger(channel, "late", {});
+    await backend(site.server).trigger(channel, "late", {});
     await reader.next("event", about(channel));
     await expect.poll(() => page.locator("#console-state").textContent()).toBe("Live · paused, 1 event held");
     expect(await line(page, "api_event", "late on").count()).toBe(0);
@@ -105,20 +82,16 @@ describe("the debug console in Chromium", () => {
   it("shows presence members join and leave", async () => {
     const page = await openConsole();
     const channel = uniqueName("presence-console-");
-    const alice = await appTab("alice");
-    await alice.run(`watch(${JSON.stringify(channel)});`);
-    await alice.next("subscribed", about(channel));
-    const bob = await appTab("bob");
-    await bob.run(`watch(${JSON.stringify(channel)});`);
-    await bob.next("subscribed", about(channel));
+    const alice = await subscribedTab("alice", channel);
+    const bob = await subscribedTab("bob", channel);
     await line(page, "member_added", `alice to ${channel}`).waitFor({ timeout: 2000 });
     await line(page, "member_added", `bob to ${channel}`).waitFor({ timeout: 2000 });
 
-    await backend(shop).trigger(channel, "greeting", { text: "hello" });
+    await backend(site.server).trigger(channel, "greeting", { text: "hello" });
     await alice.run(`window.pusher.channel(${JSON.stringify(channel)}).trigger("client-wave", { at: 1 });`);
     await line(page, "client_event", channel).waitFor({ timeout: 2000 });
     await bob.close();
-    pages.splice(pages.indexOf(bob), 1);
+    site.opened.splice(site.opened.indexOf(bob), 1);
     await line(page, "member_removed", `bob from ${channel}`).waitFor({ timeout: 2000 });
     expect(await line(page, "member_removed", "alice").count()).toBe(0);
     await shot(page, "console");
@@ -129,9 +102,7 @@ describe("the webhooks view in Chromium", () => {
   it("shows an endpoint that answers 500 as failing, and it recovers after retry now", async () => {
     receiver.outage = "fail";
     const channel = `${uniqueName("orders-")}${HOOKED}`;
-    const tab = await appTab("erin");
-    await tab.run(`watch(${JSON.stringify(channel)});`);
-    await tab.next("subscribed", about(channel));
+    await subscribedTab("erin", channel);
 
     const page = await openDashboard();
     await logInWithToken(page);
@@ -146,7 +117,7 @@ describe("the webhooks view in Chromium", () => {
         },
         { timeout: 15_000, interval: 500 },
       )
-      .toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+Failing1[3-9]\d\d:\d\d:\d\d$/)]);
+      .toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+( via \S+)?Failing1[3-9]\d\d:\d\d:\d\d$/)]);
     await expect.poll(() => page.locator("#webhooks-summary").textContent()).toContain("1 endpoint failing");
     expect(await page.locator('#webhook-attempts tr[data-outcome="failed"]').first().textContent()).toContain(
       "channel_occupied",

@@ -1,10 +1,6 @@
-import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { backend, uniqueName } from "../e2e/support/clients";
-import { type ServerInfo, startServer } from "../e2e/support/server";
-import { AppServer } from "./support/app-server";
-import { launchChromium } from "./support/browser";
-import { dashboardPages } from "./support/dashboard-page";
+import { uniqueName } from "../e2e/support/clients";
+import { DashboardSite } from "./support/dashboard-page";
 import { about } from "./support/page-code";
 
 const TOKEN = "browser-dashboard-token-0123456789abcdef";
@@ -15,35 +11,12 @@ const APPS = [
   { ...BLOG, enable_client_messages: true },
 ];
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let shop: ServerInfo;
-let browser: Browser;
-let app: AppServer;
-const pages: Array<{ close(): Promise<void> }> = [];
-const { openDashboard, logInWithToken, logInAsApp, appTab, shot } = dashboardPages({
-  browser: () => browser,
-  server: () => shop,
-  appOrigin: () => app.origin,
-  token: TOKEN,
-  opened: pages,
-});
+const site = new DashboardSite(TOKEN, SHOP);
+const { openDashboard, logInWithToken, logInAsApp, subscribedTab, shot } = site;
 
-beforeAll(async () => {
-  server = await startServer(["--var", `APPS:${JSON.stringify(APPS)}`, "--var", `DASHBOARD_TOKEN:${TOKEN}`], {
-    appId: SHOP.id,
-    key: SHOP.key,
-    secret: SHOP.secret,
-  });
-  shop = server.info;
-  browser = await launchChromium();
-  app = await AppServer.start({ sdk: backend(shop), userInfo: (id) => ({ name: id[0]?.toUpperCase() + id.slice(1) }) });
-}, 90_000);
-afterAll(async () => {
-  await Promise.all([browser?.close(), app?.close(), server?.stop()]);
-});
-afterEach(async () => {
-  await Promise.all(pages.splice(0).map((page) => page.close()));
-});
+beforeAll(() => site.start(APPS), 90_000);
+afterAll(() => site.stop());
+afterEach(() => site.closePages());
 
 describe("dashboard login in Chromium", () => {
   it("opens every app with the operator's token", async () => {
@@ -85,7 +58,7 @@ describe("dashboard login in Chromium", () => {
     expect(await page.locator(`article[data-app="${SHOP.id}"]`).count()).toBe(1);
     expect(await page.content()).not.toContain(SHOP.secret);
     await shot(page, "apps-phone");
-    await page.goto(`http://localhost:${shop.port}/dashboard#/apps/${BLOG.id}`);
+    await page.goto(`http://localhost:${site.server.port}/dashboard#/apps/${BLOG.id}`);
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("opens one app only");
   });
 });
@@ -93,12 +66,8 @@ describe("dashboard login in Chromium", () => {
 describe("dashboard views in Chromium", () => {
   it("shows presence members with their user_info as they join and leave", async () => {
     const channel = uniqueName("presence-dash-");
-    const alice = await appTab("alice");
-    await alice.run(`watch(${JSON.stringify(channel)});`);
-    await alice.next("subscribed", about(channel));
-    const bob = await appTab("bob");
-    await bob.run(`watch(${JSON.stringify(channel)});`);
-    await bob.next("subscribed", about(channel));
+    await subscribedTab("alice", channel);
+    const bob = await subscribedTab("bob", channel);
 
     const page = await openDashboard();
     await logInWithToken(page);
@@ -113,16 +82,14 @@ describe("dashboard views in Chromium", () => {
     await shot(page, "channel");
 
     await bob.close();
-    pages.splice(pages.indexOf(bob), 1);
+    site.opened.splice(site.opened.indexOf(bob), 1);
     await page.getByRole("button", { name: "Refresh" }).click();
     await expect.poll(() => members.allTextContents()).toEqual(['alice{"name":"Alice"}']);
   });
 
   it("publishes from the event creator to pusher-js", async () => {
     const channel = uniqueName("dash-news-");
-    const reader = await appTab("carol");
-    await reader.run(`watch(${JSON.stringify(channel)}, ["headline"]);`);
-    await reader.next("subscribed", about(channel));
+    const reader = await subscribedTab("carol", channel, ["headline"]);
 
     const page = await openDashboard();
     await logInAsApp(page, SHOP);
