@@ -16,6 +16,9 @@ export const CONSOLE_TAG = "sower-console";
  */
 export const CONSOLE_EVENTS_PER_SECOND = 500;
 
+/** What the feed needs of a console's socket. */
+export type ConsoleSocket = Pick<WebSocket, "send">;
+
 /** What the code that reports to the consoles needs. */
 export interface ConsoleState {
   readonly console: ConsoleFeed;
@@ -29,25 +32,25 @@ export interface ConsoleState {
  */
 export class ConsoleFeed {
   open: boolean;
-  private readonly sockets: Set<WebSocket>;
+  private readonly sockets: Set<ConsoleSocket>;
   private pending: ConsoleEvent[] = [];
   private dropped = 0;
   private flushQueued = false;
   private second = 0;
   private sentThisSecond = 0;
 
-  constructor(consoles: Iterable<WebSocket>) {
+  constructor(consoles: Iterable<ConsoleSocket>) {
     this.sockets = new Set(consoles);
     this.open = this.sockets.size > 0;
   }
 
-  add(ws: WebSocket): void {
+  add(ws: ConsoleSocket): void {
     this.sockets.add(ws);
     this.open = true;
   }
 
   /** True when `ws` was a console (so there is nothing else to do with its close). */
-  remove(ws: WebSocket): boolean {
+  remove(ws: ConsoleSocket): boolean {
     const removed = this.sockets.delete(ws);
     this.open = this.sockets.size > 0;
     return removed;
