@@ -55,6 +55,8 @@ export interface BenchOptions {
   floodRates: Array<number | null>;
   floodSeconds: number;
   wranglerDev: boolean;
+  /** Keep one debug console open on Sower's Beacon through every scenario (the dashboard's live view). */
+  console: boolean;
   /** Profile this target's Worker (its figures are then not comparable). */
   profile: TargetName | undefined;
   appKey: string;
@@ -112,6 +114,7 @@ const USAGE = `npm run bench -- [flags]
   --capacity=N        sockets of the capacity scenario (default 8000; npm run bench raises \`ulimit -n\` for it)
   --capacity-shards=N shards of the capacity scenario (default 8)
   --broadcasts=N      paced broadcasts in the capacity scenario (default 20)
+  --console           keep one dashboard debug console open on Sower's Beacon during each scenario
   --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
   --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
@@ -146,6 +149,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "flood-rates": { type: "string" },
       "flood-seconds": { type: "string" },
       "wrangler-dev": { type: "boolean" },
+      console: { type: "boolean" },
       profile: { type: "string" },
       wait: { type: "string" },
       deadline: { type: "string" },
@@ -204,6 +208,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       .map((rate) => (rate === "full" ? null : int(rate, 0, CAPS.floodRate, "flood-rates"))),
     floodSeconds: int(values["flood-seconds"], 5, CAPS.floodSeconds, "flood-seconds"),
     wranglerDev: values["wrangler-dev"] ?? false,
+    console: values.console ?? false,
     profile: values.profile === "sower" || values.profile === "baseline" ? values.profile : undefined,
     appKey: BENCH_APP.key,
     waitTimeoutMs: int(values.wait, 60, 600, "wait") * 1000,

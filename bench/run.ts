@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostTarget, type Target, type TargetName } from "./host/miniflare.ts";
 import { Profiler } from "./host/profiler.ts";
+import { BenchConsole } from "./load/console.ts";
 import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
 import { type BenchOptions, parseOptions, type ScenarioName } from "./options.ts";
@@ -71,7 +72,10 @@ async function main(options: BenchOptions): Promise<void> {
           if (RUNNERS[scenario].only !== undefined && RUNNERS[scenario].only !== target.name) continue;
           const context = new ScenarioContext(target, pool, options);
           const profiler = await startProfiler(target);
+          const watching =
+            options.console && target.name === "sower" ? await BenchConsole.open(target.origin) : undefined;
           const result = await RUNNERS[scenario].run(context);
+          if (watching !== undefined) result.notes.push(watching.close());
           rounds[target.name] = [...(rounds[target.name] ?? []), result];
           if (profiler !== undefined) {
             const path = join(tmpdir(), `${target.name}-${scenario}.cpuprofile`);

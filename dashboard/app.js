@@ -1,6 +1,7 @@
 // The dashboard's page: plain DOM, no framework. Every value from outside
 // (channel names, event data, user_info) goes in as text, never as markup.
 
+import { renderConsole, renderWebhooks, stopConsole } from "./console.js";
 import { renderGraphs } from "./graphs.js";
 
 const API = "/dashboard/api";
@@ -82,6 +83,8 @@ async function renderApps() {
         h("a", { href: appLink(app.id, "/graphs") }, "Graphs"),
         h("a", { href: appLink(app.id) }, "Channels"),
         h("a", { href: appLink(app.id, "/publish") }, "Publish an event"),
+        h("a", { href: appLink(app.id, "/console") }, "Debug console"),
+        h("a", { href: appLink(app.id, "/webhooks") }, "Webhooks"),
       ),
     );
   });
@@ -197,13 +200,14 @@ function renderError(data) {
   return [h("p", { class: "error", role: "alert" }, data.error ?? "Something went wrong.")];
 }
 
-/** `#/apps`, `#/apps/{id}`, `#/apps/{id}/channels/{name}`, `#/apps/{id}/publish`, `#/apps/{id}/graphs[/day]`. */
+/** `#/apps`, `#/apps/{id}`, `#/apps/{id}/channels/{name}`, `#/apps/{id}/publish`, `/graphs[/day]`, `/console`, `/webhooks`. */
 function parseHash() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   if (parts[0] !== "apps" || parts[1] === undefined || parts[1] === "") return { page: "apps" };
   if (parts[2] === "channels" && parts[3] !== undefined) return { page: "channel", appId: parts[1], name: parts[3] };
   if (parts[2] === "publish") return { page: "publish", appId: parts[1] };
   if (parts[2] === "graphs") return { page: "graphs", appId: parts[1], range: parts[3] === "day" ? "day" : "hour" };
+  if (parts[2] === "console" || parts[2] === "webhooks") return { page: parts[2], appId: parts[1] };
   return { page: "channels", appId: parts[1] };
 }
 
@@ -216,16 +220,20 @@ async function render({ focus = true } = {}) {
   else if (route.page === "channels") content = await renderChannels(route.appId);
   else if (route.page === "channel") content = await renderChannel(route.appId, route.name);
   else if (route.page === "graphs") content = await renderGraphs({ h, call, appLink }, route.appId, route.range);
+  else if (route.page === "console") content = renderConsole(route.appId, { h, call });
+  else if (route.page === "webhooks")
+    content = await renderWebhooks(route.appId, { h, call, refresh: () => render({ focus: false }) });
   else content = renderPublish(route.appId);
   if (session === null) return;
-  const refresh =
-    route.page === "publish"
-      ? null
-      : h(
-          "button",
-          { type: "button", class: "quiet", id: "refresh", onclick: () => render({ focus: false }) },
-          "Refresh",
-        );
+  // The event creator is never redrawn under the user, and the console is live already.
+  const live = route.page === "publish" || route.page === "console";
+  const refresh = live
+    ? null
+    : h(
+        "button",
+        { type: "button", class: "quiet", id: "refresh", onclick: () => render({ focus: false }) },
+        "Refresh",
+      );
   view.replaceChildren(
     h("div", { class: "toolbar" }, h("span", { class: "muted" }, session.operator ? "Operator" : "App"), refresh),
     ...content,
@@ -233,7 +241,7 @@ async function render({ focus = true } = {}) {
   view.hidden = false;
   if (focus) $("main").focus();
   // Figures stay fresh while the page is in view; a form being filled in is never redrawn under the user.
-  if (route.page !== "publish") {
+  if (!live) {
     refreshTimer = setTimeout(() => {
       if (document.visibilityState === "visible") render({ focus: false });
     }, REFRESH_MS);
@@ -243,6 +251,7 @@ async function render({ focus = true } = {}) {
 function showLogin() {
   session = null;
   clearTimeout(refreshTimer);
+  stopConsole();
   view.hidden = true;
   view.replaceChildren();
   $("nav").hidden = true;

@@ -1,6 +1,9 @@
 import { Beacon } from "../../src/beacon/beacon";
 import { Hub } from "../../src/beacon/hub";
+import { CONSOLE_PATH } from "../../src/contract/console";
+import { APP_ID_HEADER, APP_KEY_HEADER } from "../../src/contract/rpc";
 import worker from "../../src/index";
+import { BENCH_APP, BENCH_CONSOLE_PATH } from "../load/app";
 import { callCounts, countEntries } from "./call-counter";
 import { BENCH_COUNTS_PATH, type BenchCounts, type SqlCounts } from "./counts";
 import { auditEntriesInD1, countingD1, d1Totals } from "./d1-counter";
@@ -9,16 +12,23 @@ import { auditEntriesInD1, countingD1, d1Totals } from "./d1-counter";
  * Sower as the bench hosts it: the production Worker, with a Beacon and a
  * Hub that also count the SQLite rows they read and write and the calls
  * that reach them (what Cloudflare bills), read by the bench at
- * `BENCH_COUNTS_PATH`. Only the bench builds this entry, so production pays
- * nothing for the counting and serves no such path.
+ * `BENCH_COUNTS_PATH`, and a path that opens a debug console without the
+ * dashboard's login (which needs bindings the bench does not host). Only
+ * the bench builds this entry, so production pays nothing for either and
+ * serves no such path.
  */
 export default {
   async fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === BENCH_COUNTS_PATH) {
+    const url = new URL(request.url);
+    if (url.pathname === BENCH_COUNTS_PATH) {
       foldLastCursor();
       const sql: SqlCounts = { ...sqlTotals, ...d1Totals, auditEntriesInD1: await auditEntriesInD1(env.AUDIT_DB) };
       const counts: BenchCounts = { sql, ...callCounts() };
       return Response.json(counts);
+    }
+    if (url.pathname === BENCH_CONSOLE_PATH) {
+      const headers = { Upgrade: "websocket", [APP_ID_HEADER]: BENCH_APP.id, [APP_KEY_HEADER]: BENCH_APP.key };
+      return env.BEACON.getByName(BENCH_APP.id).fetch(new Request(new URL(CONSOLE_PATH, url), { headers }));
     }
     return worker.fetch(request, env, ctx);
   },
@@ -66,6 +76,8 @@ countEntries(BenchBeacon, "Beacon", {
   readSeries: true,
   recordAudit: true,
   countHistory: true,
+  webhookOutbox: true,
+  retryWebhooks: true,
   deliver: true,
   hubFrame: true,
   socketFrame: true,
@@ -86,6 +98,8 @@ countEntries(BenchHub, "Hub", {
   relayStored: true,
   missedAfter: true,
   channelHistory: true,
+  webhookOutbox: true,
+  retryWebhooks: true,
   signIn: true,
   watch: true,
   admit: true,

@@ -6,11 +6,13 @@ import { reconcile } from "./changes/reconcile";
 import type { SocketState } from "./changes/subscriptions";
 import type { ReceiveState } from "./handlers/receive";
 import type { PublishState } from "./rpc/publish";
+import type { WebhookViewState } from "./rpc/webhooks";
 import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
 import { ChannelHistory } from "./state/channel-history";
 import { ChannelIndex, type FanoutMeter } from "./state/channel-index";
 import { Connections } from "./state/connections";
+import type { ConsoleFeed } from "./state/console-feed";
 import { DueWork } from "./state/due-work";
 import type { HubLinks } from "./state/hub-links";
 import { PresenceRoster } from "./state/presence-roster";
@@ -20,6 +22,7 @@ import { SubscriptionRows } from "./state/subscription-rows";
 import { UserIndex } from "./state/user-index";
 import { UserSessions } from "./state/user-sessions";
 import { WatchlistIndex } from "./state/watchlist-index";
+import { WebhookAttempts } from "./state/webhook-attempts";
 import { WebhookOutbox } from "./state/webhook-outbox";
 import type { WebhookMeter } from "./webhooks/delivery";
 import { WebhookQueue } from "./webhooks/queue";
@@ -30,9 +33,10 @@ import { WebhookQueue } from "./webhooks/queue";
  * SocketState, ...) and is handed this object, which has them all: one
  * object made once per wake, so a frame or a publish allocates nothing for it.
  */
-export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {
+export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState, WebhookViewState {
   /** The app's statistics, which also count what a sharded app's hubs delivered and stored (rpc/shard-calls.ts). */
   readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly attempts: WebhookAttempts;
 }
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
@@ -44,13 +48,17 @@ export interface Durable {
   readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
   readonly audit: AuditOutbox;
+  readonly attempts: WebhookAttempts;
   readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow" | "count">;
+  /** The open dashboard consoles, found by their tag when the object is constructed. */
+  readonly console: ConsoleFeed;
 }
 
 /** What the durable state needs of the object around it: the alarm, and the app id for its log lines. */
 export interface DurableHost {
   readonly store: Store;
   readonly stats: Stats;
+  readonly console: ConsoleFeed;
   wake(dueAt: number): void;
   reschedule(): void;
   appId(): string | undefined;
@@ -69,7 +77,9 @@ export function openDurable(sql: SqlStorage, host: DurableHost): Durable {
     history: new ChannelHistory(sql, (dueAt) => host.wake(dueAt), host.stats),
     outbox: new WebhookOutbox(sql),
     audit: new AuditOutbox(sql, host),
+    attempts: new WebhookAttempts(sql, host.console),
     meter: host.stats,
+    console: host.console,
   };
 }
 
@@ -88,7 +98,7 @@ export function wake(
   scheduled: WebhooksScheduled,
   links?: HubLinks,
 ): Awake {
-  const { subscriptionRows, dueWork, sessions, cache, history } = durable;
+  const { subscriptionRows, dueWork, sessions, cache, history, outbox, attempts, console } = durable;
   const awake: Awake = {
     ...(links === undefined ? {} : { links }),
     app,
@@ -105,6 +115,9 @@ export function wake(
     subscriptionRows,
     dueWork,
     meter: durable.meter,
+    outbox,
+    attempts,
+    console,
     // A webhook commits with the rows it reports, so queueing one first writes the rows behind it.
     webhooks: new WebhookQueue(app, durable.outbox, scheduled, () => subscriptionRows.settle()),
   };

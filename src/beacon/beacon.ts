@@ -1,6 +1,4 @@
 import type { AuditRequest } from "../audit/entry";
-import type { App } from "../config/app";
-import { loadApps } from "../config/registry";
 import type { HistoryPage, HistoryQuery } from "../contract/history";
 import {
   APP_ID_HEADER,
@@ -25,7 +23,9 @@ import { dueWorkKind } from "./alarms/due-work-runners";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
 import { type Awake, type Durable, openDurable, wake } from "./awake";
-import { FiguresSurface } from "./figures-surface";
+import { configuredApp } from "./configured-app";
+import { isConsoleUpgrade, openConsole } from "./console-socket";
+import { DashboardSurface } from "./dashboard-surface";
 import { receiveFrame } from "./handlers/receive";
 import { channelInfo, channelsInfo, channelUsers } from "./rpc/channels";
 import { channelMembers } from "./rpc/members";
@@ -45,6 +45,7 @@ import {
   socketErrorLevel,
 } from "./sockets";
 import type { Handled } from "./state/connection";
+import { CONSOLE_TAG, ConsoleFeed } from "./state/console-feed";
 import { HubLinks } from "./state/hub-links";
 import { MIGRATIONS } from "./state/migrations";
 import { RateLimits } from "./state/rate-limits";
@@ -59,7 +60,7 @@ import { StatsPublisher } from "./stats-publisher";
  * to the handlers, RPC functions and alarm work; the protocol lives in those.
  * See README.md in this folder for the floors below it.
  */
-export class Beacon extends FiguresSurface {
+export class Beacon extends DashboardSurface {
   private readonly schema: SchemaStatus;
   private readonly store: Store;
   private readonly identity: ShardIdentity;
@@ -81,11 +82,12 @@ export class Beacon extends FiguresSurface {
     this.stats = new Stats(this.store, Date.now(), sql);
     const { store, stats } = this;
     const host = { store, stats, wake: (dueAt: number) => this.alarms.wake(dueAt), appId: () => this.appId };
-    this.durable = openDurable(sql, { ...host, reschedule: () => this.alarms.reschedule() });
-    const { dueWork, outbox, history, audit } = this.durable;
+    const console = new ConsoleFeed(ctx.getWebSockets(CONSOLE_TAG));
+    this.durable = openDurable(sql, { ...host, console, reschedule: () => this.alarms.reschedule() });
+    const { dueWork, outbox, history, audit, attempts } = this.durable;
     this.publisher = new StatsPublisher(env, ctx.id.toString(), this.stats, (dueAt) => this.alarms.wake(dueAt));
     // One alarm for every kind of timed work; it rings at the earliest due time of all.
-    const timed = [webhookWork(outbox, this.stats), historyRetention(history), this.publisher.timedWork()];
+    const timed = [webhookWork(outbox, this.stats, attempts), historyRetention(history), this.publisher.timedWork()];
     const kinds = [dueWorkKind(dueWork), ...timed, auditFlush(audit, env, ctx.id.toString())];
     this.alarms = new AlarmClock(ctx.storage, kinds);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PUSHER_JS_PING, PONG_FRAME));
@@ -102,10 +104,11 @@ export class Beacon extends FiguresSurface {
     if (shard !== null) this.becomeShard(shard);
     const awake = this.enter(appId);
     if (awake === undefined) return new Response("Unknown app", { status: 404 });
+    if (isConsoleUpgrade(request)) return openConsole(this.ctx, awake.console);
     const refusal = await refuseAdmission(awake, key);
     if (refusal !== undefined) return refusal;
 
-    const client = acceptSocket(this.ctx, awake, key);
+    const client = acceptSocket(this.ctx, awake, key, request.headers.get("Origin"));
     this.stats.count("connections");
     this.afterWork(awake, Date.now());
     return new Response(null, { status: 101, webSocket: client });
@@ -179,7 +182,7 @@ export class Beacon extends FiguresSurface {
     // Not tracked: the Beacon closed it (flooding, terminate_connections) and its close is on the way.
     const connection = awake.connections.connectionFor(ws);
     if (connection === undefined) return;
-    const failed = (error: unknown) => frameFailed(awake.app, connection, error);
+    const failed = (error: unknown) => frameFailed(awake, connection, error);
     const handled = guarded(() => receiveFrame(awake, connection, message, this.stats), failed);
     if (!(handled instanceof Promise)) {
       this.afterWork(awake, Date.now());
@@ -194,14 +197,14 @@ export class Beacon extends FiguresSurface {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    await this.forget(ws, `closed ${code}`);
+    await this.forget(ws, { code, text: `closed ${code}` });
     answerClose(ws, code);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     const socket = this.awake?.connections.connectionFor(ws)?.id;
     log(socketErrorLevel(ws, error), "socket error", { app: this.awake?.app.id, socket, error: String(error) });
-    await this.forget(ws, `error ${String(error)}`);
+    await this.forget(ws, { code: null, text: `error ${String(error)}` });
   }
 
   /** Timed work (see alarms/alarm-clock.ts): the clock runs every kind that is due; due times are in SQLite. */
@@ -213,7 +216,7 @@ export class Beacon extends FiguresSurface {
     this.afterWork(awake, Date.now());
   }
 
-  private async forget(ws: WebSocket, why: string): Promise<void> {
+  private async forget(ws: WebSocket, why: { code: number | null; text: string }): Promise<void> {
     const awake = this.currentState();
     await forgetSocket(awake, ws, why, this.stats);
     if (awake !== undefined) this.afterWork(awake, Date.now());
@@ -255,10 +258,10 @@ export class Beacon extends FiguresSurface {
   }
 
   /** A REST call metered by the app's per-second limits (rpc/metering.ts); a refusal is a value, not a throw. */
-  private serveMetered<T>(appId: string, method: string, call: MeteredCall, task: (awake: Awake) => T): Metered<T> {
+  protected serveMetered<T>(appId: string, method: string, call: MeteredCall, task: (awake: Awake) => T): Metered<T> {
     return this.serve(appId, method, (awake) => {
       const now = Date.now();
-      const refusal = meterCall(this.rates, this.stats, awake.app, { ...call, method }, now);
+      const refusal = meterCall(this.rates, this.stats, awake, { ...call, method }, now);
       const result: Metered<T> = refusal === undefined ? ok(task(awake)) : err(refusal);
       // Recorded in the step that did the work, so the entry commits with it (docs/audit.md).
       if (call.audit !== undefined) this.durable.audit.append(call.audit, refusal?.status ?? 200, now);
@@ -277,7 +280,7 @@ export class Beacon extends FiguresSurface {
   private currentState(): Awake | undefined {
     if (this.awake !== undefined) return this.awake;
     if (!this.schema.ok) return undefined;
-    const app = this.app();
+    const app = configuredApp(this.store, this.env);
     if (app === undefined) return undefined;
     const shard = this.identity.current();
     const links = shard === undefined ? undefined : new HubLinks(this.env.HUB, app, shard);
@@ -286,11 +289,5 @@ export class Beacon extends FiguresSurface {
     // Work that fell due while the app could not be served has no alarm left.
     this.alarms.reschedule();
     return this.awake;
-  }
-
-  private app(): App | undefined {
-    const appId = this.store.getMeta(APP_ID_META);
-    const apps = loadApps(this.env);
-    return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
 }

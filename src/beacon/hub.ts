@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AuditRequest } from "../audit/entry";
-import type { App } from "../config/app";
-import { loadApps } from "../config/registry";
+import type { WebhookOutboxView } from "../contract/console";
 import type { HistoryEntry, HistoryPage, HistoryQuery } from "../contract/history";
 import type {
   FilledGap,
@@ -19,6 +18,7 @@ import { AlarmClock, type TimedWork } from "./alarms/alarm-clock";
 import { auditFlush } from "./alarms/audit-flush";
 import { historyRetention } from "./alarms/history-retention";
 import { webhookWork } from "./alarms/webhook-work";
+import { configuredApp } from "./configured-app";
 import { admitConnection } from "./hubs/connections";
 import { toShards } from "./hubs/forward";
 import { missedAfter, relayStored } from "./hubs/history";
@@ -29,6 +29,7 @@ import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
 import { sendHistoryTally, sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
+import { retryWebhooksNow, webhookOutboxView } from "./rpc/webhooks";
 import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
 import { ChannelHistory } from "./state/channel-history";
@@ -84,7 +85,7 @@ export class Hub extends DurableObject<Env> {
     });
     this.alarms = new AlarmClock(ctx.storage, [
       countWork(this.dueWork),
-      webhookWork(this.outbox, this.tally),
+      webhookWork(this.outbox, this.tally, this.tally),
       historyRetention(this.history),
       historyCountWork(this.historyTally),
       auditFlush(this.audit, env, ctx.id.toString()),
@@ -163,6 +164,16 @@ export class Hub extends DurableObject<Env> {
     });
   }
 
+  /* From the dashboard's webhooks view. */
+
+  async webhookOutbox(appId: string, channel: string): Promise<WebhookOutboxView> {
+    return this.serve(appId, channel, "webhookOutbox", (state) => webhookOutboxView({ ...state, outbox: this.outbox }));
+  }
+
+  async retryWebhooks(appId: string, channel: string): Promise<number> {
+    return this.serve(appId, channel, "retryWebhooks", (state) => retryWebhooksNow(state));
+  }
+
   override async alarm(): Promise<void> {
     const state = this.current();
     if (state === undefined) return;
@@ -209,7 +220,7 @@ export class Hub extends DurableObject<Env> {
   private current(): HubState | undefined {
     if (this.state !== undefined) return this.state;
     if (!this.schema.ok) return undefined;
-    const app = this.app();
+    const app = configuredApp(this.store, this.env);
     const channel = this.store.getMeta(CHANNEL_META);
     if (app === undefined || channel === undefined) return undefined;
     const sql = this.ctx.storage.sql;
@@ -237,12 +248,6 @@ export class Hub extends DurableObject<Env> {
   private scheduled(dueAt?: number): void {
     if (dueAt === undefined) this.alarms.reschedule();
     else this.alarms.wake(dueAt);
-  }
-
-  private app(): App | undefined {
-    const appId = this.store.getMeta(APP_ID_META);
-    const apps = loadApps(this.env);
-    return appId !== undefined && apps.ok ? apps.byId(appId) : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { WebhookAttempt } from "../contract/console";
 import type { HubFrame, ShardChannels, ShardEvent, ShardReport } from "../contract/hub-rpc";
 import type { Awake } from "./awake";
 import { shardReport } from "./changes/shard-hubs";
@@ -44,8 +45,14 @@ export abstract class ShardSurface extends DurableObject<Env> {
     return this.onShard(appId, shard, "terminateUser", (state) => terminateUserConnections(state, userId));
   }
 
-  async countWebhooks(appId: string, shard: string, outcomes: Record<WebhookOutcome, number>): Promise<void> {
-    return this.onShard(appId, shard, "countWebhooks", (state) => countWebhooks(state, outcomes));
+  /** A hub's webhook outcomes and latest attempts, for the app's statistics, webhooks view and consoles. */
+  async countWebhooks(
+    appId: string,
+    shard: string,
+    outcomes: Record<WebhookOutcome, number>,
+    attempts: WebhookAttempt[] = [],
+  ): Promise<void> {
+    return this.onShard(appId, shard, "countWebhooks", (state) => countWebhooks(state, outcomes, attempts));
   }
 
   async countHistory(appId: string, shard: string, counts: HistoryCounts): Promise<void> {

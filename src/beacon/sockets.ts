@@ -134,9 +134,13 @@ export function guarded(task: () => Handled, failed: (error: unknown) => void): 
 }
 
 /** The socket hears that its frame failed; the details stay in the log. */
-export function frameFailed(app: App, connection: Connection, error: unknown): void {
-  log("error", "frame handler failed", { app: app.id, socket: connection.id, error: String(error) });
+export function frameFailed(awake: Pick<Awake, "app" | "console">, connection: Connection, error: unknown): void {
+  log("error", "frame handler failed", { app: awake.app.id, socket: connection.id, error: String(error) });
   connection.send(frames.errorFrame({ code: null, message: "Internal server error" }));
+  if (awake.console.open) {
+    const message = "A frame's handler failed: the log has the details";
+    awake.console.emit({ kind: "error", at: Date.now(), socket: connection.id, message });
+  }
 }
 
 /** A socket whose app is gone from the configuration cannot be served. */
@@ -171,7 +175,7 @@ export function socketErrorLevel(ws: WebSocket, error: unknown): LogLevel {
  * its attachment is written before anything can evict the object, and the
  * handshake goes out. Returns the client's end.
  */
-export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string): WebSocket {
+export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string, origin: string | null): WebSocket {
   const { 0: client, 1: server } = new WebSocketPair();
   const socketId = newSocketId();
   ctx.acceptWebSocket(server);
@@ -181,6 +185,8 @@ export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string)
   awake.connections.track(connection);
   startAuthorizationDeadline(awake, connection, attachment.connectedAt);
   server.send(frames.connectionEstablished(socketId));
+  if (awake.console.open)
+    awake.console.emit({ kind: "connected", at: attachment.connectedAt, socket: socketId, origin });
   return client;
 }
 
@@ -188,20 +194,24 @@ export function acceptSocket(ctx: DurableObjectState, awake: Awake, key: string)
  * A socket closed or failed: its state goes, queued behind its frames still
  * in flight, since a subscribe awaiting its signature check must not add
  * rows (or a presence member) after the socket's rows were already removed.
+ * A console that closed only leaves the list of consoles.
  */
 export async function forgetSocket(
   awake: Awake | undefined,
   ws: WebSocket,
-  why: string,
+  why: { code: number | null; text: string },
   stats: Pick<Stats, "flush">,
 ): Promise<void> {
-  const connection = awake?.connections.connectionFor(ws);
-  if (awake === undefined || connection === undefined) return;
+  if (awake === undefined || awake.console.remove(ws)) return;
+  const connection = awake.connections.connectionFor(ws);
+  if (connection === undefined) return;
+  if (awake.console.open) awake.console.emit({ kind: "closed", at: Date.now(), socket: connection.id, code: why.code });
   try {
     await connection.inOrder(() => removeConnection(awake, connection));
     // The object may hibernate once its last socket is gone: keep the counts.
     if (awake.connections.size === 0) stats.flush(Date.now());
   } catch (error) {
-    log("error", "socket clean-up failed", { app: awake.app.id, socket: connection.id, why, error: String(error) });
+    const fields = { app: awake.app.id, socket: connection.id, why: why.text, error: String(error) };
+    log("error", "socket clean-up failed", fields);
   }
 }

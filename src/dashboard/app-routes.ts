@@ -1,3 +1,4 @@
+import type { AuditRequest } from "../audit/entry";
 import { auditRequest } from "../audit/request";
 import type { App } from "../config/app";
 import type { AppRegistry } from "../config/registry";
@@ -40,6 +41,22 @@ export async function listApps(
   return Response.json({ apps: listed });
 }
 
+/** The app a path names, if the session may see it; otherwise the refusal to answer with. */
+export function scopedApp(rawId: string, scope: Scope, apps: Pick<AppRegistry, "byId">): App | Response {
+  const appId = tryDecodeURIComponent(rawId);
+  const app = appId === undefined ? undefined : apps.byId(appId);
+  if (app === undefined) return refusal(404, "No such app");
+  if (scope.kind === "app" && scope.appId !== app.id) {
+    return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
+  }
+  return app;
+}
+
+/** A dashboard change's audit entry (docs/audit.md): made with the app's key, or the operator's token. */
+export function dashboardAudit(request: Request, endpoint: string, scope: Scope): AuditRequest {
+  return auditRequest(request, endpoint, scope.kind === "app" ? scope.key : "operator");
+}
+
 const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events|series)(?:\/([^/]+))?$/;
 
 /** `api/apps/{id}/channels`, `.../channels/{name}`, `.../series` and `POST .../events`, or undefined for another path. */
@@ -53,12 +70,8 @@ export async function serveAppPath(
   const match = APP_PATH.exec(path);
   if (match === null) return undefined;
   const [, rawId = "", what, rawChannel] = match;
-  const appId = tryDecodeURIComponent(rawId);
-  const app = appId === undefined ? undefined : apps.byId(appId);
-  if (app === undefined) return refusal(404, "No such app");
-  if (scope.kind === "app" && scope.appId !== app.id) {
-    return refusal(403, "This session opens one app only; log in with this app's key and secret to see it");
-  }
+  const app = scopedApp(rawId, scope, apps);
+  if (app instanceof Response) return app;
   const access: AppAccess = { app, beacons, hubs };
 
   if (what === "events") {
@@ -67,8 +80,7 @@ export async function serveAppPath(
     if (!app.enabled) return refusal(403, "App is disabled");
     const body = await readBody(request, bodyLimit(app.limits));
     if (!body.ok) return fromRestError(body.error);
-    const audit = auditRequest(request, "dashboard POST /events", scope.kind === "app" ? scope.key : "operator");
-    return fromRestReply(await publish(access, body.value, audit));
+    return fromRestReply(await publish(access, body.value, dashboardAudit(request, "dashboard POST /events", scope)));
   }
   if (request.method !== "GET") return refusal(405, "Use GET");
   if (what === "series") {

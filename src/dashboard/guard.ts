@@ -22,8 +22,13 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Cache-Control": "no-store",
 };
 
-/** Every dashboard response, page, file, data or refusal, leaves with these headers. */
+/**
+ * Every dashboard response, page, file, data or refusal, leaves with these
+ * headers. A console's accepted WebSocket leaves as the object answered it:
+ * a 101 carries no page, and copying it would lose its socket.
+ */
 export function secured(response: Response): Response {
+  if (response.webSocket !== null) return response;
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });

@@ -4,6 +4,7 @@ import { tryParseJson } from "../lib/json";
 import { log } from "../log";
 import { readBody } from "../rest/body";
 import { listApps, serveAppPath, visibleApps } from "./app-routes";
+import { serveConsolePath } from "./console-routes";
 import { crossSiteRefusal, secured } from "./guard";
 import { authenticate, parseCredentials, secretOf } from "./login";
 import { recordLogin } from "./login-audit";
@@ -80,7 +81,11 @@ async function answer(
   if (path === "/api/session") return request.method === "GET" ? describe(session.scope, apps) : only("GET");
   const objects = { beacons: env.BEACON, hubs: env.HUB };
   if (path === "/api/apps") return request.method === "GET" ? listApps(session.scope, apps, objects) : only("GET");
-  return (await serveAppPath(request, path, session.scope, apps, objects)) ?? refusal(404, "Not found");
+  return (
+    (await serveAppPath(request, path, session.scope, apps, objects)) ??
+    (await serveConsolePath(request, url, path, session.scope, apps, objects)) ??
+    refusal(404, "Not found")
+  );
 }
 
 /**

@@ -1,13 +1,7 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { backend, uniqueName } from "../e2e/support/clients";
-import { type ServerInfo, startServer } from "../e2e/support/server";
-import { AppServer } from "./support/app-server";
-import { launchChromium, Tab } from "./support/browser";
-import { about, connectPusher } from "./support/page-code";
+import { uniqueName } from "../e2e/support/clients";
+import { DashboardSite } from "./support/dashboard-page";
+import { about } from "./support/page-code";
 
 const TOKEN = "browser-dashboard-token-0123456789abcdef";
 const SHOP = { id: "3001", key: "shop-key-dash", secret: "shop-secret-dash-0123456789" };
@@ -16,79 +10,13 @@ const APPS = [
   { ...SHOP, enable_client_messages: true },
   { ...BLOG, enable_client_messages: true },
 ];
-/**
- * docs/dashboard.md shows these. Every run takes them; only a run with
- * UPDATE_SCREENSHOTS=1 replaces the committed ones, so a test run leaves the
- * checkout as it found it.
- */
-const SCREENSHOTS =
-  process.env.UPDATE_SCREENSHOTS === "1"
-    ? join(import.meta.dirname, "../../docs/dashboard")
-    : mkdtempSync(join(tmpdir(), "sower-dashboard-"));
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let shop: ServerInfo;
-let browser: Browser;
-let app: AppServer;
-const pages: Array<{ close(): Promise<void> }> = [];
+const site = new DashboardSite(TOKEN, SHOP);
+const { openDashboard, logInWithToken, logInAsApp, subscribedTab, shot } = site;
 
-beforeAll(async () => {
-  server = await startServer(["--var", `APPS:${JSON.stringify(APPS)}`, "--var", `DASHBOARD_TOKEN:${TOKEN}`], {
-    appId: SHOP.id,
-    key: SHOP.key,
-    secret: SHOP.secret,
-  });
-  shop = server.info;
-  browser = await launchChromium();
-  app = await AppServer.start({ sdk: backend(shop), userInfo: (id) => ({ name: id[0]?.toUpperCase() + id.slice(1) }) });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-}, 90_000);
-afterAll(async () => {
-  await Promise.all([browser?.close(), app?.close(), server?.stop()]);
-});
-afterEach(async () => {
-  await Promise.all(pages.splice(0).map((page) => page.close()));
-});
-
-/**
- * The dashboard in a fresh browser profile. `localhost` rather than
- * 127.0.0.1: browsers keep Secure cookies for it over plain HTTP.
- */
-async function openDashboard(width = 1100): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 760 } });
-  pages.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  await page.goto(`http://localhost:${shop.port}/dashboard`);
-  return page;
-}
-
-async function logInWithToken(page: Page, token = TOKEN): Promise<void> {
-  await page.getByLabel("Dashboard token").fill(token);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-async function logInAsApp(page: Page, credentials: { key: string; secret: string }): Promise<void> {
-  await page.getByLabel("an app's key and secret").check();
-  await page.getByLabel("App key").fill(credentials.key);
-  await page.getByLabel("App secret").fill(credentials.secret);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-/** A page of the app with pusher-js connected to the shop app, signed in as `user`. */
-async function appTab(user: string): Promise<Tab> {
-  const tab = await Tab.open(browser, `${app.origin}/?user=${user}`);
-  pages.push(tab);
-  await tab.run(connectPusher(shop));
-  await tab.next("connected");
-  return tab;
-}
-
-function shot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+beforeAll(() => site.start(APPS), 90_000);
+afterAll(() => site.stop());
+afterEach(() => site.closePages());
 
 describe("dashboard login in Chromium", () => {
   it("opens every app with the operator's token", async () => {
@@ -130,7 +58,7 @@ describe("dashboard login in Chromium", () => {
     expect(await page.locator(`article[data-app="${SHOP.id}"]`).count()).toBe(1);
     expect(await page.content()).not.toContain(SHOP.secret);
     await shot(page, "apps-phone");
-    await page.goto(`http://localhost:${shop.port}/dashboard#/apps/${BLOG.id}`);
+    await page.goto(`http://localhost:${site.server.port}/dashboard#/apps/${BLOG.id}`);
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("opens one app only");
   });
 });
@@ -138,12 +66,8 @@ describe("dashboard login in Chromium", () => {
 describe("dashboard views in Chromium", () => {
   it("shows presence members with their user_info as they join and leave", async () => {
     const channel = uniqueName("presence-dash-");
-    const alice = await appTab("alice");
-    await alice.run(`watch(${JSON.stringify(channel)});`);
-    await alice.next("subscribed", about(channel));
-    const bob = await appTab("bob");
-    await bob.run(`watch(${JSON.stringify(channel)});`);
-    await bob.next("subscribed", about(channel));
+    await subscribedTab("alice", channel);
+    const bob = await subscribedTab("bob", channel);
 
     const page = await openDashboard();
     await logInWithToken(page);
@@ -158,16 +82,14 @@ describe("dashboard views in Chromium", () => {
     await shot(page, "channel");
 
     await bob.close();
-    pages.splice(pages.indexOf(bob), 1);
+    site.opened.splice(site.opened.indexOf(bob), 1);
     await page.getByRole("button", { name: "Refresh" }).click();
     await expect.poll(() => members.allTextContents()).toEqual(['alice{"name":"Alice"}']);
   });
 
   it("publishes from the event creator to pusher-js", async () => {
     const channel = uniqueName("dash-news-");
-    const reader = await appTab("carol");
-    await reader.run(`watch(${JSON.stringify(channel)}, ["headline"]);`);
-    await reader.next("subscribed", about(channel));
+    const reader = await subscribedTab("carol", channel, ["headline"]);
 
     const page = await openDashboard();
     await logInAsApp(page, SHOP);

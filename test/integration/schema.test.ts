@@ -65,6 +65,7 @@ describe("schema migrations", () => {
       "stats_minutes",
       "subscriptions",
       "user_sessions",
+      "webhook_attempts",
       "webhook_endpoints",
       "webhook_leaves",
       "webhook_outbox",

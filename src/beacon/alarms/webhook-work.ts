@@ -1,7 +1,7 @@
 import type { App } from "../../config/app";
 import { WebhookDrops } from "../state/webhook-drops";
 import type { WebhookOutbox } from "../state/webhook-outbox";
-import { deliverDue, type WebhookMeter } from "../webhooks/delivery";
+import { type AttemptLog, deliverDue, type WebhookMeter } from "../webhooks/delivery";
 import type { WebhookQueue } from "../webhooks/queue";
 import type { TimedWork } from "./alarm-clock";
 
@@ -9,6 +9,7 @@ import type { TimedWork } from "./alarm-clock";
 export function webhookWork(
   outbox: WebhookOutbox,
   meter?: WebhookMeter,
+  attempts?: AttemptLog,
 ): TimedWork<{ readonly app: App; readonly webhooks: WebhookQueue }> {
   // One per object, for as long as it is awake: drops are logged once per outage, not once per attempt.
   const drops = new WebhookDrops();
@@ -17,7 +18,7 @@ export function webhookWork(
     nextDueAt: () => outbox.nextDueAt(),
     run: async (state, attempted) => {
       state.webhooks.releaseDueLeaves(Date.now());
-      await deliverDue({ app: state.app, outbox, drops, attempted, meter });
+      await deliverDue({ app: state.app, outbox, drops, attempted, meter, attempts });
     },
   };
 }

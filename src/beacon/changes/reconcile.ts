@@ -9,7 +9,7 @@ import { Connection } from "../state/connection";
 import { parseStoredUserInfo } from "../state/presence-roster";
 import { reportSoon } from "./shard-hubs";
 import { subscriptionCountChanged } from "./subscription-count";
-import type { SocketState } from "./subscriptions";
+import { type SocketState, showMember } from "./subscriptions";
 import { announceToWatchers, reportUser, type UserState } from "./users";
 
 /**
@@ -56,6 +56,7 @@ export function reconcile(state: SocketState, sockets: readonly WebSocket[]): vo
       if (!state.presence.isMember(channel, userId)) {
         state.channels.broadcast(channel, frames.memberRemoved(channel, userId));
         state.webhooks.queue({ name: "member_removed", channel, userId });
+        showMember(state, "member_removed", channel, userId);
       }
     }
   }

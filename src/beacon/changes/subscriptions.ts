@@ -1,6 +1,7 @@
 import * as frames from "../../protocol/server-frames";
 import type { Connection } from "../state/connection";
 import type { Connections } from "../state/connections";
+import type { ConsoleState } from "../state/console-feed";
 import type { HubLinks } from "../state/hub-links";
 import type { PresenceMember, PresenceRoster } from "../state/presence-roster";
 import type { SubscriptionRows } from "../state/subscription-rows";
@@ -9,7 +10,7 @@ import { type SubscriptionCountState, subscriptionCountChanged } from "./subscri
 import { signOut, type UserState } from "./users";
 
 /** What a change of who is subscribed to what touches. */
-export interface SubscriptionState extends SubscriptionCountState {
+export interface SubscriptionState extends SubscriptionCountState, ConsoleState {
   readonly subscriptionRows: SubscriptionRows;
   readonly presence: PresenceRoster;
   /** Set on a shard of a sharded app: the channel's hub owns what is app-wide (changes/shard-hubs.ts). */
@@ -41,9 +42,12 @@ export function addSubscription(
   });
   connection.channels.set(channel, member?.userId ?? null);
   const subscribers = state.channels.add(channel, connection);
+  if (state.console.open) showSocket(state, "subscribed", connection, channel);
   // On a shard the hub answered the join, and its webhooks and member notices are the hub's.
   if (state.links !== undefined) {
-    if (member !== undefined) state.presence.join(channel, member.userId, member.info, connection.id);
+    if (member !== undefined && state.presence.join(channel, member.userId, member.info, connection.id)) {
+      showMember(state, "member_added", channel, member.userId);
+    }
     shardCountChanged(state, channel);
     return;
   }
@@ -52,6 +56,7 @@ export function addSubscription(
   if (member !== undefined && state.presence.join(channel, member.userId, member.info, connection.id)) {
     state.channels.broadcast(channel, frames.memberAdded(channel, member.userId, member.info), connection);
     state.webhooks.queue({ name: "member_added", channel, userId: member.userId });
+    showMember(state, "member_added", channel, member.userId);
   }
 }
 
@@ -75,8 +80,11 @@ function leaveInMemory(state: SubscriptionState, connection: Connection, channel
   const userId = connection.channels.get(channel);
   connection.channels.delete(channel);
   const remaining = state.channels.remove(channel, connection);
+  if (state.console.open) showSocket(state, "unsubscribed", connection, channel);
   if (state.links !== undefined) {
-    if (userId != null) state.presence.leave(channel, userId, connection.id);
+    if (userId != null && state.presence.leave(channel, userId, connection.id)) {
+      showMember(state, "member_removed", channel, userId);
+    }
     shardLeft(state, channel, userId != null, remaining);
     return;
   }
@@ -84,6 +92,30 @@ function leaveInMemory(state: SubscriptionState, connection: Connection, channel
   if (userId != null && state.presence.leave(channel, userId, connection.id)) {
     state.channels.broadcast(channel, frames.memberRemoved(channel, userId));
     state.webhooks.queue({ name: "member_removed", channel, userId });
+    showMember(state, "member_removed", channel, userId);
   }
   if (remaining === 0) state.webhooks.queue({ name: "channel_vacated", channel });
+}
+
+function showSocket(
+  state: ConsoleState,
+  kind: "subscribed" | "unsubscribed",
+  connection: Connection,
+  channel: string,
+): void {
+  state.console.emit({ kind, at: Date.now(), socket: connection.id, channel });
+}
+
+/**
+ * A member's first socket on this object joined, or its last left: on one
+ * Beacon that is the app's member_added / member_removed; on a shard, the
+ * member arriving on or leaving that shard (its hub tells the app).
+ */
+export function showMember(
+  state: ConsoleState,
+  kind: "member_added" | "member_removed",
+  channel: string,
+  user: string,
+): void {
+  if (state.console.open) state.console.emit({ kind, at: Date.now(), channel, user });
 }

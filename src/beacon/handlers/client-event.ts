@@ -9,11 +9,12 @@ import { relayToHub } from "../changes/shard-hubs";
 import type { ChannelIndex } from "../state/channel-index";
 import type { Connection, Handled } from "../state/connection";
 import type { Connections } from "../state/connections";
+import type { ConsoleState } from "../state/console-feed";
 import type { HubLinks } from "../state/hub-links";
 import type { WebhookQueue } from "../webhooks/queue";
 
 /** A client event is relayed and reported; it changes nothing else. */
-export interface ClientEventState extends HistoryState {
+export interface ClientEventState extends HistoryState, ConsoleState {
   readonly channels: ChannelIndex;
   readonly connections: Connections;
   readonly webhooks: WebhookQueue;
@@ -42,6 +43,15 @@ export function handleClientEvent(
   const refusal = refuse(state, connection, message, now);
   if (refusal !== undefined) {
     connection.refuse({ code: CLIENT_EVENT_REJECTED, message: refusal }, now);
+    if (state.console.open) {
+      state.console.emit({
+        kind: "refused",
+        at: now,
+        socket: connection.id,
+        channel: message.channel,
+        message: refusal,
+      });
+    }
     return;
   }
   const presenceUserId = connection.channels.get(message.channel) ?? undefined;
@@ -52,13 +62,13 @@ export function handleClientEvent(
   };
   // On a shard, a channel that stores client events has them numbered by its hub before anyone gets them.
   if (onShard(state) && storesClientEvents(state.app, message.channel)) {
-    queueClientEventWebhook(state, connection, message, presenceUserId);
+    reportClientEvent(state, connection, message, presenceUserId, now);
     return relayNumbered(state, connection, message.channel, entry);
   }
   const serial = recordIfHistoryChannel(state, message.channel, entry, "client", now);
   const frame = frames.userEvent(message.event, message.channel, message.data, presenceUserId, serial);
   state.channels.broadcast(message.channel, frame, connection);
-  queueClientEventWebhook(state, connection, message, presenceUserId);
+  reportClientEvent(state, connection, message, presenceUserId, now);
   // On a shard the channel's other shards get it through its hub.
   if (state.links !== undefined) return relayToHub(state.app, state.links, message.channel, frame);
 }
@@ -67,12 +77,18 @@ function onShard(state: ClientEventState): state is ClientEventState & { readonl
   return state.links !== undefined;
 }
 
-function queueClientEventWebhook(
+/** The sender's shard reports a client event, whoever relays it: to the consoles and as a webhook. */
+function reportClientEvent(
   state: ClientEventState,
   connection: Connection,
   message: ClientEvent,
   presenceUserId: string | undefined,
+  now: number,
 ): void {
+  if (state.console.open) {
+    const { event, channel, data } = message;
+    state.console.emit({ kind: "client_event", at: now, socket: connection.id, channel, event, bytes: sizeOf(data) });
+  }
   state.webhooks.queue({
     name: "client_event",
     channel: message.channel,
@@ -103,9 +119,7 @@ function refuse(
     return `Client event rejected: not subscribed to '${message.channel}'`;
   }
   const { maxEventPayloadBytes, maxClientEventsPerSecond } = state.app.limits;
-  // String data is measured as sent, the way Pusher measures a backend event's data.
-  const data = message.data;
-  const size = data === undefined ? 0 : utf8Length(typeof data === "string" ? data : JSON.stringify(data));
+  const size = sizeOf(message.data);
   if (size > maxEventPayloadBytes) return `Client event data is larger than ${maxEventPayloadBytes} bytes`;
   // Counted last, so refused events do not spend the socket's allowance.
   const verdict = connection.allowClientEvent(maxClientEventsPerSecond, now);
@@ -119,4 +133,9 @@ function refuse(
     });
   }
   return `Client event rate limit reached: at most ${maxClientEventsPerSecond} per second`;
+}
+
+/** String data is measured as sent, the way Pusher measures a backend event's data. */
+function sizeOf(data: unknown): number {
+  return data === undefined ? 0 : utf8Length(typeof data === "string" ? data : JSON.stringify(data));
 }

@@ -40,6 +40,9 @@ export function receiveFrame(
   const frame = parseClientFrame(message, state.frameLimits);
   if (!frame.ok) {
     connection.refuse(frame.error, now);
+    if (state.console.open) {
+      state.console.emit({ kind: "refused", at: now, socket: connection.id, message: frame.error.message });
+    }
     return;
   }
   return connection.inOrder(() => dispatch(state, connection, frame.value));
@@ -57,5 +60,6 @@ function closeFlooder(state: ReceiveState, connection: Connection): Handled {
   log("warn", "socket closed for flooding", { app: state.app.id, socket: connection.id, limit: state.frameCeiling });
   connection.send(frames.errorFrame({ code: CLIENT_EVENT_REJECTED, message }));
   connection.close(CLIENT_EVENT_REJECTED, message);
+  if (state.console.open) state.console.emit({ kind: "refused", at: Date.now(), socket: connection.id, message });
   return connection.inOrder(() => removeConnection(state, connection));
 }

@@ -31,6 +31,9 @@ export async function handleSignin(state: SigninState, connection: Connection, r
     log("warn", "signin failed", { app: state.app.id, socket: connection.id, reason: user.error });
     connection.send(frames.errorFrame({ code: CLOSE_CODES.unauthorized, message: user.error }));
     connection.close(CLOSE_CODES.unauthorized, user.error);
+    if (state.console.open) {
+      state.console.emit({ kind: "refused", at: Date.now(), socket: connection.id, message: `Sign-in: ${user.error}` });
+    }
     return;
   }
   // A socket that signs in as someone else stops receiving the earlier user's events.

@@ -87,6 +87,10 @@ function refused(state: SubscribeState, connection: Connection, error: Subscript
   if (type === "AuthError")
     log("warn", "subscription auth failed", { app: state.app.id, socket: connection.id, channel, status });
   connection.send(frames.subscriptionError(error));
+  if (!state.console.open) return;
+  // An auth error's reason quotes channel_data, as above: the console names the kind of refusal only.
+  const message = type === "AuthError" ? `${type} (${status})` : `${type}: ${error.error}`;
+  state.console.emit({ kind: "refused", at: Date.now(), socket: connection.id, channel, message });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { shardsOf } from "../../contract/objects";
+import { hubName, shardsOf } from "../../contract/objects";
 import { withDeadline } from "../../lib/deadline";
 import { log } from "../../log";
 import type { HistoryTally } from "../state/history-tally";
@@ -7,20 +7,31 @@ import { SHARD_DEADLINE_MS } from "./forward";
 import type { HubState } from "./hub-state";
 
 /**
- * The webhooks this hub delivered and the history it stored and pruned go
- * into the app's statistics through its first shard. Statistics are
- * counts, not records: a tally that does not arrive is logged and dropped,
- * as a Beacon's unflushed counts are.
+ * The webhooks this hub delivered, with its latest attempts for the
+ * webhooks view and the consoles (named by this hub), and the history it
+ * stored and pruned go into the app's statistics through its first shard.
+ * Statistics are counts, not records: a tally that does not arrive is
+ * logged and dropped, as a Beacon's unflushed counts are.
  */
 export async function sendTally(state: HubState, webhooks: WebhookTally, history: HistoryTally): Promise<void> {
-  const counts = webhooks.take();
+  const taken = webhooks.take();
   const [first] = shardsOf(state.app);
   if (first === undefined) return;
   const shard = state.shards.stub(first.name);
+  const source = hubName(state.app.id, state.channel);
   await Promise.all([
-    counts === undefined
+    taken === undefined
       ? undefined
-      : handOn(state, "webhook counts", shard.countWebhooks(state.app.id, first.name, counts)),
+      : handOn(
+          state,
+          "webhook counts",
+          shard.countWebhooks(
+            state.app.id,
+            first.name,
+            taken.counts,
+            taken.attempts.map((attempt) => ({ ...attempt, source })),
+          ),
+        ),
     sendHistoryTally(state, history),
   ]);
 }

@@ -2,6 +2,7 @@ import type { AuditRequest } from "../../audit/entry";
 import type { App } from "../../config/app";
 import { log } from "../../log";
 import { type RestError, restError } from "../../protocol/rest";
+import type { ConsoleState } from "../state/console-feed";
 import { RATE_WINDOW_SECONDS, type RateKind, type RateLimits } from "../state/rate-limits";
 import type { Stats } from "../state/stats";
 
@@ -26,7 +27,7 @@ export const READ: MeteredCall = { kind: "readRequests", points: 1 };
 export function meterCall(
   rates: RateLimits,
   stats: Pick<Stats, "count" | "apiCall">,
-  app: App,
+  { app, console: feed }: { readonly app: App } & ConsoleState,
   call: MeteredCall & { readonly method: string },
   now: number,
 ): RestError | undefined {
@@ -34,6 +35,7 @@ export function meterCall(
   const verdict = rates.take(call.kind, call.points, app.limits, now);
   if (verdict.ok) return undefined;
   stats.count("rate_limited");
+  if (feed.open) feed.emit({ kind: "refused", at: now, message: `REST call refused: ${verdict.message}` });
   if (verdict.firstInWindow) log("warn", "rate limit reached", { app: app.id, kind: call.kind, limit: verdict.limit });
   return { ...restError(429, verdict.message), retryAfterSeconds: RATE_WINDOW_SECONDS };
 }

@@ -1,20 +1,23 @@
+import type { WebhookAttempt } from "../../contract/console";
 import type { HubFrame, ShardChannels, ShardEvent } from "../../contract/hub-rpc";
 import { classifyChannel } from "../../protocol/channels";
 import * as frames from "../../protocol/server-frames";
 import { deliverNumbered } from "../changes/shard-history";
 import { reportSoon, type ShardState } from "../changes/shard-hubs";
 import type { Connections } from "../state/connections";
+import type { ConsoleState } from "../state/console-feed";
 import type { HistoryCounts } from "../state/history-tally";
 import type { PresenceRoster } from "../state/presence-roster";
 import type { Stats, WebhookOutcome } from "../state/stats";
-import type { WebhookMeter } from "../webhooks/delivery";
+import type { AttemptLog, WebhookMeter } from "../webhooks/delivery";
 import { fanOut } from "./publish";
 
 /** What the Worker and the hubs ask of a shard: its sockets and channels, and its statistics. */
-export interface ShardCallState extends ShardState {
+export interface ShardCallState extends ShardState, ConsoleState {
   readonly connections: Connections;
   readonly presence: PresenceRoster;
   readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly attempts: AttemptLog;
 }
 
 /**
@@ -92,12 +95,18 @@ export function occupied(state: ShardCallState, prefix: string, users: boolean):
 
 /**
  * Webhooks a hub delivered (or retried, or gave up on): hubs keep no
- * statistics, so the app's first shard counts them for the app.
+ * statistics, so the app's first shard counts them for the app, and keeps
+ * the hub's latest attempts beside its own.
  */
-export function countWebhooks(state: ShardCallState, outcomes: Readonly<Record<WebhookOutcome, number>>): void {
+export function countWebhooks(
+  state: ShardCallState,
+  outcomes: Readonly<Record<WebhookOutcome, number>>,
+  attempts: readonly WebhookAttempt[],
+): void {
   for (const [outcome, events] of Object.entries(outcomes)) {
     if (isOutcome(outcome) && events > 0) state.meter.countWebhook(outcome, events);
   }
+  for (const attempt of attempts) state.attempts.record(attempt);
 }
 
 /** History a hub stored and pruned: counted here for the app, as its webhooks are. */

@@ -69,4 +69,22 @@ export const MIGRATIONS: readonly Migration[] = [
     additive: true,
     statements: [...AUDIT_OUTBOX_TABLES],
   },
+  {
+    // Bounded by state/webhook-attempts.ts, which prunes as it inserts; the rowid keeps the order.
+    name: "recent webhook attempts, for the dashboard's webhooks view",
+    additive: true,
+    statements: [
+      `CREATE TABLE webhook_attempts (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  endpoint TEXT NOT NULL,
+  types TEXT NOT NULL,
+  events INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  source TEXT NOT NULL
+)`,
+    ],
+  },
 ];

@@ -27,6 +27,14 @@ export interface OutboxRow {
   createdAt: number;
 }
 
+/** One endpoint's queue: how many events wait, its attempts since its last success, and when it is next due. */
+export interface Backlog {
+  endpoint: string;
+  pending: number;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
 export class WebhookOutbox {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -172,6 +180,40 @@ export class WebhookOutbox {
     const dropped = this.sql.exec("DELETE FROM webhook_outbox WHERE endpoint = ?", endpoint).rowsWritten;
     this.sql.exec("DELETE FROM webhook_endpoints WHERE endpoint = ?", endpoint);
     return dropped;
+  }
+
+  /** Every endpoint with queued events, for the dashboard's webhooks view. */
+  backlogs(): Backlog[] {
+    return this.sql
+      .exec<{ endpoint: string; pending: number; due: number; attempts: number | null; retry_at: number | null }>(
+        `SELECT o.endpoint AS endpoint, COUNT(*) AS pending, MIN(o.due_at) AS due,
+                e.attempts AS attempts, e.retry_at AS retry_at
+           FROM webhook_outbox o LEFT JOIN webhook_endpoints e ON e.endpoint = o.endpoint
+          GROUP BY o.endpoint ORDER BY o.endpoint`,
+      )
+      .toArray()
+      .map((row) => ({
+        endpoint: row.endpoint,
+        pending: row.pending,
+        attempts: row.attempts ?? 0,
+        nextAttemptAt: Math.max(row.due, row.retry_at ?? 0),
+      }));
+  }
+
+  /** Leaves still in their grace period. */
+  heldLeaves(): number {
+    for (const row of this.sql.exec<{ held: number }>("SELECT COUNT(*) AS held FROM webhook_leaves")) return row.held;
+    return 0;
+  }
+
+  /** Ends every endpoint's back-off and makes its queued events due by `now`; returns how many are queued. */
+  retryNow(now: number): number {
+    this.sql.exec("UPDATE webhook_endpoints SET retry_at = ? WHERE retry_at > ?", now, now);
+    this.sql.exec("UPDATE webhook_outbox SET due_at = ? WHERE due_at > ?", now, now);
+    for (const row of this.sql.exec<{ queued: number }>("SELECT COUNT(*) AS queued FROM webhook_outbox")) {
+      return row.queued;
+    }
+    return 0;
   }
 
   private endpointsWithDueTimes(): Array<{ endpoint: string; dueAt: number }> {

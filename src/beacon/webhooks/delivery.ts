@@ -1,14 +1,22 @@
 import { hmacSha256Hex } from "../../auth/crypto";
 import type { App, WebhookEndpoint } from "../../config/app";
+import type { WebhookAttempt } from "../../contract/console";
+import { isRecord, tryParseJson } from "../../lib/json";
 import { log } from "../../log";
 import { WEBHOOK_CONTENT_TYPE, WEBHOOK_HEADERS } from "../../protocol/webhooks";
 import type { Stats } from "../state/stats";
 import type { WebhookDrops } from "../state/webhook-drops";
 import type { OutboxRow, WebhookOutbox } from "../state/webhook-outbox";
 import { DELIVERY, failureIsLogged, fitInOneRequest, retryDelayMs } from "./delivery-policy";
+import { endpointLabel, hostOf } from "./endpoint-label";
 
 /** Where delivery outcomes are counted, for the app's statistics. */
 export type WebhookMeter = Pick<Stats, "countWebhook">;
+
+/** Where each request's outcome is kept (the webhooks view's recent attempts, the consoles). */
+export interface AttemptLog {
+  record(attempt: WebhookAttempt): void;
+}
 
 /** What one alarm's delivery works with. */
 export interface DeliveryRun {
@@ -21,6 +29,7 @@ export interface DeliveryRun {
    */
   readonly attempted: () => void;
   readonly meter?: WebhookMeter | undefined;
+  readonly attempts?: AttemptLog | undefined;
 }
 
 type Outcome = { ok: true } | { ok: false; reason: string };
@@ -83,6 +92,7 @@ async function drain(run: DeliveryRun, endpoint: WebhookEndpoint, startedAt: num
     };
     run.attempted();
     const outcome = await send(run.app, endpoint, rows);
+    run.attempts?.record(attemptRecord(run.app, attempt, outcome));
     if (!outcome.ok) {
       failed(run, attempt, outcome.reason);
       return;
@@ -166,11 +176,24 @@ async function send(app: App, endpoint: WebhookEndpoint, rows: readonly OutboxRo
   }
 }
 
-/** Only the host is logged: paths and query strings of webhook URLs often carry tokens. */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "invalid URL";
-  }
+/** What the webhooks view and the consoles are told of one request: never its body, URL path or signature. */
+function attemptRecord(app: App, attempt: Attempt, outcome: Outcome): WebhookAttempt {
+  const types = new Set<string>();
+  for (const row of attempt.rows) types.add(eventName(row.event));
+  return {
+    at: attempt.startedAt,
+    endpoint: endpointLabel(app, attempt.url),
+    types: [...types],
+    events: attempt.rows.length,
+    attempt: attempt.number,
+    ok: outcome.ok,
+    error: outcome.ok ? "" : outcome.reason,
+    source: "",
+  };
+}
+
+/** A stored event's `name`, which every wire event has (events.ts). */
+function eventName(wire: string): string {
+  const event = tryParseJson(wire);
+  return isRecord(event) && typeof event.name === "string" ? event.name : "unknown";
 }

@@ -58,6 +58,13 @@ export class WebhookQueue {
     return this.app.webhooks.some((endpoint) => endpointWants(endpoint, type, channel));
   }
 
+  /** The dashboard's "retry now": queued events are due at once, and the alarm is set for them. */
+  retryNow(now: number): number {
+    const queued = this.outbox.retryNow(now);
+    if (queued > 0) this.scheduled(now);
+    return queued;
+  }
+
   /** Held leaves whose grace period is over become real webhooks. */
   releaseDueLeaves(now: number): void {
     for (const leave of this.outbox.takeDueLeaves(now)) {
