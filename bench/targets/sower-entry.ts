@@ -65,7 +65,7 @@ countEntries(BenchBeacon, "Beacon", {
   readStats: true,
   readSeries: true,
   recordAudit: true,
-  countHistory: true,
+  countHubFigures: true,
   deliver: true,
   hubFrame: true,
   socketFrame: true,

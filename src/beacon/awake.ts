@@ -32,7 +32,7 @@ import { WebhookQueue } from "./webhooks/queue";
  */
 export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState {
   /** The app's statistics, which also count what a sharded app's hubs delivered and stored (rpc/shard-calls.ts). */
-  readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly meter: WebhookMeter & Pick<Stats, "count" | "apiCall">;
 }
 
 /** What the Beacon opens in SQLite in its constructor, before it knows its app. */
@@ -44,7 +44,7 @@ export interface Durable {
   readonly history: ChannelHistory;
   readonly outbox: WebhookOutbox;
   readonly audit: AuditOutbox;
-  readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow" | "count">;
+  readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow" | "count" | "apiCall">;
 }
 
 /** What the durable state needs of the object around it: the alarm, and the app id for its log lines. */

@@ -4,7 +4,7 @@ import * as frames from "../../protocol/server-frames";
 import { deliverNumbered } from "../changes/shard-history";
 import { reportSoon, type ShardState } from "../changes/shard-hubs";
 import type { Connections } from "../state/connections";
-import type { HistoryCounts } from "../state/history-tally";
+import type { HubCounts } from "../state/hub-tally";
 import type { PresenceRoster } from "../state/presence-roster";
 import type { Stats, WebhookOutcome } from "../state/stats";
 import type { WebhookMeter } from "../webhooks/delivery";
@@ -14,7 +14,7 @@ import { fanOut } from "./publish";
 export interface ShardCallState extends ShardState {
   readonly connections: Connections;
   readonly presence: PresenceRoster;
-  readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly meter: WebhookMeter & Pick<Stats, "count" | "apiCall">;
 }
 
 /**
@@ -100,12 +100,21 @@ export function countWebhooks(state: ShardCallState, outcomes: Readonly<Record<W
   }
 }
 
-/** History a hub stored and pruned: counted here for the app, as its webhooks are. */
-export function countHistory(state: ShardCallState, counts: Readonly<HistoryCounts>): void {
+/**
+ * What a hub counted (the history it stored and pruned, the REST triggers
+ * it routed as their first channel's): counted here for the app, as its
+ * webhooks are.
+ */
+export function countHubFigures(state: ShardCallState, counts: Readonly<HubCounts>): void {
   for (const [counter, amount] of Object.entries(counts)) {
-    if ((counter === "history_stored" || counter === "history_pruned") && amount > 0)
-      state.meter.count(counter, amount);
+    if (!(amount > 0)) continue;
+    if (counter === "api_calls") state.meter.apiCall(amount);
+    else if (isHubCounter(counter)) state.meter.count(counter, amount);
   }
+}
+
+function isHubCounter(value: string): value is "history_stored" | "history_pruned" | "messages_in" | "bytes_in" {
+  return value === "history_stored" || value === "history_pruned" || value === "messages_in" || value === "bytes_in";
 }
 
 function isOutcome(value: string): value is WebhookOutcome {
