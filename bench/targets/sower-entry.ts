@@ -75,7 +75,7 @@ countEntries(BenchBeacon, "Beacon", {
   readStats: true,
   readSeries: true,
   recordAudit: true,
-  countHistory: true,
+  countHubFigures: true,
   webhookOutbox: true,
   retryWebhooks: true,
   deliver: true,

@@ -35,7 +35,7 @@ import { WebhookQueue } from "./webhooks/queue";
  */
 export interface Awake extends ReceiveState, PublishState, SocketState, DueWorkState, WebhookViewState {
   /** The app's statistics, which also count what a sharded app's hubs delivered and stored (rpc/shard-calls.ts). */
-  readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly meter: WebhookMeter & Pick<Stats, "count" | "apiCall">;
   readonly attempts: WebhookAttempts;
 }
 
@@ -49,7 +49,7 @@ export interface Durable {
   readonly outbox: WebhookOutbox;
   readonly audit: AuditOutbox;
   readonly attempts: WebhookAttempts;
-  readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow" | "count">;
+  readonly meter: FanoutMeter & WebhookMeter & Pick<Stats, "connectionsNow" | "count" | "apiCall">;
   /** The open dashboard consoles, found by their tag when the object is constructed. */
   readonly console: ConsoleFeed;
 }

@@ -27,16 +27,16 @@ import { join } from "./hubs/join";
 import { announceCount } from "./hubs/membership";
 import { readChannel, readMembers, readUsers, route } from "./hubs/reads";
 import { applyReport } from "./hubs/report";
-import { sendHistoryTally, sendTally } from "./hubs/tally";
+import { sendHubTally, sendTally } from "./hubs/tally";
 import { terminateUser, userSignedIn, watcherAdded } from "./hubs/users";
 import { retryWebhooksNow, webhookOutboxView } from "./rpc/webhooks";
 import { AuditOutbox } from "./state/audit-outbox";
 import { ChannelCache } from "./state/channel-cache";
 import { ChannelHistory } from "./state/channel-history";
 import { DueWork } from "./state/due-work";
-import { HistoryTally } from "./state/history-tally";
 import { HUB_MIGRATIONS } from "./state/hub-migrations";
 import { HubRecords } from "./state/hub-records";
+import { HubTally } from "./state/hub-tally";
 import { RecentExclusions } from "./state/recent-exclusions";
 import { APP_ID_META, type SchemaStatus, upgradeSchema } from "./state/schema";
 import { ShardStubs } from "./state/shard-stubs";
@@ -66,7 +66,7 @@ export class Hub extends DurableObject<Env> {
   private readonly alarms: AlarmClock<HubState>;
   private readonly tally = new WebhookTally();
   /** Counted here and handed to the app's first shard: hubs keep no statistics of their own. */
-  private readonly historyTally = new HistoryTally(() => this.alarms.reschedule());
+  private readonly figures = new HubTally(() => this.alarms.reschedule());
   private state: HubState | undefined;
   /** Changes of membership, one after another in the order they arrived (see `inOrder`). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -76,7 +76,7 @@ export class Hub extends DurableObject<Env> {
     this.schema = upgradeSchema(ctx.storage, HUB_MIGRATIONS);
     this.store = new Store(ctx.storage.sql);
     this.cache = new ChannelCache(ctx.storage.sql);
-    this.history = new ChannelHistory(ctx.storage.sql, (dueAt) => this.alarms.wake(dueAt), this.historyTally);
+    this.history = new ChannelHistory(ctx.storage.sql, (dueAt) => this.alarms.wake(dueAt), this.figures);
     this.outbox = new WebhookOutbox(ctx.storage.sql);
     this.dueWork = new DueWork(ctx.storage.sql, () => this.alarms.reschedule());
     this.audit = new AuditOutbox(ctx.storage.sql, {
@@ -87,7 +87,7 @@ export class Hub extends DurableObject<Env> {
       countWork(this.dueWork),
       webhookWork(this.outbox, this.tally, this.tally),
       historyRetention(this.history),
-      historyCountWork(this.historyTally),
+      hubCountWork(this.figures),
       auditFlush(this.audit, env, ctx.id.toString()),
     ]);
   }
@@ -132,10 +132,14 @@ export class Hub extends DurableObject<Env> {
 
   /* From the Worker's REST calls. */
 
-  /** A trigger's first channel's hub records the call (docs/audit.md), in the step that routes it. */
+  /**
+   * A trigger's first channel's hub records the call (docs/audit.md) and
+   * counts it for the app's statistics, in the step that routes it.
+   */
   async route(appId: string, channel: string, request: RouteRequest, audit?: AuditRequest): Promise<Route> {
     return this.serve(appId, channel, "route", (state) => {
       const routed = route(state, request);
+      if (request.trigger !== undefined) this.figures.trigger(request.trigger.events, request.trigger.bytesIn);
       if (audit !== undefined) this.audit.append(audit, 200, Date.now());
       return routed;
     });
@@ -178,7 +182,7 @@ export class Hub extends DurableObject<Env> {
     const state = this.current();
     if (state === undefined) return;
     await this.alarms.ring(state);
-    await sendTally(state, this.tally, this.historyTally);
+    await sendTally(state, this.tally, this.figures);
   }
 
   /**
@@ -251,15 +255,15 @@ export class Hub extends DurableObject<Env> {
   }
 }
 
-/** History counts reach the app's statistics within an interval, or sooner when another alarm rings (sendTally). */
-function historyCountWork(tally: HistoryTally): TimedWork<HubState> {
+/** A hub's counts reach the app's statistics within an interval, or sooner when another alarm rings (sendTally). */
+function hubCountWork(tally: HubTally): TimedWork<HubState> {
   return {
-    name: "history-counts",
+    name: "hub-counts",
     nextDueAt: () => {
       const since = tally.startedAt();
       return since === undefined ? undefined : since + FLUSH_INTERVAL_MS;
     },
-    run: (state) => sendHistoryTally(state, tally),
+    run: (state) => sendHubTally(state, tally),
   };
 }
 

@@ -3,10 +3,10 @@ import type { WebhookAttempt } from "../contract/console";
 import type { HubFrame, ShardChannels, ShardEvent, ShardReport } from "../contract/hub-rpc";
 import type { Awake } from "./awake";
 import { shardReport } from "./changes/shard-hubs";
-import { countHistory, countWebhooks, deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
+import { countHubFigures, countWebhooks, deliver, hubFrame, occupied, socketFrame } from "./rpc/shard-calls";
 import { terminateUserConnections } from "./rpc/terminate";
-import type { HistoryCounts } from "./state/history-tally";
 import type { HubLinks } from "./state/hub-links";
+import type { HubCounts } from "./state/hub-tally";
 import type { WebhookOutcome } from "./state/stats";
 
 /** An awake Beacon that is a shard of a sharded app. */
@@ -55,8 +55,8 @@ export abstract class ShardSurface extends DurableObject<Env> {
     return this.onShard(appId, shard, "countWebhooks", (state) => countWebhooks(state, outcomes, attempts));
   }
 
-  async countHistory(appId: string, shard: string, counts: HistoryCounts): Promise<void> {
-    return this.onShard(appId, shard, "countHistory", (state) => countHistory(state, counts));
+  async countHubFigures(appId: string, shard: string, counts: HubCounts): Promise<void> {
+    return this.onShard(appId, shard, "countHubFigures", (state) => countHubFigures(state, counts));
   }
 
   async occupied(appId: string, shard: string, prefix: string, users: boolean): Promise<ShardChannels> {

@@ -110,6 +110,8 @@ export interface RouteRequest {
   readonly userCount: boolean;
   /** History channels: the batch's events to the channel, in order, to be stored and numbered. */
   readonly store?: readonly RoutedEntry[];
+  /** The first channel's only: the trigger as the app's statistics count it (one API call, its events and their bytes). */
+  readonly trigger?: { readonly events: number; readonly bytesIn: number };
 }
 
 export interface Route {

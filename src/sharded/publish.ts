@@ -4,6 +4,7 @@ import { historyFor } from "../config/history";
 import type { CachedEventCopy, Route, RoutedEntry, RouteRequest, ShardEvent } from "../contract/hub-rpc";
 import type { ChannelAttributes, PublishEvent, PublishResult } from "../contract/rpc";
 import { withDeadline } from "../lib/deadline";
+import { utf8Length } from "../lib/text";
 import { classifyChannel } from "../protocol/channels";
 import type { ShardedObjects } from "./objects";
 
@@ -18,8 +19,9 @@ export const SHARD_DELIVERY_DEADLINE_MS = 5000;
  * one call, the batch's events in order, each cut to the channels it holds:
  * a subscriber sees a batch in order, and since the answer waits for every
  * shard, events answered one after another arrive one after another.
- * The first channel's hub records the call (docs/audit.md): no hop is
- * added, and no one object is on the path of every trigger.
+ * The first channel's hub records the call (docs/audit.md) and counts it
+ * for the app's statistics: no hop is added, and no one object is on the
+ * path of every trigger.
  */
 export async function publishAcrossShards(
   objects: ShardedObjects,
@@ -31,8 +33,9 @@ export async function publishAcrossShards(
   const routes = new Map<string, Route>(
     await Promise.all(
       [...requests].map(async ([channel, request], index) => {
-        const recorded = index === 0 ? audit : undefined;
-        return [channel, await objects.hub(channel).route(appId, channel, request, recorded)] as const;
+        const first = index === 0;
+        const counted = first ? { ...request, trigger: triggerFigures(events) } : request;
+        return [channel, await objects.hub(channel).route(appId, channel, counted, first ? audit : undefined)] as const;
       }),
     ),
   );
@@ -62,6 +65,11 @@ export async function publishAcrossShards(
       }),
     );
   });
+}
+
+/** A trigger as one Beacon counts it: each event once, whatever its channels, with the bytes of its data. */
+function triggerFigures(events: readonly PublishEvent[]): { events: number; bytesIn: number } {
+  return { events: events.length, bytesIn: events.reduce((sum, event) => sum + utf8Length(event.data), 0) };
 }
 
 /**

@@ -28,8 +28,9 @@ const refusedByPolicy: string[] = [];
 
 /**
  * Each app on one Beacon, whatever the tier's shards: the figures asserted
- * here are exact, and a sharded app counts neither REST events in nor API
- * calls (docs/dashboard.md, "Graphs").
+ * here are exact at once, where a sharded app's hubs hand their counts of
+ * triggers and webhooks to its first shard up to 10 s later, and counts no
+ * channel read among its API calls (docs/dashboard.md, "Graphs").
  */
 beforeAll(async () => {
   healthy = new WebhookReceiver();

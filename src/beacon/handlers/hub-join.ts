@@ -1,4 +1,4 @@
-import type { CachedEventCopy, JoinAnswer, JoinedHistory } from "../../contract/hub-rpc";
+import type { CachedEventCopy, JoinAnswer, JoinedHistory, JoinRequest } from "../../contract/hub-rpc";
 import { err, ok, type Result } from "../../lib/result";
 import type { ChannelInfo } from "../../protocol/channels";
 import type { ResumePosition } from "../../protocol/client-frames";
@@ -9,7 +9,7 @@ import { addSubscription, type SubscriptionState } from "../changes/subscription
 import type { Connection } from "../state/connection";
 import type { Connections } from "../state/connections";
 import type { Delivery } from "../state/history-streams";
-import type { HubLinks } from "../state/hub-links";
+import type { HubLinks, PendingJoin } from "../state/hub-links";
 import type { PresenceMember } from "../state/presence-roster";
 
 /** What a shard's subscribe reads and changes when it goes through the channel's hub. */
@@ -54,7 +54,8 @@ export function needsHub(
 }
 
 /**
- * Joins through the hub, then subscribes here. Frames the hub sends while
+ * Joins through the hub (or with the shard's join to the channel already in
+ * flight), then subscribes here. Frames the hub sends while
  * the answer is on its way are kept, and those sent after the answer are
  * replayed to the socket once it is in: it misses nothing the hub sent
  * after its roster, and gets nothing twice. A failed call throws (the
@@ -74,16 +75,18 @@ export async function joinHub(
   const history = isHistoryChannel(state.app, channel.name) ? { ...state, links } : undefined;
   if (history !== undefined) beginHistoryJoin(history, channel.name);
   const pending = links.beginJoin(channel.name, connection.id);
+  const request: JoinRequest = {
+    shard: links.shard,
+    socketId: connection.id,
+    ...(member === undefined ? {} : { member: { userId: member.userId, infoJson: member.infoJson } }),
+    subscribers: state.channels.count(channel.name) + (already ? 0 : 1),
+    wantsCache: channel.cached,
+    ...(history === undefined ? {} : { history: resume === undefined || already ? {} : { resume } }),
+  };
   let answer: JoinAnswer;
+  let first = pending;
   try {
-    answer = await links.hub(channel.name).join(state.app.id, channel.name, {
-      shard: links.shard,
-      socketId: connection.id,
-      ...(member === undefined ? {} : { member: { userId: member.userId, infoJson: member.infoJson } }),
-      subscribers: state.channels.count(channel.name) + (already ? 0 : 1),
-      wantsCache: channel.cached,
-      ...(history === undefined ? {} : { history: resume === undefined || already ? {} : { resume } }),
-    });
+    ({ answer, first } = await askOrWait(links, state.app.id, channel.name, request, pending));
   } catch (error) {
     links.endJoin(pending);
     if (history !== undefined) await abandonHistoryJoin(history, channel.name);
@@ -108,7 +111,9 @@ export async function joinHub(
   if (!already) addSubscription(state, connection, channel.name, member);
   const replay = already
     ? []
-    : pending.frames.filter((held) => held.seq > answer.seq && held.except !== connection.id).map((held) => held.frame);
+    : keptFor(first.frames, pending.frames, (held) => held.seq)
+        .filter((held) => held.seq > answer.seq && held.except !== connection.id)
+        .map((held) => held.frame);
   // A repeated subscribe resumes nothing: the socket kept receiving.
   const joinedHistory = history !== undefined && !already ? answer.history : undefined;
   if (history !== undefined && joinedHistory === undefined) await abandonHistoryJoin(history, channel.name);
@@ -116,6 +121,46 @@ export async function joinHub(
     ...(answer.succeeded === undefined ? {} : { succeeded: answer.succeeded }),
     ...(answer.cached === undefined ? {} : { cached: answer.cached }),
     replay,
-    ...(joinedHistory === undefined ? {} : { history: joinedHistory, deliveries: pending.deliveries }),
+    ...(joinedHistory === undefined
+      ? {}
+      : { history: joinedHistory, deliveries: keptFor(first.deliveries, pending.deliveries, (kept) => kept.serial) }),
   });
+}
+
+/**
+ * Asks the hub, or waits for the join in flight that attaches this shard to
+ * the channel and subscribes as of its answer: a crowd of subscribes (a
+ * reconnect storm) costs the shard one join. A presence member, a cache
+ * read (each miss is its own `cache_miss` webhook) or a resume is the
+ * socket's own, so those always ask.
+ */
+async function askOrWait(
+  links: HubLinks,
+  appId: string,
+  channel: string,
+  request: JoinRequest,
+  pending: PendingJoin,
+): Promise<{ answer: JoinAnswer; first: PendingJoin }> {
+  const attachesOnly = request.member === undefined && !request.wantsCache && request.history?.resume === undefined;
+  const inFlight = attachesOnly ? links.attachingJoin(channel) : undefined;
+  if (inFlight !== undefined) return { answer: await inFlight.answer, first: inFlight.first };
+  const call = links.hub(channel).join(appId, channel, request);
+  if (!attachesOnly) return { answer: await call, first: pending };
+  const attaching = links.beginAttach(channel, call, pending);
+  try {
+    return { answer: await call, first: pending };
+  } finally {
+    links.endAttach(attaching);
+  }
+}
+
+/**
+ * What reached the shard for a joining socket: all the first join kept
+ * (from before this socket asked), then what only this socket's join kept
+ * after that join was answered; each once.
+ */
+function keptFor<T>(first: readonly T[], own: readonly T[], key: (item: T) => number): T[] {
+  if (first === own) return [...own];
+  const seen = new Set(first.map(key));
+  return [...first, ...own.filter((item) => !seen.has(key(item)))];
 }

@@ -6,7 +6,7 @@ import { deliverNumbered } from "../changes/shard-history";
 import { reportSoon, type ShardState } from "../changes/shard-hubs";
 import type { Connections } from "../state/connections";
 import type { ConsoleState } from "../state/console-feed";
-import type { HistoryCounts } from "../state/history-tally";
+import type { HubCounts } from "../state/hub-tally";
 import type { PresenceRoster } from "../state/presence-roster";
 import type { Stats, WebhookOutcome } from "../state/stats";
 import type { AttemptLog, WebhookMeter } from "../webhooks/delivery";
@@ -16,7 +16,7 @@ import { fanOut } from "./publish";
 export interface ShardCallState extends ShardState, ConsoleState {
   readonly connections: Connections;
   readonly presence: PresenceRoster;
-  readonly meter: WebhookMeter & Pick<Stats, "count">;
+  readonly meter: WebhookMeter & Pick<Stats, "count" | "apiCall">;
   readonly attempts: AttemptLog;
 }
 
@@ -109,12 +109,21 @@ export function countWebhooks(
   for (const attempt of attempts) state.attempts.record(attempt);
 }
 
-/** History a hub stored and pruned: counted here for the app, as its webhooks are. */
-export function countHistory(state: ShardCallState, counts: Readonly<HistoryCounts>): void {
+/**
+ * What a hub counted (the history it stored and pruned, the REST triggers
+ * it routed as their first channel's): counted here for the app, as its
+ * webhooks are.
+ */
+export function countHubFigures(state: ShardCallState, counts: Readonly<HubCounts>): void {
   for (const [counter, amount] of Object.entries(counts)) {
-    if ((counter === "history_stored" || counter === "history_pruned") && amount > 0)
-      state.meter.count(counter, amount);
+    if (!(amount > 0)) continue;
+    if (counter === "api_calls") state.meter.apiCall(amount);
+    else if (isHubCounter(counter)) state.meter.count(counter, amount);
   }
+}
+
+function isHubCounter(value: string): value is "history_stored" | "history_pruned" | "messages_in" | "bytes_in" {
+  return value === "history_stored" || value === "history_pruned" || value === "messages_in" || value === "bytes_in";
 }
 
 function isOutcome(value: string): value is WebhookOutcome {

@@ -1,4 +1,5 @@
 import type { App } from "../../config/app";
+import type { JoinAnswer } from "../../contract/hub-rpc";
 import { hubName, objectOf } from "../../contract/objects";
 import { Admissions } from "./admissions";
 import { type Delivery, HistoryStreams } from "./history-streams";
@@ -17,6 +18,17 @@ export interface PendingJoin {
 }
 
 /**
+ * A join that only attaches this shard to its channel (no member, no cache
+ * read, no resume), in flight: the shard's other subscribes to the channel
+ * meanwhile wait for its answer instead of asking the hub again.
+ */
+export interface AttachingJoin {
+  readonly answer: Promise<JoinAnswer>;
+  /** The first subscriber's join, which keeps what reached the shard for the channel from the start. */
+  readonly first: PendingJoin;
+}
+
+/**
  * A shard's way to its app's hubs, and what it must remember of the joins
  * it has in flight. One stub per hub for the life of the instance, so that
  * a shard's calls to a hub arrive in the order it made them (E-order).
@@ -24,6 +36,7 @@ export interface PendingJoin {
 export class HubLinks {
   private readonly stubs = new Map<string, HubStub>();
   private readonly pending = new Map<string, Set<PendingJoin>>();
+  private readonly attaching = new Map<string, AttachingJoin>();
   readonly admissions = new Admissions();
   /** Per channel, per socket: the hub frame number its join answer reflected. */
   private readonly baselines = new Map<string, Map<string, number>>();
@@ -52,6 +65,22 @@ export class HubLinks {
     if (joins === undefined) this.pending.set(channel, new Set([join]));
     else joins.add(join);
     return join;
+  }
+
+  /** The attaching join in flight for the channel, which a subscribe that only attaches can wait for. */
+  attachingJoin(channel: string): AttachingJoin | undefined {
+    return this.attaching.get(channel);
+  }
+
+  beginAttach(channel: string, answer: Promise<JoinAnswer>, first: PendingJoin): AttachingJoin {
+    const join = { answer, first };
+    this.attaching.set(channel, join);
+    return join;
+  }
+
+  /** Its answer came (or the call failed): the next subscribe that needs the hub asks it. */
+  endAttach(join: AttachingJoin): void {
+    if (this.attaching.get(join.first.channel) === join) this.attaching.delete(join.first.channel);
   }
 
   /**

@@ -100,9 +100,9 @@ export class Stats implements FanoutMeter {
     this.changedTotals();
   }
 
-  /** A REST call the app made; the series counts these, the totals do not. */
-  apiCall(): void {
-    this.series?.add("api_calls", 1);
+  /** REST calls the app made; the series counts these, the totals do not. */
+  apiCall(calls = 1): void {
+    this.series?.add("api_calls", calls);
     this.dirty = true;
   }
 
