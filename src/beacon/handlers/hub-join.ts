@@ -83,20 +83,19 @@ export async function joinHub(
     wantsCache: channel.cached,
     ...(history === undefined ? {} : { history: resume === undefined || already ? {} : { resume } }),
   };
+  const abandon = async () => {
+    links.endJoin(pending);
+    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
+  };
   let answer: JoinAnswer;
   let first = pending;
   try {
     ({ answer, first } = await askOrWait(links, state.app.id, channel.name, request, pending));
   } catch (error) {
-    links.endJoin(pending);
-    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
+    await abandon();
     reportSoon(state, channel.name);
     throw error;
   }
-  const abandon = async () => {
-    links.endJoin(pending);
-    if (history !== undefined) await abandonHistoryJoin(history, channel.name);
-  };
   if (!answer.ok) {
     await abandon();
     return err({ channel: channel.name, type: "LimitReached", status: 400, error: answer.error });

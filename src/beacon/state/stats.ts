@@ -1,5 +1,5 @@
 import type { PublishedStats } from "../../contract/published-stats";
-import type { SeriesCounter, SeriesRead } from "../../contract/series";
+import { SERIES_COUNTERS, type SeriesCounter, type SeriesRead } from "../../contract/series";
 import {
   COUNTERS,
   type Counter,
@@ -26,15 +26,12 @@ const WEBHOOK_COUNTERS: Record<WebhookOutcome, Counter> = {
   failed: "webhooks_failed",
 };
 
-/** The totals that the per-minute series counts too, by their name there. */
-const IN_SERIES: Partial<Record<Counter, SeriesCounter>> = {
-  messages_in: "messages_in",
-  messages_out: "messages_out",
-  rate_limited: "rate_limited",
-  webhooks_delivered: "webhooks_delivered",
-  webhooks_retrying: "webhooks_retrying",
-  webhooks_failed: "webhooks_failed",
-};
+const SERIES_NAMES: ReadonlySet<string> = new Set(SERIES_COUNTERS);
+
+/** The totals that the per-minute series counts too: those it names the same. */
+function inSeries(counter: Counter): counter is Counter & SeriesCounter {
+  return SERIES_NAMES.has(counter);
+}
 
 const META_KEY = "stats";
 /** Totals reach SQLite at most this often: one row written per flush, never one per message. */
@@ -80,8 +77,7 @@ export class Stats implements FanoutMeter {
 
   count(counter: Counter, amount = 1): void {
     this.pending[counter] += amount;
-    const inSeries = IN_SERIES[counter];
-    if (inSeries !== undefined) this.series?.add(inSeries, amount);
+    if (inSeries(counter)) this.series?.add(counter, amount);
     this.changedTotals();
   }
 
