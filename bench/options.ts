@@ -116,7 +116,7 @@ const USAGE = `npm run bench -- [flags]
   --broadcasts=N      paced broadcasts in the capacity scenario (default 20)
   --console           keep one dashboard debug console open on Sower's Beacon during each scenario
   --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
-  --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario (slows it: not for figures)
+  --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario and shard count (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
   --deadline=S        global deadline for the whole run (default 900)
   --json=PATH         also write every figure as JSON`;

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { hostTarget, type Target, type TargetName } from "./host/miniflare.ts";
-import { Profiler } from "./host/profiler.ts";
+import { hostTarget, type TargetName } from "./host/miniflare.ts";
+import { profileIfInspected } from "./host/profiler.ts";
 import { BenchConsole } from "./load/console.ts";
 import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
@@ -71,7 +71,7 @@ async function main(options: BenchOptions): Promise<void> {
         for (const target of order) {
           if (RUNNERS[scenario].only !== undefined && RUNNERS[scenario].only !== target.name) continue;
           const context = new ScenarioContext(target, pool, options);
-          const profiler = await startProfiler(target);
+          const profiler = await profileIfInspected(target);
           const watching =
             options.console && target.name === "sower" ? await BenchConsole.open(target.origin) : undefined;
           const result = await RUNNERS[scenario].run(context);
@@ -112,13 +112,6 @@ async function main(options: BenchOptions): Promise<void> {
   if (options.json !== undefined) {
     writeFileSync(options.json, JSON.stringify({ started, options, results, shards, wrangler }, null, 2));
   }
-}
-
-async function startProfiler(target: Target): Promise<Profiler | undefined> {
-  if (target.inspectorUrl === undefined) return undefined;
-  const profiler = await Profiler.attach(target.inspectorUrl, target.name);
-  await profiler.start();
-  return profiler;
 }
 
 main(parseOptions(process.argv.slice(2))).then(

@@ -1,4 +1,7 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { hostTarget, type Target } from "./host/miniflare.ts";
+import { profileIfInspected } from "./host/profiler.ts";
 import { nowMs } from "./load/messages.ts";
 import { ClientPool } from "./load/pool.ts";
 import type { BenchOptions } from "./options.ts";
@@ -29,18 +32,22 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
   try {
     if (options.shardScenarios.includes("shards")) {
       const contenders: Contender[] = [
-        ...(options.targets.includes("baseline") ? [{ name: "baseline", host: () => hostTarget("baseline") }] : []),
+        ...(options.targets.includes("baseline")
+          ? [{ name: "baseline", host: () => hostTarget("baseline", options.profile === "baseline") }]
+          : []),
         ...(options.targets.includes("sower")
           ? options.shardCounts.map((shards) => ({
               name: columnName(shards),
-              host: () => hostTarget("sower", false, shards),
+              host: () => hostTarget("sower", options.profile === "sower", shards),
             }))
           : []),
       ];
       for (const subscribers of options.shardSubscribers) {
         const rounds = options.rounds > 1 ? ` (median of ${options.rounds} rounds)` : "";
         const title = `shards: fan-out to ${subscribers.toLocaleString("en-US")} subscribers of one channel${rounds}`;
-        const columns = await runEach(contenders, pool, options, (context) => shardedFanout(context, subscribers));
+        const columns = await runEach(contenders, pool, options, `${subscribers}`, (context) =>
+          shardedFanout(context, subscribers),
+        );
         if (columns.length === 0) break;
         results[`shards-${subscribers}`] = columns;
         console.log(columnsTable(title, columns, columnName(1)));
@@ -48,8 +55,11 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
     }
     if (options.shardScenarios.includes("capacity") && options.targets.includes("sower")) {
       const shards = options.capacityShards;
-      const contender = { name: columnName(shards), host: () => hostTarget("sower", false, shards) };
-      const columns = await runEach([contender], pool, options, capacity);
+      const contender = {
+        name: columnName(shards),
+        host: () => hostTarget("sower", options.profile === "sower", shards),
+      };
+      const columns = await runEach([contender], pool, options, "capacity", capacity);
       results.capacity = columns;
       const title = `capacity: ${options.capacitySockets.toLocaleString("en-US")} sockets over ${shards} shards, one channel`;
       if (columns.length > 0) console.log(columnsTable(title, columns, columnName(shards)));
@@ -68,6 +78,7 @@ async function runEach(
   contenders: readonly Contender[],
   pool: ClientPool,
   options: BenchOptions,
+  label: string,
   run: (context: ScenarioContext) => Promise<ScenarioResult>,
 ): Promise<Column[]> {
   const rounds = new Map<string, ScenarioResult[]>();
@@ -79,8 +90,15 @@ async function runEach(
       }
       const target = await contender.host();
       try {
+        const profiler = await profileIfInspected(target);
         const result = await run(new ScenarioContext(target, pool, options));
         rounds.set(contender.name, [...(rounds.get(contender.name) ?? []), result]);
+        if (profiler !== undefined) {
+          const path = join(tmpdir(), `${contender.name.replace(" ", "-")}-${label}.cpuprofile`);
+          console.log(
+            `\nCPU profile of ${contender.name} (${label}, ${path}), self time:\n${await profiler.stop(path)}`,
+          );
+        }
       } finally {
         await target.close();
       }

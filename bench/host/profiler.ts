@@ -67,6 +67,14 @@ export class Profiler {
   }
 }
 
+/** A started profile of `target`'s Worker, or none when it was hosted without an inspector. */
+export async function profileIfInspected(target: { name: string; inspectorUrl?: URL }): Promise<Profiler | undefined> {
+  if (target.inspectorUrl === undefined) return undefined;
+  const profiler = await Profiler.attach(target.inspectorUrl, target.name);
+  await profiler.start();
+  return profiler;
+}
+
 function summarise(profile: CpuProfile, top: number): string {
   const selfTime = new Map<number, number>();
   profile.samples.forEach((node, index) => {
