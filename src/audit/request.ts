@@ -1,4 +1,5 @@
 import { sha256Hex } from "../auth/crypto";
+import type { App } from "../config/app";
 import type { PublishEvent } from "../contract/rpc";
 import { utf8Length } from "../lib/text";
 import { AUDIT_TEXT_LIMIT, type AuditRequest } from "./entry";
@@ -17,6 +18,14 @@ export function auditRequest(request: Request, endpoint: string, key: string): A
     userAgent: header("User-Agent"),
     details: {},
   };
+}
+
+/**
+ * The entry for a call to `app`, or none when the app records nothing
+ * (`audit` off): with no entry, no object writes an outbox row for the call.
+ */
+export function auditRequestFor(app: App, request: Request, endpoint: string, key: string): AuditRequest | undefined {
+  return app.audit ? auditRequest(request, endpoint, key) : undefined;
 }
 
 /** Whoever sends a call chooses its path, key and headers: what the log keeps of them is cut short. */

@@ -32,6 +32,7 @@ export function auditWorker(
  * signed, which the log does not need.
  */
 export async function recordRefusal(audit: AuditWorker, app: App, entry: AuditRequest, message: string): Promise<void> {
+  if (!app.audit) return;
   const [reason = ""] = message.split(":");
   const refused = { ...entry, details: { ...entry.details, reason: reason.trim().slice(0, AUDIT_TEXT_LIMIT) } };
   await refusals.refused(app.id, refused, (requests) => audit.record(app, requests));
@@ -49,6 +50,7 @@ export function settleRefusals(audit: AuditWorker, app: App): void {
  * answered. A failure is logged and the call answered as it would have been.
  */
 export async function recordInApp(audit: AuditWorker, app: App, entry: AuditRequest): Promise<void> {
+  if (!app.audit) return;
   try {
     await audit.record(app, [entry]);
   } catch (error) {

@@ -47,6 +47,8 @@ const OPTIONS = new Set([
   "webhooks",
   // Sower's own: which channels keep history (docs/history.md).
   "history",
+  // Sower's own: whether calls are recorded in the audit log (docs/audit.md).
+  "audit",
   "shards",
   "regions",
   "jurisdiction",
@@ -89,6 +91,7 @@ export function parseApp(entry: unknown, where: string, problems: Problems): App
     allowedOrigins: read.origins("allowed_origins"),
     webhooks: read.webhooks("webhooks"),
     limits: readLimits(read),
+    audit: read.flag("audit", true),
     ...read.history("history"),
   };
   const placement = readPlacement(

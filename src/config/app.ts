@@ -35,6 +35,8 @@ export interface App {
   readonly allowedOrigins: readonly string[];
   readonly webhooks: readonly WebhookEndpoint[];
   readonly limits: AppLimits;
+  /** Whether the app's calls are recorded in the audit log (docs/audit.md); on unless set off. */
+  readonly audit: boolean;
   /** Which channels keep history (docs/history.md); none when unset. */
   readonly history?: HistoryPolicy;
   /** Shards, regions and jurisdiction; absent when none is set: one Beacon, placed by the platform. */

@@ -35,6 +35,8 @@ export const SINGLE_APP_SETTINGS = [
   "WEBHOOKS",
   // A JSON object, in the format of an APPS entry's `history`.
   "HISTORY",
+  // Whether calls are recorded in the audit log (docs/audit.md); true unless set false.
+  "AUDIT",
   // Placement (docs/scaling.md): how many objects hold the sockets, near which regions, in which jurisdiction.
   "SHARDS",
   "REGIONS",
@@ -64,6 +66,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     false,
     problems,
   );
+  const audit = readFlag("AUDIT", env.AUDIT, true, problems);
   const webhooks = readWebhooks(env.WEBHOOKS, problems);
   const timeout = readTimeout(env.USER_AUTHENTICATION_TIMEOUT_MS, problems);
   const history = readHistory(env.HISTORY, problems);
@@ -86,6 +89,7 @@ export function parseSingleAppEnv(env: SingleAppEnv): Result<App, string> {
     allowedOrigins: [],
     webhooks,
     limits: DEFAULT_LIMITS,
+    audit,
     ...history,
   };
   return ok(placement === undefined ? app : { ...app, placement });

@@ -41,19 +41,26 @@ export function loadApps(env: AppsEnv): AppsResult {
   return cached.result;
 }
 
+/**
+ * Single-app settings that are refused beside APPS rather than ignored, when
+ * set to anything but their default (which wrangler.jsonc may ship): each
+ * changes what is kept or sent, so an operator who set one for every app
+ * must learn that it applies to none.
+ */
+const SINGLE_APP_ONLY = [
+  { setting: "WEBHOOKS", unset: "", instead: "give each app its own webhooks list" },
+  { setting: "HISTORY", unset: "", instead: "give each app its own history" },
+  { setting: "AUDIT", unset: "true", instead: 'set "audit" on each app' },
+] as const;
+
 function readApps(env: AppsEnv): AppsResult {
   if (env.APPS !== undefined && env.APPS.trim() !== "") {
-    if ((env.WEBHOOKS?.trim() ?? "") !== "") {
-      return {
-        ok: false,
-        problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
-      };
-    }
-    if ((env.HISTORY?.trim() ?? "") !== "") {
-      return {
-        ok: false,
-        problem: "HISTORY configures the single app of APP_ID; with APPS, give each app its own history",
-      };
+    for (const { setting, unset, instead } of SINGLE_APP_ONLY) {
+      // A wrangler.jsonc var may hold a JSON value rather than a string.
+      const value = String(env[setting] ?? "").trim();
+      if (value !== "" && value !== unset) {
+        return { ok: false, problem: `${setting} configures the single app of APP_ID; with APPS, ${instead}` };
+      }
     }
     const parsed = parseAppsJson(env.APPS);
     return parsed.ok ? registry(parsed.apps) : parsed;

@@ -1,5 +1,5 @@
 import type { AuditRequest } from "../audit/entry";
-import { auditRequest } from "../audit/request";
+import { auditRequestFor } from "../audit/request";
 import type { App } from "../config/app";
 import type { AppRegistry } from "../config/registry";
 import { tryDecodeURIComponent } from "../lib/text";
@@ -53,8 +53,8 @@ export function scopedApp(rawId: string, scope: Scope, apps: Pick<AppRegistry, "
 }
 
 /** A dashboard change's audit entry (docs/audit.md): made with the app's key, or the operator's token. */
-export function dashboardAudit(request: Request, endpoint: string, scope: Scope): AuditRequest {
-  return auditRequest(request, endpoint, scope.kind === "app" ? scope.key : "operator");
+export function dashboardAudit(app: App, request: Request, endpoint: string, scope: Scope): AuditRequest | undefined {
+  return auditRequestFor(app, request, endpoint, scope.kind === "app" ? scope.key : "operator");
 }
 
 const APP_PATH = /^\/api\/apps\/([^/]+)\/(channels|events|series)(?:\/([^/]+))?$/;
@@ -80,7 +80,9 @@ export async function serveAppPath(
     if (!app.enabled) return refusal(403, "App is disabled");
     const body = await readBody(request, bodyLimit(app.limits));
     if (!body.ok) return fromRestError(body.error);
-    return fromRestReply(await publish(access, body.value, dashboardAudit(request, "dashboard POST /events", scope)));
+    return fromRestReply(
+      await publish(access, body.value, dashboardAudit(app, request, "dashboard POST /events", scope)),
+    );
   }
   if (request.method !== "GET") return refusal(405, "Use GET");
   if (what === "series") {

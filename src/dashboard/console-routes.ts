@@ -32,7 +32,10 @@ export async function serveConsolePath(
   const access = { app, ...objects };
   if (what === "webhooks/retry") {
     if (request.method !== "POST") return refusal(405, "Use POST to retry now");
-    const retried = await retryAppWebhooks(access, dashboardAudit(request, "dashboard POST /webhooks/retry", scope));
+    const retried = await retryAppWebhooks(
+      access,
+      dashboardAudit(app, request, "dashboard POST /webhooks/retry", scope),
+    );
     return retried.ok ? Response.json(retried.value) : fromRestError(retried.error);
   }
   if (request.method !== "GET") return refusal(405, "Use GET");

@@ -73,8 +73,8 @@ export async function presenceMembers(
 }
 
 /** Publishes the body of a `POST /apps/{id}/events`, checked exactly as that endpoint checks it, and recorded as it records. */
-export function publish(access: AppAccess, body: Uint8Array, audit: AuditRequest): Promise<RestReply> {
-  return triggerEvents(call(access, { body, audit }));
+export function publish(access: AppAccess, body: Uint8Array, audit: AuditRequest | undefined): Promise<RestReply> {
+  return triggerEvents(call(access, { body, ...(audit === undefined ? {} : { audit }) }));
 }
 
 function call(

@@ -52,7 +52,7 @@ export async function appWebhooks(objects: Objects): Promise<Result<AppWebhooks,
  */
 export async function retryAppWebhooks(
   objects: Objects,
-  audit: AuditRequest,
+  audit: AuditRequest | undefined,
 ): Promise<Result<{ queued: number; failed_objects: number }, RestError>> {
   const { app, beacons, hubs } = objects;
   if (!isSharded(app)) {

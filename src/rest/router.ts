@@ -1,5 +1,5 @@
 import type { AuditRequest } from "../audit/entry";
-import { auditRequest } from "../audit/request";
+import { auditRequestFor } from "../audit/request";
 import { type AuditWorker, recordRefusal, settleRefusals } from "../audit/worker-records";
 import { verifyRestSignature } from "../auth/rest-signature";
 import type { App } from "../config/app";
@@ -93,14 +93,24 @@ async function serve(
   if (app === undefined) return err(restError(404, `Unknown app id '${clip(appId ?? rawAppId)}'`));
 
   settleRefusals(audit, app);
-  const entry = auditRequest(request, `${request.method} ${rest}`, url.searchParams.get(REST_AUTH_PARAMS.key) ?? "");
+  const entry = auditRequestFor(
+    app,
+    request,
+    `${request.method} ${rest}`,
+    url.searchParams.get(REST_AUTH_PARAMS.key) ?? "",
+  );
   let backend: AppBackend | undefined;
   const reply = await serveApp(request, url, { app, route, params, entry, audit }, () => {
     backend ??= backendFor(app, beacons, hubs);
     return backend;
   });
   // No object was asked, so none recorded it: a refusal of the Worker's own (a signature, a size, a bad value).
-  if (!reply.ok && backend === undefined && (request.method === "POST" || reply.error.status === 401)) {
+  if (
+    entry !== undefined &&
+    !reply.ok &&
+    backend === undefined &&
+    (request.method === "POST" || reply.error.status === 401)
+  ) {
     await recordRefusal(audit, app, { ...entry, status: reply.error.status }, reply.error.message);
   }
   return withFailedShards(reply, backend?.failedShards ?? 0);
@@ -110,7 +120,8 @@ interface KnownAppCall {
   readonly app: App;
   readonly route: Route;
   readonly params: readonly string[];
-  readonly entry: AuditRequest;
+  /** Absent when the app records nothing. */
+  readonly entry: AuditRequest | undefined;
   readonly audit: AuditWorker;
 }
 
@@ -146,7 +157,7 @@ async function serveApp(
     decoded.push(value);
   }
   const call = { app, query: url.searchParams, body: body.value, params: decoded, beacon };
-  return route.endpoint({ ...call, audit: entry, auditLog: audit.db });
+  return route.endpoint({ ...call, ...(entry === undefined ? {} : { audit: entry }), auditLog: audit.db });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { APP_A, APP_B, AUDITED_APP, LIMITED_APP, type TestApp, TIGHT_APP } from "./support/apps";
+import { APP_A, APP_B, AUDITED_APP, LIMITED_APP, type TestApp, TIGHT_APP, UNAUDITED_APP } from "./support/apps";
 import {
   type AuditRow,
   auditedCall,
@@ -202,6 +202,53 @@ describe("what the audit log records", () => {
       key: AUDITED_APP.key,
       ip: CLIENT_IP,
     });
+  });
+});
+
+describe("an app with audit off", () => {
+  it("answers every call as before and records none of them, refused or not, from the REST API or the dashboard", async () => {
+    const channel = unique("unaudited-");
+    const user = unique("unaudited-user-");
+    const triggered = await auditedCall(UNAUDITED_APP, "POST", "/events", {
+      body: { name: "quiet", channel, data: "{}" },
+    });
+    expect(triggered.status).toBe(200);
+    const terminated = await auditedCall(UNAUDITED_APP, "POST", `/users/${user}/terminate_connections`, { body: {} });
+    expect(terminated.status).toBe(200);
+    const forged = await auditedCall(UNAUDITED_APP, "POST", "/events", {
+      body: { name: "forged", channel, data: "{}" },
+      secret: "not-the-secret-0123456789",
+    });
+    expect(forged.status).toBe(401);
+    const headers = { "CF-Connecting-IP": CLIENT_IP, "User-Agent": USER_AGENT };
+    const failedLogin = await dashboard("/api/login", {
+      body: { key: UNAUDITED_APP.key, secret: "not-the-secret-0123456789" },
+      headers,
+    });
+    expect(failedLogin.status).toBe(401);
+    const cookie = await logIn({ key: UNAUDITED_APP.key, secret: UNAUDITED_APP.secret });
+    const published = await dashboard(`/api/apps/${UNAUDITED_APP.id}/events`, {
+      body: { name: "from-dashboard", channel, data: "{}" },
+      cookie,
+      headers,
+    });
+    expect(published.status).toBe(200);
+
+    const recorders = [
+      recorderOf(UNAUDITED_APP, channel),
+      userRecorder(UNAUDITED_APP, user),
+      refusalRecorder(UNAUDITED_APP),
+    ];
+    for (const recorder of recorders) {
+      expect(await waiting(recorder)).toBe(0);
+      await flush(recorder);
+    }
+    expect(await rowsOf(UNAUDITED_APP)).toEqual([]);
+
+    const read = await readAudit(UNAUDITED_APP);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ entries: [], recording: false });
+    expect((await readAudit(AUDITED_APP)).body).toMatchObject({ recording: true });
   });
 });
 

@@ -24,6 +24,7 @@ describe("the APPS list", () => {
           allowedOrigins: [],
           webhooks: [],
           limits: DEFAULT_LIMITS,
+          audit: true,
         },
       ],
     });
@@ -50,6 +51,7 @@ describe("the APPS list", () => {
           enable_user_authentication: true,
           user_authentication_timeout: 5000,
           subscription_count_events: true,
+          audit: false,
           allowed_origins: ["https://Example.com", "https://*.example.org", "http://localhost:5173"],
           webhooks: [
             {
@@ -97,6 +99,7 @@ describe("the APPS list", () => {
             maxEventPayloadBytes: 512,
             maxEventBatchSize: 5,
           },
+          audit: false,
         },
       ],
     });
@@ -135,10 +138,15 @@ describe("the APPS list", () => {
   });
 
   it("takes only JSON booleans for switches: a string or a number is a problem, never a guess", () => {
-    expect(problemOf([app({ enabled: "false", enable_client_messages: 0, subscription_count_events: "true" })])).toBe(
-      'APPS has 3 problems: APPS[0] (app "shop").enabled: must be true or false, got a string; ' +
+    expect(
+      problemOf([
+        app({ enabled: "false", enable_client_messages: 0, subscription_count_events: "true", audit: "off" }),
+      ]),
+    ).toBe(
+      'APPS has 4 problems: APPS[0] (app "shop").enabled: must be true or false, got a string; ' +
         'APPS[0] (app "shop").enable_client_messages: must be true or false, got 0; ' +
-        'APPS[0] (app "shop").subscription_count_events: must be true or false, got a string',
+        'APPS[0] (app "shop").subscription_count_events: must be true or false, got a string; ' +
+        'APPS[0] (app "shop").audit: must be true or false, got a string',
     );
   });
 
@@ -257,6 +265,22 @@ describe("loadApps", () => {
       ok: false,
       problem: "WEBHOOKS configures the single app of APP_ID; with APPS, give each app its own webhooks list",
     });
+  });
+
+  it("turns the single app's audit log off with AUDIT, and refuses AUDIT=false beside APPS, which would apply to no app", () => {
+    const single = loadApps({ APP_SECRET: SECRET, AUDIT: "false" });
+    if (!single.ok) throw new Error(single.problem);
+    expect(single.all()[0]?.audit).toBe(false);
+    const both = loadApps({ APPS: JSON.stringify([app()]), AUDIT: "false" });
+    expect(both).toEqual({
+      ok: false,
+      problem: 'AUDIT configures the single app of APP_ID; with APPS, set "audit" on each app',
+    });
+    // A wrangler.jsonc var may be a JSON boolean rather than a string.
+    const fromJson = JSON.parse(`{"APPS":${JSON.stringify(JSON.stringify([app()]))},"AUDIT":false}`);
+    expect(loadApps(fromJson)).toMatchObject({ ok: false });
+    // The default, as wrangler.jsonc ships it, changes nothing and is no problem.
+    expect(loadApps({ APPS: JSON.stringify([app()]), AUDIT: "true" })).toMatchObject({ ok: true });
   });
 
   it("reads the single app's options from their own variables, refusing a malformed timeout", () => {

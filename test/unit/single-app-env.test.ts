@@ -60,6 +60,7 @@ describe("the single app's settings", () => {
         userAuthenticationTimeoutMs: 30_000,
         subscriptionCountEvents: false,
         webhooks: [],
+        audit: true,
       }),
     });
   });
@@ -69,15 +70,17 @@ describe("the single app's settings", () => {
       ENABLE_CLIENT_MESSAGES: "False",
       SUBSCRIPTION_COUNT_EVENTS: "1",
       ENABLE_USER_AUTHENTICATION: "yes-please",
+      AUDIT: "off",
     };
     const parsed = parseSingleAppEnv({ APP_SECRET: SECRET, ...loose });
     expect(parsed).toEqual({
       ok: false,
       error:
-        "The single-app configuration has 3 problems: " +
+        "The single-app configuration has 4 problems: " +
         'ENABLE_CLIENT_MESSAGES must be "true" or "false"; ' +
         'SUBSCRIPTION_COUNT_EVENTS must be "true" or "false"; ' +
-        'ENABLE_USER_AUTHENTICATION must be "true" or "false"',
+        'ENABLE_USER_AUTHENTICATION must be "true" or "false"; ' +
+        'AUDIT must be "true" or "false"',
     });
     expect(parsed.ok ? "" : parsed.error).not.toContain("yes-please");
     for (const value of ["0", "TRUE", "on", "no", "off", "enabled"]) {
@@ -92,25 +95,42 @@ describe("the single app's settings", () => {
     const flags = (env: Record<string, string>) => {
       const parsed = parseSingleAppEnv({ APP_SECRET: SECRET, ...env });
       if (!parsed.ok) throw new Error(parsed.error);
-      const { enableClientMessages, subscriptionCountEvents, enableUserAuthentication } = parsed.value;
-      return { enableClientMessages, subscriptionCountEvents, enableUserAuthentication };
+      const { enableClientMessages, subscriptionCountEvents, enableUserAuthentication, audit } = parsed.value;
+      return { enableClientMessages, subscriptionCountEvents, enableUserAuthentication, audit };
     };
     expect(
-      flags({ ENABLE_CLIENT_MESSAGES: "false", SUBSCRIPTION_COUNT_EVENTS: "true", ENABLE_USER_AUTHENTICATION: "true" }),
-    ).toEqual({ enableClientMessages: false, subscriptionCountEvents: true, enableUserAuthentication: true });
+      flags({
+        ENABLE_CLIENT_MESSAGES: "false",
+        SUBSCRIPTION_COUNT_EVENTS: "true",
+        ENABLE_USER_AUTHENTICATION: "true",
+        AUDIT: "false",
+      }),
+    ).toEqual({
+      enableClientMessages: false,
+      subscriptionCountEvents: true,
+      enableUserAuthentication: true,
+      audit: false,
+    });
     expect(
       flags({
         ENABLE_CLIENT_MESSAGES: " true ",
         SUBSCRIPTION_COUNT_EVENTS: "false",
         ENABLE_USER_AUTHENTICATION: "false",
+        AUDIT: "true",
       }),
-    ).toEqual({ enableClientMessages: true, subscriptionCountEvents: false, enableUserAuthentication: false });
-    expect(
-      flags({ ENABLE_CLIENT_MESSAGES: "", SUBSCRIPTION_COUNT_EVENTS: " ", ENABLE_USER_AUTHENTICATION: "" }),
     ).toEqual({
       enableClientMessages: true,
       subscriptionCountEvents: false,
       enableUserAuthentication: false,
+      audit: true,
+    });
+    expect(
+      flags({ ENABLE_CLIENT_MESSAGES: "", SUBSCRIPTION_COUNT_EVENTS: " ", ENABLE_USER_AUTHENTICATION: "", AUDIT: "" }),
+    ).toEqual({
+      enableClientMessages: true,
+      subscriptionCountEvents: false,
+      enableUserAuthentication: false,
+      audit: true,
     });
   });
 

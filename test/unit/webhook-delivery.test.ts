@@ -35,6 +35,7 @@ const app: App = {
   allowedOrigins: [],
   webhooks: [{ url: URL, eventTypes: ["channel_occupied"], filter: {}, headers: {} }],
   limits: DEFAULT_LIMITS,
+  audit: true,
 };
 
 interface Request {

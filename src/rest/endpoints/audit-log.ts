@@ -12,6 +12,7 @@ export const AUDIT_PAGE = { default: 100, max: 1000 } as const;
  * first unless `direction=forwards`, and whether every stream of the app's
  * hash chains verifies (docs/audit.md). Read in the Worker: no object wakes.
  * `verify=false` skips the check, which reads every retained entry of the app.
+ * `recording` says whether the app records calls now (its `audit` option).
  */
 export async function getAuditLog(call: RestCall): Promise<RestReply> {
   const db = call.auditLog;
@@ -33,6 +34,8 @@ export async function getAuditLog(call: RestCall): Promise<RestReply> {
     direction: query.direction,
     next: page.more && last !== undefined ? String(last.id) : null,
     chain,
+    // Off, the app records no new calls; what was recorded stays readable until retention removes it.
+    recording: call.app.audit,
   });
 }
 

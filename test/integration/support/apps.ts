@@ -240,6 +240,14 @@ export const AUDITED_APP: TestApp = {
   secret: "audited-secret-0123456789",
 };
 
+/** Records nothing (`audit` off): audit.test.ts checks that no call of it reaches the log. */
+export const UNAUDITED_APP: TestApp = {
+  id: "unaudited",
+  key: "unaudited-key",
+  secret: "unaudited-secret-0123456789",
+  audit: false,
+};
+
 export const TEST_APPS: readonly TestApp[] = [
   TIGHT_APP,
   ROOMY_APP,
@@ -264,6 +272,7 @@ export const TEST_APPS: readonly TestApp[] = [
   SHARDED_HISTORY_APP,
   SHARDED_CAPPED_APP,
   AUDITED_APP,
+  UNAUDITED_APP,
 ];
 
 /** The bearer token of GET /metrics in the integration-metrics tier, where it is set. */
