@@ -57,6 +57,8 @@ export interface BenchOptions {
   wranglerDev: boolean;
   /** Keep one debug console open on Sower's Beacon through every scenario (the dashboard's live view). */
   console: boolean;
+  /** Sower's app records its calls in the audit log (AUDIT); off, as an app that keeps none runs. */
+  audit: boolean;
   /** Profile this target's Worker (its figures are then not comparable). */
   profile: TargetName | undefined;
   appKey: string;
@@ -116,6 +118,7 @@ const USAGE = `npm run bench -- [flags]
   --broadcasts=N      paced broadcasts in the capacity scenario (default 20)
   --console           keep one dashboard debug console open on Sower's Beacon during each scenario
   --wrangler-dev      also run connect, fan-out and flood (those chosen) on \`wrangler dev\` (what \`npm start\` gives)
+  --audit-off         host Sower's app with its audit log off (AUDIT=false), as an app that keeps none runs
   --profile=TARGET    record a V8 CPU profile of sower or baseline per scenario and shard count (slows it: not for figures)
   --wait=S            seconds to wait for deliveries before counting losses (default 60)
   --deadline=S        global deadline for the whole run (default 900)
@@ -150,6 +153,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "flood-seconds": { type: "string" },
       "wrangler-dev": { type: "boolean" },
       console: { type: "boolean" },
+      "audit-off": { type: "boolean" },
       profile: { type: "string" },
       wait: { type: "string" },
       deadline: { type: "string" },
@@ -166,7 +170,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer`);
     return Math.min(parsed, cap);
   };
-  const chosen = values.scenarios?.split(",") ?? [...SCENARIOS, ...SHARD_SCENARIOS];
+  const audit = !(values["audit-off"] ?? false);
+  // Scenario 8 measures the audit log: with it off there is nothing to measure.
+  const everyScenario = [...SCENARIOS, ...SHARD_SCENARIOS].filter((name) => audit || name !== "audit");
+  const chosen = values.scenarios?.split(",") ?? everyScenario;
+  if (!audit && chosen.includes("audit"))
+    throw new Error("scenario 'audit' measures the audit log: not with --audit-off");
   for (const name of chosen) {
     if (![...SCENARIOS, ...SHARD_SCENARIOS].some((scenario) => scenario === name)) {
       throw new Error(`unknown scenario '${name}': ${[...SCENARIOS, ...SHARD_SCENARIOS].join(", ")}`);
@@ -209,6 +218,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     floodSeconds: int(values["flood-seconds"], 5, CAPS.floodSeconds, "flood-seconds"),
     wranglerDev: values["wrangler-dev"] ?? false,
     console: values.console ?? false,
+    audit,
     profile: values.profile === "sower" || values.profile === "baseline" ? values.profile : undefined,
     appKey: BENCH_APP.key,
     waitTimeoutMs: int(values.wait, 60, 600, "wait") * 1000,

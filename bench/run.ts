@@ -59,7 +59,9 @@ async function main(options: BenchOptions): Promise<void> {
   const hosts =
     options.scenarios.length === 0
       ? []
-      : await Promise.all(options.targets.map((name) => hostTarget(name, options.profile === name)));
+      : await Promise.all(
+          options.targets.map((name) => hostTarget(name, { inspect: options.profile === name, audit: options.audit })),
+        );
   const results: Record<string, ByTarget> = {};
   try {
     for (const [position, scenario] of options.scenarios.entries()) {

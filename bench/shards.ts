@@ -33,12 +33,12 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
     if (options.shardScenarios.includes("shards")) {
       const contenders: Contender[] = [
         ...(options.targets.includes("baseline")
-          ? [{ name: "baseline", host: () => hostTarget("baseline", options.profile === "baseline") }]
+          ? [{ name: "baseline", host: () => hostTarget("baseline", { inspect: options.profile === "baseline" }) }]
           : []),
         ...(options.targets.includes("sower")
           ? options.shardCounts.map((shards) => ({
               name: columnName(shards),
-              host: () => hostTarget("sower", options.profile === "sower", shards),
+              host: () => hostTarget("sower", { inspect: options.profile === "sower", shards, audit: options.audit }),
             }))
           : []),
       ];
@@ -57,7 +57,7 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
       const shards = options.capacityShards;
       const contender = {
         name: columnName(shards),
-        host: () => hostTarget("sower", options.profile === "sower", shards),
+        host: () => hostTarget("sower", { inspect: options.profile === "sower", shards, audit: options.audit }),
       };
       const columns = await runEach([contender], pool, options, "capacity", capacity);
       results.capacity = columns;

@@ -58,7 +58,17 @@ export const NO_CALLS: CallCounts = { calls: {}, objects: {} };
  * than through Miniflare's Node proxy (which `wrangler dev` puts in front and
  * which roughly doubles the CPU per message). Both targets get exactly this.
  */
-export async function hostTarget(name: TargetName, inspect = false, shards = 1): Promise<Target> {
+/** How a target is hosted: with an inspector for `--profile`, and Sower's app at a shard count, its audit log on or off. */
+export interface Hosting {
+  inspect?: boolean;
+  shards?: number;
+  audit?: boolean;
+}
+
+export async function hostTarget(
+  name: TargetName,
+  { inspect = false, shards = 1, audit = true }: Hosting = {},
+): Promise<Target> {
   const spec = SPECS[name];
   const before = new Set(descendants(process.pid));
   const mf = new Miniflare(
@@ -72,7 +82,7 @@ export async function hostTarget(name: TargetName, inspect = false, shards = 1):
       // The audit log's database (docs/audit.md), local to this workerd.
       ...(name === "sower" ? { d1Databases: ["AUDIT_DB"] } : {}),
       bindings: {
-        ...(name === "sower" ? { SHARDS: String(shards) } : {}),
+        ...(name === "sower" ? { SHARDS: String(shards), AUDIT: String(audit) } : {}),
         APP_ID: BENCH_APP.id,
         APP_KEY: BENCH_APP.key,
         APP_SECRET: BENCH_APP.secret,
