@@ -16,7 +16,7 @@ const SCENARIOS = [
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** Scenarios that compare shard counts (bench/shards.ts), each target hosted in turn. */
-const SHARD_SCENARIOS = ["shards", "capacity"] as const;
+const SHARD_SCENARIOS = ["shards", "operations", "capacity"] as const;
 export type ShardScenarioName = (typeof SHARD_SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -9,6 +9,7 @@ import { type Column, columnsTable } from "./report/columns.ts";
 import { mergeRounds } from "./report/merge.ts";
 import { capacity } from "./scenarios/capacity.ts";
 import { ScenarioContext, type ScenarioResult } from "./scenarios/context.ts";
+import { operations } from "./scenarios/operations.ts";
 import { shardedFanout } from "./scenarios/sharded-fanout.ts";
 
 /** A column of the shards scenario: the baseline, or Sower at a shard count. */
@@ -21,8 +22,16 @@ function columnName(shards: number): string {
   return shards === 1 ? "1 shard" : `${shards} shards`;
 }
 
+/** Sower at a shard count, hosted as the options say (profiled, audit log on or off). */
+function sowerAt(shards: number, options: BenchOptions): Contender {
+  return {
+    name: columnName(shards),
+    host: () => hostTarget("sower", { inspect: options.profile === "sower", shards, audit: options.audit }),
+  };
+}
+
 /**
- * The shards and capacity scenarios. Each target is hosted in its own
+ * The shards, operations and capacity scenarios. Each target is hosted in its own
  * workerd, one after another (a shard count is a setting of the whole
  * Worker), so only one holds sockets at a time.
  */
@@ -35,12 +44,7 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
         ...(options.targets.includes("baseline")
           ? [{ name: "baseline", host: () => hostTarget("baseline", { inspect: options.profile === "baseline" }) }]
           : []),
-        ...(options.targets.includes("sower")
-          ? options.shardCounts.map((shards) => ({
-              name: columnName(shards),
-              host: () => hostTarget("sower", { inspect: options.profile === "sower", shards, audit: options.audit }),
-            }))
-          : []),
+        ...(options.targets.includes("sower") ? options.shardCounts.map((shards) => sowerAt(shards, options)) : []),
       ];
       for (const subscribers of options.shardSubscribers) {
         const rounds = options.rounds > 1 ? ` (median of ${options.rounds} rounds)` : "";
@@ -53,13 +57,17 @@ export async function shardScenarios(options: BenchOptions): Promise<Record<stri
         console.log(columnsTable(title, columns, columnName(1)));
       }
     }
+    if (options.shardScenarios.includes("operations") && options.targets.includes("sower")) {
+      // Counted by the objects, so Sower only: one column per shard count.
+      const contenders = options.shardCounts.map((shards) => sowerAt(shards, options));
+      const columns = await runEach(contenders, pool, options, "operations", operations);
+      results.operations = columns;
+      const title = "operations: Durable Object requests per operation, counted by the objects";
+      if (columns.length > 0) console.log(columnsTable(title, columns, columnName(1)));
+    }
     if (options.shardScenarios.includes("capacity") && options.targets.includes("sower")) {
       const shards = options.capacityShards;
-      const contender = {
-        name: columnName(shards),
-        host: () => hostTarget("sower", { inspect: options.profile === "sower", shards, audit: options.audit }),
-      };
-      const columns = await runEach([contender], pool, options, "capacity", capacity);
+      const columns = await runEach([sowerAt(shards, options)], pool, options, "capacity", capacity);
       results.capacity = columns;
       const title = `capacity: ${options.capacitySockets.toLocaleString("en-US")} sockets over ${shards} shards, one channel`;
       if (columns.length > 0) console.log(columnsTable(title, columns, columnName(shards)));

@@ -7,26 +7,41 @@ import { BENCH_APP, type Signer } from "./app.ts";
  * auth_key, auth_timestamp, auth_version and body_md5 sorted by key, then
  * `auth_signature` = HMAC-SHA256 of `METHOD\npath\nquery`. `timestamp`
  * (Unix seconds) is now unless given, as a replayed request carries an old one.
+ * `query` holds the call's own parameters (`info`), signed with the rest.
  */
 export function signedQuery(
   method: string,
   path: string,
   body: string,
-  signer: Signer = BENCH_APP,
-  timestamp = Math.floor(Date.now() / 1000),
+  { signer = BENCH_APP, timestamp = Math.floor(Date.now() / 1000), query = {} }: SignedCall = {},
 ): string {
   const params: Record<string, string> = {
+    ...query,
     auth_key: signer.key,
     auth_timestamp: String(timestamp),
     auth_version: "1.0",
   };
   if (body !== "") params.body_md5 = createHash("md5").update(body).digest("hex");
-  const query = Object.keys(params)
+  const signed = Object.keys(params)
     .sort()
     .map((key) => `${key}=${params[key]}`)
     .join("&");
-  const signature = createHmac("sha256", signer.secret).update(`${method}\n${path}\n${query}`).digest("hex");
-  return `${query}&auth_signature=${signature}`;
+  const signature = createHmac("sha256", signer.secret).update(`${method}\n${path}\n${signed}`).digest("hex");
+  return `${signed}&auth_signature=${signature}`;
+}
+
+export interface SignedCall {
+  signer?: Signer;
+  timestamp?: number;
+  query?: Record<string, string>;
+}
+
+/** A signed `GET /apps/{id}{path}`, as a backend reads channels; resolves to the status. */
+export async function signedGet(origin: string, path: string, query: Record<string, string> = {}): Promise<number> {
+  const full = `/apps/${BENCH_APP.id}${path}`;
+  const response = await fetch(`${origin}${full}?${signedQuery("GET", full, "", { query })}`);
+  await response.arrayBuffer();
+  return response.status;
 }
 
 /** `pusher.trigger(channels, name, data)`: the body the SDK posts. */

@@ -27,6 +27,14 @@ export function callDelta(before: CallCounts, after: CallCounts): CallDelta {
   };
 }
 
+/** Calls the platform delivers to a socket's handlers: billed as incoming messages, not as requests. */
+const SOCKET_HANDLERS = ["Beacon.webSocketMessage", "Beacon.webSocketClose", "Beacon.webSocketError"];
+
+/** The calls that were socket handler calls (incoming messages, closes and errors). */
+export function socketHandlerCalls(calls: CallDelta): number {
+  return SOCKET_HANDLERS.reduce((sum, handler) => sum + (calls.byMethod.get(handler) ?? 0), 0);
+}
+
 /** Calls to methods of `className` (e.g. "Hub"), or to one method ("Beacon.deliver"). */
 export function callsTo(calls: CallDelta, prefix: string): number {
   let sum = 0;

@@ -1,12 +1,9 @@
 import { threadCpuSeconds } from "../host/proc.ts";
-import { type CallDelta, callDelta, callsTo, describeCalls, objectsOf } from "./calls.ts";
+import { type CallDelta, callDelta, callsTo, describeCalls, objectsOf, socketHandlerCalls } from "./calls.ts";
 import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
 import { analyse, fanoutFaults, publish } from "./publish.ts";
 
 const CHANNEL = "bench-sharded";
-
-/** Calls the platform delivers to a socket's handlers: billed as incoming messages, not as requests. */
-const SOCKET_HANDLERS = ["Beacon.webSocketMessage", "Beacon.webSocketClose", "Beacon.webSocketError"];
 
 /**
  * Triggers for `subscribers`, so that every size gets about the same number
@@ -127,8 +124,7 @@ export async function shardedFanout(context: ScenarioContext, subscribers: numbe
  */
 export function countBilling(context: ScenarioContext, calls: CallDelta): void {
   if (calls.total === 0) return;
-  const socketCalls = SOCKET_HANDLERS.reduce((sum, handler) => sum + (calls.byMethod.get(handler) ?? 0), 0);
-  context.billing.objectRequests = calls.total - socketCalls;
+  context.billing.objectRequests = calls.total - socketHandlerCalls(calls);
   context.billing.incomingMessages = calls.byMethod.get("Beacon.webSocketMessage") ?? 0;
 }
 

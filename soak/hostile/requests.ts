@@ -38,12 +38,15 @@ function signedPost(
   options: { timestamp?: number; contentType?: string } = {},
 ): HostileRequest {
   const path = `/apps/${server.appId}${endpoint}`;
-  const query = signedQuery("POST", path, body.toString("utf8"), server, options.timestamp);
+  const query = signedQuery("POST", path, body.toString("utf8"), {
+    signer: server,
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+  });
   return { category, head: head(server, "POST", `${path}?${query}`, jsonHeaders(body, options.contentType)), body };
 }
 
 function signedGet(server: ServerInfo, path: string, category: RequestCategory): HostileRequest {
-  return { category, head: head(server, "GET", `${path}?${signedQuery("GET", path, "", server)}`) };
+  return { category, head: head(server, "GET", `${path}?${signedQuery("GET", path, "", { signer: server })}`) };
 }
 
 function validTrigger(): Buffer {
@@ -195,7 +198,7 @@ const REQUESTS = {
     // Signed over the tricky path itself, so the checks past the signature are reached too.
     if (random.chance(0.5) && path.startsWith("/")) {
       const [bare = path, query] = path.split("?");
-      const signed = signedQuery(method, bare, "", server);
+      const signed = signedQuery(method, bare, "", { signer: server });
       return { category: "path-tricks", head: head(server, method, `${bare}?${query ? `${query}&` : ""}${signed}`) };
     }
     return { category: "path-tricks", head: head(server, method, path) };

@@ -12,7 +12,7 @@ import { signedQuery, triggerBody } from "../../bench/load/rest";
 interface SdkRequests {
   createSignedQueryString(
     token: { key: string; secret: string; sign(text: string): string },
-    request: { method: string; path: string; body?: string },
+    request: { method: string; path: string; body?: string; params?: Record<string, string> },
   ): string;
 }
 type TokenClass = new (key: string, secret: string) => { key: string; secret: string; sign(text: string): string };
@@ -37,6 +37,19 @@ describe("bench REST signing", () => {
       body,
     });
     expect(signedQuery("POST", path, body)).toBe(sdk);
+  });
+
+  it("matches the pusher SDK's signed query for a read with its own parameters", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2026-11-25T01:00:00Z"));
+    const path = `/apps/${BENCH_APP.id}/channels/ops-a`;
+    const params = { info: "subscription_count" };
+    const sdk = sdkRequests.createSignedQueryString(new Token(BENCH_APP.key, BENCH_APP.secret), {
+      method: "GET",
+      path,
+      params,
+    });
+    expect(signedQuery("GET", path, "", { query: params })).toBe(sdk);
   });
 
   it("posts the body pusher.trigger posts", () => {
