@@ -18,6 +18,7 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 /** Scenarios that compare shard counts (bench/shards.ts), each target hosted in turn. */
 const SHARD_SCENARIOS = ["shards", "operations", "capacity"] as const;
 export type ShardScenarioName = (typeof SHARD_SCENARIOS)[number];
+const EVERY_SCENARIO = [...SCENARIOS, ...SHARD_SCENARIOS];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
@@ -92,7 +93,7 @@ const CAPS = {
 
 const USAGE = `npm run bench -- [flags]
 
-  --scenarios=a,b     ${[...SCENARIOS, ...SHARD_SCENARIOS].join(",")} (default: all)
+  --scenarios=a,b     ${EVERY_SCENARIO.join(",")} (default: all)
   --targets=a,b       sower,baseline (default: both)
   --threads=N         client threads (default 2)
   --rounds=N          rounds per scenario and target, figures are medians (default 1)
@@ -172,13 +173,12 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const audit = !(values["audit-off"] ?? false);
   // Scenario 8 measures the audit log: with it off there is nothing to measure.
-  const everyScenario = [...SCENARIOS, ...SHARD_SCENARIOS].filter((name) => audit || name !== "audit");
-  const chosen = values.scenarios?.split(",") ?? everyScenario;
+  const chosen = values.scenarios?.split(",") ?? EVERY_SCENARIO.filter((name) => audit || name !== "audit");
   if (!audit && chosen.includes("audit"))
     throw new Error("scenario 'audit' measures the audit log: not with --audit-off");
   for (const name of chosen) {
-    if (![...SCENARIOS, ...SHARD_SCENARIOS].some((scenario) => scenario === name)) {
-      throw new Error(`unknown scenario '${name}': ${[...SCENARIOS, ...SHARD_SCENARIOS].join(", ")}`);
+    if (!EVERY_SCENARIO.some((scenario) => scenario === name)) {
+      throw new Error(`unknown scenario '${name}': ${EVERY_SCENARIO.join(", ")}`);
     }
   }
   const scenarios = chosen.flatMap((name) => SCENARIOS.filter((scenario) => scenario === name));

@@ -52,12 +52,6 @@ export const NO_SQL: SqlCounts = {
 /** The call counts of a target that counts none. */
 export const NO_CALLS: CallCounts = { calls: {}, objects: {} };
 
-/**
- * Hosts one target in its own workerd through the Miniflare API, with
- * `unsafeDirectSockets` so sockets and requests reach workerd directly rather
- * than through Miniflare's Node proxy (which `wrangler dev` puts in front and
- * which roughly doubles the CPU per message). Both targets get exactly this.
- */
 /** How a target is hosted: with an inspector for `--profile`, and Sower's app at a shard count, its audit log on or off. */
 export interface Hosting {
   inspect?: boolean;
@@ -65,6 +59,12 @@ export interface Hosting {
   audit?: boolean;
 }
 
+/**
+ * Hosts one target in its own workerd through the Miniflare API, with
+ * `unsafeDirectSockets` so sockets and requests reach workerd directly rather
+ * than through Miniflare's Node proxy (which `wrangler dev` puts in front and
+ * which roughly doubles the CPU per message). Both targets get exactly this.
+ */
 export async function hostTarget(
   name: TargetName,
   { inspect = false, shards = 1, audit = true }: Hosting = {},

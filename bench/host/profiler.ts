@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
+import type { Target } from "./miniflare.ts";
 
 /** What V8's Profiler.stop returns, reduced to what the summary reads. */
 interface CpuProfile {
@@ -68,7 +69,7 @@ export class Profiler {
 }
 
 /** A started profile of `target`'s Worker, or none when it was hosted without an inspector. */
-export async function profileIfInspected(target: { name: string; inspectorUrl?: URL }): Promise<Profiler | undefined> {
+export async function profileIfInspected(target: Pick<Target, "name" | "inspectorUrl">): Promise<Profiler | undefined> {
   if (target.inspectorUrl === undefined) return undefined;
   const profiler = await Profiler.attach(target.inspectorUrl, target.name);
   await profiler.start();
