@@ -61,6 +61,44 @@ describe("a sharded app's channels", () => {
     }
   });
 
+  it("deliver triggers that reach a shard together each in its caller's order, each answered with its own count", async () => {
+    const [wide, narrow] = [unique("together-wide-"), unique("together-narrow-")];
+    const paris = await connectIn(app, "weur");
+    const everywhere = [paris, await connectIn(app, "enam"), await connectIn(app, "apac"), await connectIn(app, "oc")];
+    for (const socket of everywhere) await subscribeIn(app, socket, wide);
+    await subscribeIn(app, paris, narrow);
+    // Four backends, each triggering in order, alternating channels so that answers differ.
+    const lanes = [0, 1, 2, 3].map(async (lane) => {
+      const answers: unknown[] = [];
+      for (let step = 0; step < 6; step += 1) {
+        const channel = step % 2 === 0 ? wide : narrow;
+        const body = { name: `lane${lane}`, data: String(step), channel, info: "subscription_count" };
+        answers.push(json(await appRest(app, "POST", "/events", { body })));
+      }
+      return answers;
+    });
+    for (const answers of await Promise.all(lanes)) {
+      expect(answers).toEqual(
+        [0, 1, 2, 3, 4, 5].map((step) =>
+          step % 2 === 0
+            ? { channels: { [wide]: { subscription_count: 4 } } }
+            : { channels: { [narrow]: { subscription_count: 1 } } },
+        ),
+      );
+    }
+    for (const socket of everywhere) {
+      const expected = socket === paris ? 24 : 12;
+      const received = [];
+      for (let count = 0; count < expected; count += 1) received.push(await socket.next());
+      await socket.expectSilence();
+      for (const lane of [0, 1, 2, 3]) {
+        const ofLane = received.filter((frame) => frame.event === `lane${lane}`).map((frame) => frame.data);
+        const steps = socket === paris ? ["0", "1", "2", "3", "4", "5"] : ["0", "2", "4"];
+        expect(ofLane).toEqual(steps);
+      }
+    }
+  });
+
   it("relay client events to every other shard, never to the sender", async () => {
     const channel = unique("private-relay-");
     const [sender, near, far] = [

@@ -1,0 +1,33 @@
+/**
+ * Runs the tasks handed to it during one turn of the event loop together, in
+ * the order they were handed over, at the start of the next turn. A caller
+ * gets its own task's result or error; one task failing fails no other.
+ *
+ * A Durable Object that sends to many sockets per call uses it so that calls
+ * arriving together send together: each socket's outgoing pump then carries
+ * the messages of all of them at once, rather than waking once per call.
+ * When calls come one at a time, a task waits for nothing but the end of the
+ * turn it was handed over in.
+ */
+export class NextTurn {
+  private waiting: Array<() => void> = [];
+
+  run<T>(task: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          resolve(task());
+        } catch (error) {
+          reject(error);
+        }
+      });
+      if (this.waiting.length === 1) setTimeout(() => this.runWaiting(), 0);
+    });
+  }
+
+  private runWaiting(): void {
+    const due = this.waiting;
+    this.waiting = [];
+    for (const task of due) task();
+  }
+}
