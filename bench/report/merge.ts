@@ -11,7 +11,8 @@ function median(values: number[]): number {
 
 /**
  * Several rounds of one scenario on one target, as one result: the median of
- * each figure (a shared, busy machine makes single rounds swing), faults
+ * each figure (a shared, busy machine makes single rounds swing) with each
+ * round's value beside it, faults
  * summed over all rounds (one lost message in any round is a fault), and the
  * median of each billed count.
  */
@@ -30,10 +31,11 @@ export function mergeRounds(rounds: ScenarioResult[]): ScenarioResult {
     awakeSeconds: billed("awakeSeconds"),
   };
   return {
-    figures: first.figures.map((figure) => ({
-      ...figure,
-      value: median(rounds.map((round) => round.figures.find((f) => f.label === figure.label)?.value ?? Number.NaN)),
-    })),
+    figures: first.figures.map((figure) => {
+      const values = rounds.map((round) => round.figures.find((f) => f.label === figure.label)?.value ?? Number.NaN);
+      // Each round's value stays beside the median: a result near its target needs the spread too.
+      return { ...figure, value: median(values), rounds: values };
+    }),
     billing,
     faults: {
       lost: summed("lost"),

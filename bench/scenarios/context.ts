@@ -25,6 +25,8 @@ export interface Figure {
   unit: string;
   /** Which direction is better, so the report can say whether a ratio is good. */
   better: "higher" | "lower" | "none";
+  /** After several rounds, each round's value in the order run (`value` is their median). */
+  rounds?: number[];
 }
 
 export interface ScenarioResult {
