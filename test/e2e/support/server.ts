@@ -69,6 +69,24 @@ export async function startWrangler(
   port?: number,
   prepare?: (state: string) => void,
 ): Promise<WranglerDev> {
+  // A free port is free only when asked: another server starting beside this one may take it
+  // first. Then this one starts again on another, unless the caller chose the port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWranglerOnce(args, readyPath, port, prepare);
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes("Address already in use");
+      if (!taken || port !== undefined || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startWranglerOnce(
+  args: string[],
+  readyPath: string,
+  port?: number,
+  prepare?: (state: string) => void,
+): Promise<WranglerDev> {
   const listen = port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sower-e2e-"));
@@ -108,7 +126,10 @@ export async function startWrangler(
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      rmSync(state, { recursive: true, force: true });
+      throw new Error(`wrangler dev exited early:\n${output}`);
+    }
     try {
       const response = await fetch(`http://127.0.0.1:${listen}${readyPath}`);
       if (response.ok) return { port: listen, stop, child };
