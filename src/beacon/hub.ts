@@ -145,23 +145,30 @@ export class Hub extends DurableObject<Env> {
     });
   }
 
+  /* Each counted as one API call, as one Beacon counts every REST call it answers. */
+
   async channelHistory(appId: string, channel: string, query: HistoryQuery): Promise<HistoryPage> {
+    this.figures.apiCall();
     return this.serve(appId, channel, "channelHistory", (state) => state.history.page(channel, query));
   }
 
   async channelInfo(appId: string, channel: string, info: InfoRequest): Promise<HubChannelState> {
+    this.figures.apiCall();
     return this.inOrder(appId, channel, "channelInfo", (state) => readChannel(state, info));
   }
 
   async channelUsers(appId: string, channel: string): Promise<{ users: Array<{ id: string }>; unanswered: number }> {
+    this.figures.apiCall();
     return this.inOrder(appId, channel, "channelUsers", (state) => readUsers(state));
   }
 
   async channelMembers(appId: string, channel: string): Promise<{ members: PresenceMember[]; unanswered: number }> {
+    this.figures.apiCall();
     return this.inOrder(appId, channel, "channelMembers", (state) => readMembers(state));
   }
 
   async terminate(appId: string, channel: string, audit?: AuditRequest): Promise<number> {
+    this.figures.apiCall();
     return this.inOrder(appId, channel, "terminate", (state) => {
       if (audit !== undefined) this.audit.append(audit, 200, Date.now());
       return terminateUser(state);

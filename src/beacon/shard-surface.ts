@@ -69,7 +69,17 @@ export abstract class ShardSurface extends DurableObject<Env> {
     return this.onShard(appId, shard, "countHubFigures", (state) => countHubFigures(state, counts));
   }
 
-  async occupied(appId: string, shard: string, prefix: string, users: boolean): Promise<ShardChannels> {
-    return this.onShard(appId, shard, "occupied", (state) => occupied(state, prefix, users));
+  /** `counted`: this shard counts the `GET /channels` call for the app (the Worker asks every shard, and names one). */
+  async occupied(
+    appId: string,
+    shard: string,
+    prefix: string,
+    users: boolean,
+    counted = false,
+  ): Promise<ShardChannels> {
+    return this.onShard(appId, shard, "occupied", (state) => {
+      if (counted) state.meter.apiCall();
+      return occupied(state, prefix, users);
+    });
   }
 }

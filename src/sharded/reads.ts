@@ -13,16 +13,17 @@ import { SHARD_DELIVERY_DEADLINE_MS } from "./publish";
 /**
  * `GET /channels` for a sharded app: every shard names its occupied
  * channels (in parallel), and the figures are added up, presence users
- * counted once however many shards hold their sockets.
+ * counted once however many shards hold their sockets. The app's first
+ * shard counts the call, once, as one Beacon would.
  */
 export async function listAcrossShards(objects: ShardedObjects, query: ChannelsQuery): Promise<ChannelCounts> {
   const appId = objects.app.id;
   const merged = new Map<string, { subscribers: number; users: Set<string> }>();
   await Promise.all(
-    objects.shardNames().map(async (shard) => {
+    objects.shardNames().map(async (shard, index) => {
       try {
         const held = await withDeadline(
-          objects.shard(shard).occupied(appId, shard, query.prefix, query.info.userCount),
+          objects.shard(shard).occupied(appId, shard, query.prefix, query.info.userCount, index === 0),
           SHARD_DELIVERY_DEADLINE_MS,
         );
         for (const [channel, part] of held) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MinuteSeries, SERIES_RETENTION_MINUTES } from "../../src/beacon/state/minute-series";
 import { hubName } from "../../src/contract/objects";
 import { MINUTE_MS } from "../../src/contract/series";
-import { appTrigger } from "./support/app-rest";
+import { appRest, appTrigger } from "./support/app-rest";
 import { connectApp, subscribeApp } from "./support/app-sockets";
 import { SERIES_APP, SHARDED_APP, type TestApp } from "./support/apps";
 import { unique } from "./support/channels";
@@ -65,15 +65,27 @@ describe("the figures per minute", () => {
       expect((await appTrigger(SERIES_APP, [channel], name, "{}")).status).toBe(200);
       for (const socket of sockets) await socket.nextEvent(name);
     }
+    // Reads and terminate_connections are API calls too, wherever a sharded app answers them.
+    const user = unique("series-user-");
+    const calls = [
+      await appRest(SERIES_APP, "GET", "/channels"),
+      await appRest(SERIES_APP, "GET", `/channels/${channel}`, { params: { info: "subscription_count" } }),
+      await appRest(SERIES_APP, "POST", `/users/${user}/terminate_connections`, { body: {} }),
+    ];
+    expect(calls.map((call) => call.status)).toEqual([200, 200, 200]);
     sockets[2]?.ws.close(1000);
-    // A sharded app's triggers are counted by their first channel's hub, which hands its counts to the
-    // app's first shard on its alarm (within 10 s of activity): run now, the figures are those of one Beacon.
-    if (sharded(SERIES_APP.id)) await runDurableObjectAlarm(env.HUB.getByName(hubName(SERIES_APP.id, channel)));
+    // A sharded app's channel and user calls are counted by their hubs, which hand their counts to the
+    // app's first shard on their alarms (within 10 s of activity): run now, the figures are those of one Beacon.
+    if (sharded(SERIES_APP.id)) {
+      for (const hub of [channel, `#server-to-user-${user}`]) {
+        await runDurableObjectAlarm(env.HUB.getByName(hubName(SERIES_APP.id, hub)));
+      }
+    }
     const expected = {
       connections: 3,
       messages_in: 5,
       messages_out: 6,
-      api_calls: 2,
+      api_calls: 5,
       webhooks_delivered: 0,
       webhooks_retrying: 0,
       webhooks_failed: 0,

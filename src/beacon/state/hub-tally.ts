@@ -1,6 +1,6 @@
 import type { Counter } from "../../contract/stats";
 
-/** What a hub counts for the app's statistics: the history it stored and pruned, and the REST triggers it routed first. */
+/** What a hub counts for the app's statistics: the history it stored and pruned, and the REST calls it answered for the app. */
 export type HubCounts = Record<"history_stored" | "history_pruned" | "messages_in" | "bytes_in" | "api_calls", number>;
 
 function noCounts(): HubCounts {
@@ -35,9 +35,14 @@ export class HubTally {
    * its channels, with the bytes of its data).
    */
   trigger(events: number, bytesIn: number): void {
-    this.counts.api_calls++;
     this.counts.messages_in += events;
     this.counts.bytes_in += bytesIn;
+    this.apiCall();
+  }
+
+  /** A REST call this hub answers for the app (a channel's figures, users or history, `terminate_connections`). */
+  apiCall(): void {
+    this.counts.api_calls++;
     this.counted();
   }
 
