@@ -130,6 +130,12 @@ export interface ShardEvent {
   readonly socketId?: string;
   /** Each channel's serial, in the order of `channels` (null for a channel without history). */
   readonly serials?: ReadonlyArray<number | null>;
+  /**
+   * The event's every channel, given to one of the shards that deliver it:
+   * that shard's console shows the event, so the app's debug console shows
+   * it once however many shards deliver it.
+   */
+  readonly shown?: readonly string[];
 }
 
 /** A shard's occupied channels for `GET /channels`, with what it holds of each. */

@@ -116,13 +116,16 @@ function perShard(events: readonly PublishEvent[], routes: ReadonlyMap<string, R
         channelsOn.set(shard, on);
       }
     }
+    let shownBy: string | undefined;
     for (const [shard, { channels, serials }] of channelsOn) {
+      shownBy ??= shard;
       const shardEvent: ShardEvent = {
         name: event.name,
         data: event.data,
         channels,
         ...(event.socketId === undefined ? {} : { socketId: event.socketId }),
         ...(serials.some((serial) => serial !== null) ? { serials } : {}),
+        ...(shard === shownBy ? { shown: event.channels } : {}),
       };
       const list = shards.get(shard);
       if (list === undefined) shards.set(shard, [shardEvent]);

@@ -1,13 +1,15 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONSOLE_TAG, ConsoleFeed } from "../../src/beacon/state/console-feed";
+import { appTrigger } from "./support/app-rest";
 import { connectApp } from "./support/app-sockets";
-import { APP_A, DEFAULT_APP } from "./support/apps";
+import { APP_A, DEFAULT_APP, SHARDED_APP, SHARDED_HISTORY_APP } from "./support/apps";
 import { clientEvent, subscribe, unique } from "./support/channels";
 import { ConsoleClient, type EventOf, openConsoleSocket } from "./support/console";
 import { DASHBOARD_TOKEN, json, logIn } from "./support/dashboard";
 import { hibernateApp, socketHolders } from "./support/objects";
 import { trigger } from "./support/rest";
+import { connectIn, subscribeIn } from "./support/shards";
 import { connect } from "./support/socket";
 import { ALL_EVENTS_URL, poll, settled, WebhookRecorder } from "./support/webhooks";
 
@@ -190,4 +192,32 @@ describe("the console's events", () => {
       restore();
     }
   });
+});
+
+describe("a sharded app's console", () => {
+  it.each([
+    ["plain channels", SHARDED_APP, "console-spread-"],
+    ["history channels", SHARDED_HISTORY_APP, "history-console-spread-"],
+  ])(
+    "shows a trigger once, with all its channels, however many shards deliver it (%s)",
+    async (_, shardedApp, prefix) => {
+      const view = await ConsoleClient.open(await logIn({ token: DASHBOARD_TOKEN }), shardedApp.id);
+      consoles.push(view);
+      const [wide, narrow] = [unique(prefix), unique(prefix)];
+      const placed = [
+        { socket: await connectIn(shardedApp, "weur"), channel: wide },
+        { socket: await connectIn(shardedApp, "oc"), channel: wide },
+        { socket: await connectIn(shardedApp, "apac"), channel: narrow },
+      ];
+      for (const { socket, channel } of placed) await subscribeIn(shardedApp, socket, channel);
+      expect((await appTrigger(shardedApp, [wide, narrow], "spread", '{"n":1}')).status).toBe(200);
+      for (const { socket } of placed) await socket.nextEvent("spread");
+      // Each shard's console socket is in order: once each shows its socket leaving, what it showed of the trigger is in.
+      for (const { socket, channel } of placed) socket.send({ event: "pusher:unsubscribe", data: { channel } });
+      for (const { socket } of placed) await view.waitFor("unsubscribed", (event) => event.socket === socket.socketId);
+      const shown = view.events.filter((event) => event.kind === "api_event" && event.event === "spread");
+      expect(shown).toEqual([expect.objectContaining({ channels: [wide, narrow], bytes: '{"n":1}'.length })]);
+      for (const { socket } of placed) socket.ws.close(1000);
+    },
+  );
 });

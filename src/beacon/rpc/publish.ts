@@ -38,12 +38,10 @@ export function publish(state: PublishState, events: readonly PublishEvent[]): P
 
 /** One event to this object's subscribers of each of its channels, but the socket it names (a shard's delivery). */
 export function fanOut(
-  state: Pick<PublishState, "channels" | "connections" | "console">,
+  state: Pick<PublishState, "channels" | "connections">,
   event: Pick<PublishEvent, "name" | "data" | "channels" | "socketId">,
 ): void {
   const except = event.socketId === undefined ? undefined : state.connections.get(event.socketId);
-  // A shard shows the channels it holds of the event: each shard's console sees its own part.
-  if (state.console.open) showEvent(state.console, event, Date.now());
   // A history channel's serial comes with its own delivery (changes/shard-history.ts).
   for (const channel of event.channels) sendToChannel(state, channel, event, except, undefined);
 }
@@ -60,6 +58,10 @@ function sendToChannel(
 }
 
 /** The console line of an API event: its name, channels and size, never its data. */
-function showEvent(feed: ConsoleFeed, event: Pick<PublishEvent, "name" | "data" | "channels">, at: number): void {
+export function showEvent(
+  feed: ConsoleFeed,
+  event: Pick<PublishEvent, "name" | "data" | "channels">,
+  at: number,
+): void {
   feed.emit({ kind: "api_event", at, event: event.name, channels: event.channels, bytes: utf8Length(event.data) });
 }

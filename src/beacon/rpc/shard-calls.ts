@@ -10,7 +10,7 @@ import type { HubCounts } from "../state/hub-tally";
 import type { PresenceRoster } from "../state/presence-roster";
 import type { Stats, WebhookOutcome } from "../state/stats";
 import type { AttemptLog, WebhookMeter } from "../webhooks/delivery";
-import { fanOut } from "./publish";
+import { fanOut, showEvent } from "./publish";
 
 /** What the Worker and the hubs ask of a shard: its sockets and channels, and its statistics. */
 export interface ShardCallState extends ShardState, ConsoleState {
@@ -26,13 +26,16 @@ export interface ShardCallState extends ShardState, ConsoleState {
  * here, which the Worker adds up for `subscription_count`. A channel with
  * none left here was named by a hub that has not heard so yet: it hears now.
  * A history channel's events go out in serial order (changes/shard-history.ts);
- * the answer waits for a gap among them to be filled.
+ * the answer waits for a gap among them to be filled. The event's console
+ * line is shown by the one shard the Worker gave its every channel to.
  */
 export async function deliver(state: ShardCallState, events: readonly ShardEvent[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const fills: Array<Promise<void>> = [];
+  const now = Date.now();
   for (const event of events) {
-    const { serials } = event;
+    const { serials, shown } = event;
+    if (shown !== undefined && state.console.open) showEvent(state.console, { ...event, channels: shown }, now);
     if (serials === undefined) fanOut(state, event);
     else {
       event.channels.forEach((channel, index) => {
