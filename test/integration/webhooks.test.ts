@@ -275,6 +275,11 @@ describe("delivery that never loses a webhook", () => {
       { name: "channel_occupied", channel: second },
     ]);
     expect(recorder.received(ALL_EVENTS_URL, first)).toHaveLength(1);
+    // time_ms is when the webhook was created: each retry keeps the first attempt's, so its delay shows.
+    const created = requests.map((request) => JSON.parse(request.body).time_ms);
+    expect(new Set(created).size).toBe(1);
+    expect(created[0]).toBeLessThanOrEqual(requests[0]?.at ?? 0);
+    expect((requests[2]?.at ?? 0) - created[0]).toBeGreaterThanOrEqual(1000);
   }, 15_000);
 
   it("splits a backlog into requests of at most 100 events, in order", async () => {

@@ -155,8 +155,11 @@ function reportDrained(run: DeliveryRun, url: string): void {
 }
 
 async function send(app: App, endpoint: WebhookEndpoint, rows: readonly OutboxRow[]): Promise<Outcome> {
+  // When the webhook was created, which Pusher gives so that a receiver can tell a delayed one:
+  // its oldest event's, so a retry says how late it is rather than looking new.
+  const created = Math.min(...rows.map((row) => row.createdAt));
   // Stored events are already JSON, so the body is assembled rather than re-encoded.
-  const body = `{"time_ms":${Date.now()},"events":[${rows.map((row) => row.event).join(",")}]}`;
+  const body = `{"time_ms":${created},"events":[${rows.map((row) => row.event).join(",")}]}`;
   const headers = new Headers(endpoint.headers);
   headers.set(WEBHOOK_HEADERS.contentType, WEBHOOK_CONTENT_TYPE);
   headers.set(WEBHOOK_HEADERS.key, app.key);
