@@ -1,6 +1,6 @@
 import type { ClientEventsResult, Counter, Subscription } from "../load/messages.ts";
 import { signedGet } from "../load/rest.ts";
-import { callDelta, describeCalls, socketHandlerCalls } from "./calls.ts";
+import { type CallDelta, callDelta, callsTo, describeCalls, socketHandlerCalls } from "./calls.ts";
 import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
 import { publish } from "./publish.ts";
 import { countBilling } from "./sharded-fanout.ts";
@@ -15,6 +15,10 @@ const READS = 20;
 const PAIRS = 50;
 /** Time for calls that follow an operation's last visible effect (a shard's report to a hub). */
 const SETTLE_MS = 1000;
+/** Long enough for idle objects to be evicted: about 10 s in the local runtime after their last alarm (a hub hands on its counts up to 10 s after the leaves). */
+const IDLE_MS = 30_000;
+/** The socket opened beyond SOCKETS, which joins the presence channel once its hub has slept (after the leaves: the channel is full before). */
+const LATE = SOCKETS;
 
 /**
  * What each kind of operation costs in Durable Object requests, counted by
@@ -40,6 +44,7 @@ export async function operations(context: ScenarioContext): Promise<ScenarioResu
     label: string,
     operations: number | ((result: T) => number),
     work: () => Promise<T>,
+    check?: (calls: CallDelta) => void,
   ): Promise<T> => {
     const before = await context.target.callCounts();
     // Measured, so each phase's counters start from zero.
@@ -48,16 +53,18 @@ export async function operations(context: ScenarioContext): Promise<ScenarioResu
       seen.duplicates += thread.duplicates;
       seen.reordered += thread.reordered;
       seen.errors += thread.errors;
+      for (const sample of thread.errorSamples.slice(0, 3)) context.notes.push(`${label}: error ${sample}`);
     }
     const calls = callDelta(before, await context.target.callCounts());
     const count = typeof operations === "number" ? operations : operations(result);
     const requests = calls.total - socketHandlerCalls(calls);
     figures.push({ label, value: requests / Math.max(1, count), unit: "", better: "lower" });
     if (calls.total > 0) context.notes.push(`${label}: ${describeCalls(calls)}`);
+    check?.(calls);
     return result;
   };
 
-  const opened = await counted("per connect", SOCKETS, () => context.open(SOCKETS));
+  const opened = await counted("per connect", SOCKETS + 1, () => context.open(SOCKETS + 1));
   const subscriptions = SOCKETS * PUBLIC.length;
   const subscribed = await counted("per subscribe (3 public channels a socket)", subscriptions, () =>
     context.subscribe(SOCKETS, () => PUBLIC.map((channel) => ({ channel }))),
@@ -75,6 +82,11 @@ export async function operations(context: ScenarioContext): Promise<ScenarioResu
 
   await counted("per trigger to 3 channels", TRIGGERS, async () => {
     const published = await publish(context, TRIGGERS, 1, () => PUBLIC);
+    failures += published.failures;
+    await awaitAll("deliveries", TRIGGERS * subscriptions);
+  });
+  await counted("per batch trigger (an event to each of 3 channels)", TRIGGERS, async () => {
+    const published = await publish(context, TRIGGERS, 1, () => PUBLIC, undefined, true);
     failures += published.failures;
     await awaitAll("deliveries", TRIGGERS * subscriptions);
   });
@@ -99,6 +111,29 @@ export async function operations(context: ScenarioContext): Promise<ScenarioResu
     await awaitAll("memberRemoved", leavers);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   });
+  // Nothing happens until the objects have been evicted; the next join wakes the channel's hub,
+  // which checks with each shard holding members before it trusts their records (docs/scaling.md).
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const late = (index: number): Subscription[] =>
+    index === LATE ? [{ channel: PRESENCE, presenceUserId: "ops-user-late" }] : [];
+  await counted(
+    "per presence join on a hub just woken",
+    1,
+    async () => {
+      const joined = await context.subscribe(SOCKETS + 1, late);
+      failures += joined.failures;
+      // The one member left hears of the newcomer.
+      await awaitAll("memberAdded", 1);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    },
+    (calls) => {
+      // A hub that stayed awake asks no shard: then this figure is an ordinary join's, and the report says so.
+      if (callsTo(calls, "Hub.join") > 0 && callsTo(calls, "Beacon.reportFor") === 0) {
+        context.notes.push("per presence join on a hub just woken: the hub had not slept, no shard was asked");
+      }
+    },
+  );
+
   await context.closeAll();
 
   // Client events within private pairs, each pair's sockets wherever they were placed.

@@ -14,7 +14,9 @@ export interface Published {
 /**
  * Posts `total` triggers over `lanes` keep-alive connections, each lane one
  * request at a time (so its events must arrive in order), optionally paced
- * to `ratePerSecond` overall. `channelsFor(k)` gives trigger k's channels.
+ * to `ratePerSecond` overall. `channelsFor(k)` gives trigger k's channels:
+ * one event to all of them, or with `batched` one event to each in one
+ * `/batch_events` call.
  */
 export async function publish(
   context: ScenarioContext,
@@ -22,6 +24,7 @@ export async function publish(
   lanes: number,
   channelsFor: (trigger: number) => string[],
   ratePerSecond?: number,
+  batched = false,
 ): Promise<Published> {
   const publisher = new Publisher(context.target.origin, lanes);
   const padding = "x".repeat(context.options.payloadBytes);
@@ -34,7 +37,9 @@ export async function publish(
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       if (nowMs() > context.options.deadlineAtMs) break;
-      await publisher.trigger(channelsFor(trigger), EVENT_NAME, JSON.stringify(stamp(laneIndex, seq, padding)));
+      const data = JSON.stringify(stamp(laneIndex, seq, padding));
+      if (batched) await publisher.batch(channelsFor(trigger), EVENT_NAME, data);
+      else await publisher.trigger(channelsFor(trigger), EVENT_NAME, data);
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, total) }, (_, index) => lane(index)));

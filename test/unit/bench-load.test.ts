@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BENCH_APP } from "../../bench/load/app";
 import { clientEventFrame, socketPath, subscribeFrame } from "../../bench/load/frames";
-import { signedQuery, triggerBody } from "../../bench/load/rest";
+import { batchBody, signedQuery, triggerBody } from "../../bench/load/rest";
 
 /**
  * The bench's load generator must send what real clients send, or its
@@ -54,6 +54,16 @@ describe("bench REST signing", () => {
 
   it("posts the body pusher.trigger posts", () => {
     expect(triggerBody(["a", "b"], "ev", "{}")).toBe('{"name":"ev","data":"{}","channels":["a","b"]}');
+  });
+
+  it("posts the body pusher.triggerBatch posts", () => {
+    const events = [
+      { channel: "a", name: "ev", data: "{}" },
+      { channel: "b", name: "ev", data: "{}" },
+    ];
+    expect(batchBody(events)).toBe(
+      '{"batch":[{"channel":"a","name":"ev","data":"{}"},{"channel":"b","name":"ev","data":"{}"}]}',
+    );
   });
 });
 
