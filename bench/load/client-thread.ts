@@ -2,7 +2,15 @@ import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
 import WebSocket from "ws";
 import { EVENTS } from "../../src/protocol/constants.ts";
-import { channelAuth, clientEventFrame, socketPath, subscribeFrame, unsubscribeFrame } from "./frames.ts";
+import {
+  channelAuth,
+  clientEventFrame,
+  signInFrame,
+  socketPath,
+  subscribeFrame,
+  unsubscribeFrame,
+  userAuth,
+} from "./frames.ts";
 import type {
   ClientEventsResult,
   Command,
@@ -12,6 +20,8 @@ import type {
   Envelope,
   FloodResult,
   OpenResult,
+  SignIn,
+  SignInResult,
   Stamp,
   SubscribeResult,
   Subscription,
@@ -28,6 +38,8 @@ import { nowMs, stamp } from "./messages.ts";
 const OPEN_WINDOW = 64;
 const SUBSCRIBE_WINDOW = 256;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** The pending entry of a sign-in: no channel can be named so (a colon is not allowed in one). */
+const SIGN_IN = "pusher:signin";
 /** A full-speed flooder writes until this much waits in its socket, then lets the socket drain. */
 const FLOOD_HIGH_WATER_BYTES = 1 << 20;
 /** Frames a full-speed flooder writes per turn of its event loop, so close and error frames are still read. */
@@ -43,7 +55,7 @@ interface Stream {
 interface Socket {
   ws: WebSocket;
   socketId: string;
-  /** Subscriptions awaiting their subscription_succeeded, by channel. */
+  /** Subscriptions awaiting their subscription_succeeded, by channel; a sign-in under SIGN_IN. */
   pending: Map<string, () => void>;
   /** Per (channel, lane): what arrived, to count duplicates and reordering. */
   streams: Map<string, Stream>;
@@ -82,9 +94,11 @@ function onFrame(socket: Socket, text: string): void {
   const now = nowMs();
   const frame = JSON.parse(text) as { event: string; channel?: string; data?: unknown };
   switch (frame.event) {
-    case EVENTS.subscriptionSucceeded: {
-      const resolve = socket.pending.get(frame.channel ?? "");
-      socket.pending.delete(frame.channel ?? "");
+    case EVENTS.subscriptionSucceeded:
+    case EVENTS.signinSuccess: {
+      const key = frame.event === EVENTS.signinSuccess ? SIGN_IN : (frame.channel ?? "");
+      const resolve = socket.pending.get(key);
+      socket.pending.delete(key);
       resolve?.();
       return;
     }
@@ -190,17 +204,34 @@ function subscribeOne(socket: Socket, subscription: Subscription): Promise<boole
       : JSON.stringify({ user_id: presenceUserId, user_info: { name: `bench ${presenceUserId}` } });
   const needsAuth = channel.startsWith("private-") || channel.startsWith("presence-");
   const auth = needsAuth ? channelAuth(socket.socketId, channel, channelData) : "";
+  return handshake(socket, channel, subscribeFrame(channel, auth, channelData));
+}
+
+/** Sends `frame` and resolves true when the answer filed under `key` comes, false after the timeout. */
+function handshake(socket: Socket, key: string, frame: string): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      socket.pending.delete(channel);
+      socket.pending.delete(key);
       resolve(false);
     }, HANDSHAKE_TIMEOUT_MS);
-    socket.pending.set(channel, () => {
+    socket.pending.set(key, () => {
       clearTimeout(timer);
       resolve(true);
     });
-    socket.ws.send(subscribeFrame(channel, auth, channelData));
+    socket.ws.send(frame);
   });
+}
+
+/** Each socket with a plan signs in as its user, watching its watchlist, all at once. */
+async function signIn(plans: Array<SignIn | null>): Promise<SignInResult> {
+  const signing = plans.map((plan, index) => {
+    const socket = sockets[index];
+    if (plan === null || socket === undefined) return Promise.resolve(true);
+    const userData = JSON.stringify({ id: plan.userId, watchlist: plan.watchlist });
+    return handshake(socket, SIGN_IN, signInFrame(userData, userAuth(socket.socketId, userData)));
+  });
+  const signed = await Promise.all(signing);
+  return { failures: signed.filter((ok) => !ok).length };
 }
 
 async function subscribe(plans: Subscription[][]): Promise<SubscribeResult> {
@@ -376,6 +407,8 @@ async function run(command: Command): Promise<unknown> {
       return clientEvents(command);
     case "unsubscribe":
       return unsubscribe(command.plans);
+    case "signIn":
+      return signIn(command.plans);
     case "flood":
       return flood(command);
     case "collect":

@@ -36,3 +36,14 @@ export function channelAuth(
   const signed = channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
   return `${signer.key}:${createHmac("sha256", signer.secret).update(signed).digest("hex")}`;
 }
+
+/** `pusher:signin` as pusher-js sends it: the user data as a JSON string, and its auth. */
+export function signInFrame(userData: string, auth: string): string {
+  return JSON.stringify({ event: EVENTS.signin, data: { auth, user_data: userData } });
+}
+
+/** What an app's user authentication endpoint returns (`key:HMAC(socket_id::user::user_data)`). */
+export function userAuth(socketId: string, userData: string, signer: Signer = BENCH_APP): string {
+  const signed = `${socketId}::user::${userData}`;
+  return `${signer.key}:${createHmac("sha256", signer.secret).update(signed).digest("hex")}`;
+}

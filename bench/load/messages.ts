@@ -6,6 +6,12 @@ export interface Subscription {
   presenceUserId?: string;
 }
 
+/** A socket's `pusher:signin`: who it is and whom it watches. */
+export interface SignIn {
+  userId: string;
+  watchlist: string[];
+}
+
 export type Command =
   | { op: "open"; origin: string; key: string; count: number; deflate: boolean }
   | { op: "subscribe"; plans: Subscription[][] }
@@ -13,6 +19,7 @@ export type Command =
   | { op: "counts" }
   | { op: "clientEvents"; channels: string[]; firstSender: number; ratePerSecond: number; durationMs: number }
   | { op: "unsubscribe"; plans: Subscription[][] }
+  | { op: "signIn"; plans: Array<SignIn | null> }
   | { op: "flood"; channel: string; ratePerSecond: number | null; durationMs: number }
   | { op: "collect" }
   | { op: "close" };
@@ -29,6 +36,10 @@ export interface OpenResult {
   connectMs: number[];
   failures: number;
   deflateNegotiated: number;
+}
+
+export interface SignInResult {
+  failures: number;
 }
 
 export interface SubscribeResult {

@@ -16,6 +16,7 @@ export class ClientPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve: (body: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 0;
+  private failure: Error | undefined;
   private readonly threads: number;
 
   constructor(threads: number) {
@@ -29,6 +30,8 @@ export class ClientPool {
         else waiting?.resolve(reply.body);
       });
       worker.on("error", (error) => {
+        // A thread that failed (even while loading, before any call) answers nothing again.
+        this.failure ??= error;
         for (const waiting of this.waiting.values()) waiting.reject(error);
         this.waiting.clear();
       });
@@ -52,6 +55,7 @@ export class ClientPool {
   }
 
   private call<T>(worker: Worker, body: Command): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: (value) => resolve(value as T), reject });

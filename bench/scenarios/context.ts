@@ -1,6 +1,15 @@
 import type { Target } from "../host/miniflare.ts";
 import { cpuSeconds, rssBytes, selfCpuSeconds } from "../host/proc.ts";
-import type { Counter, Counts, DeliveryStats, OpenResult, SubscribeResult, Subscription } from "../load/messages.ts";
+import type {
+  Counter,
+  Counts,
+  DeliveryStats,
+  OpenResult,
+  SignIn,
+  SignInResult,
+  SubscribeResult,
+  Subscription,
+} from "../load/messages.ts";
 import { nowMs } from "../load/messages.ts";
 import type { ClientPool } from "../load/pool.ts";
 import type { BenchOptions } from "../options.ts";
@@ -88,6 +97,16 @@ export class ScenarioContext {
       failures: results.reduce((sum, result) => sum + result.failures, 0),
       deflateNegotiated: results.reduce((sum, result) => sum + result.deflateNegotiated, 0),
     };
+  }
+
+  /** `planFor(g)` says who the socket with global index g signs in as, or null for none. */
+  async signIn(count: number, planFor: (index: number) => SignIn | null): Promise<{ failures: number }> {
+    const results = await this.pool.all<SignInResult>((thread) => ({
+      op: "signIn",
+      plans: this.pool.indexes(count, thread).map(planFor),
+    }));
+    for (let index = 0; index < count; index++) if (planFor(index) !== null) this.billing.incomingMessages++;
+    return { failures: results.reduce((sum, result) => sum + result.failures, 0) };
   }
 
   /** `planFor(g)` lists the subscriptions of the socket with global index g. */

@@ -1,4 +1,4 @@
-import type { ClientEventsResult, Counter, Subscription } from "../load/messages.ts";
+import type { ClientEventsResult, Counter, SignIn, Subscription } from "../load/messages.ts";
 import { signedGet } from "../load/rest.ts";
 import { type CallDelta, callDelta, callsTo, describeCalls, socketHandlerCalls } from "./calls.ts";
 import type { Figure, ScenarioContext, ScenarioResult } from "./context.ts";
@@ -13,6 +13,8 @@ const PRESENCE = "presence-ops";
 const TRIGGERS = 50;
 const READS = 20;
 const PAIRS = 50;
+/** Sockets that sign in, each as its own user watching the next two. */
+const SIGNERS = 50;
 /** Time for calls that follow an operation's last visible effect (a shard's report to a hub). */
 const SETTLE_MS = 1000;
 /** Long enough for idle objects to be evicted: about 10 s in the local runtime after their last alarm (a hub hands on its counts up to 10 s after the leaves). */
@@ -133,6 +135,15 @@ export async function operations(context: ScenarioContext): Promise<ScenarioResu
       }
     },
   );
+
+  const signer = (index: number): SignIn | null =>
+    index < SIGNERS
+      ? { userId: `ops-signer-${index}`, watchlist: [1, 2].map((step) => `ops-signer-${(index + step) % SIGNERS}`) }
+      : null;
+  await counted("per sign-in watching 2 users", SIGNERS, async () => {
+    failures += (await context.signIn(SIGNERS, signer)).failures;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  });
 
   await context.closeAll();
 

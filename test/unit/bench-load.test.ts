@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BENCH_APP } from "../../bench/load/app";
-import { clientEventFrame, socketPath, subscribeFrame } from "../../bench/load/frames";
+import { clientEventFrame, signInFrame, socketPath, subscribeFrame, userAuth } from "../../bench/load/frames";
 import { batchBody, signedQuery, triggerBody } from "../../bench/load/rest";
 
 /**
@@ -75,6 +75,21 @@ describe("bench frames", () => {
     );
     expect(clientEventFrame("client-x", { a: 1 }, "private-1")).toBe(
       '{"event":"client-x","data":{"a":1},"channel":"private-1"}',
+    );
+  });
+
+  it("signs in as pusher-js does, with the auth the pusher SDK's authenticateUser gives", () => {
+    const Pusher = require("pusher") as new (
+      options: Record<string, string>,
+    ) => {
+      authenticateUser(socketId: string, user: { id: string }): { auth: string; user_data: string };
+    };
+    const sdk = new Pusher({ appId: BENCH_APP.id, key: BENCH_APP.key, secret: BENCH_APP.secret, cluster: "mt1" });
+    const user = { id: "u1", watchlist: ["u2"] };
+    const signed = sdk.authenticateUser("1.2", user);
+    expect(userAuth("1.2", signed.user_data)).toBe(signed.auth);
+    expect(signInFrame(signed.user_data, signed.auth)).toBe(
+      JSON.stringify({ event: "pusher:signin", data: { auth: signed.auth, user_data: signed.user_data } }),
     );
   });
 
