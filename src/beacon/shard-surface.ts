@@ -27,10 +27,9 @@ export abstract class ShardSurface extends DurableObject<Env> {
   protected abstract onShard<T>(appId: string, shard: string, method: string, task: (state: ShardAwake) => T): T;
 
   /**
-   * Deliveries that arrive before the shard's next turn all go out in it, in
-   * the order they came: under a burst of triggers each socket's outgoing
-   * pump then carries several messages at once rather than waking once per
-   * trigger. One Beacon's publish batches the same way behind its audit
+   * Deliveries that arrive together go out together, in the order they came
+   * (NextTurn): under a burst of triggers each socket's outgoing pump then
+   * carries several messages at once rather than waking once per trigger. One Beacon's publish batches the same way behind its audit
    * write (bench/RESULTS.md, "Where the extra CPU per delivery comes from").
    */
   private readonly deliveries = new NextTurn();
