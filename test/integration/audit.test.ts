@@ -30,6 +30,22 @@ async function rowsAbout(app: TestApp, marker: string): Promise<AuditRow[]> {
   return (await rowsOf(app)).filter((row) => row.details.includes(marker));
 }
 
+/** From CLIENT_IP: a dashboard login to `app` with a wrong secret, then a login and a publish to `channel`. */
+async function useDashboard(app: TestApp, channel: string): Promise<{ failedLogin: number; published: number }> {
+  const headers = { "CF-Connecting-IP": CLIENT_IP, "User-Agent": USER_AGENT };
+  const failed = await dashboard("/api/login", {
+    body: { key: app.key, secret: "not-the-secret-0123456789" },
+    headers,
+  });
+  const cookie = await logIn({ key: app.key, secret: app.secret });
+  const published = await dashboard(`/api/apps/${app.id}/events`, {
+    body: { name: "from-dashboard", channel, data: "{}" },
+    cookie,
+    headers,
+  });
+  return { failedLogin: failed.status, published: published.status };
+}
+
 function trigger(channel: string, data = "{}") {
   return auditedCall(AUDITED_APP, "POST", "/events", { body: { name: "audited", channel, data } });
 }
@@ -171,20 +187,10 @@ describe("what the audit log records", () => {
   });
 
   it("records dashboard logins, failed and successful, and what the dashboard publishes", async () => {
-    const headers = { "CF-Connecting-IP": CLIENT_IP, "User-Agent": USER_AGENT };
-    const failed = await dashboard("/api/login", {
-      body: { key: AUDITED_APP.key, secret: "not-the-secret-0123456789" },
-      headers,
-    });
-    expect(failed.status).toBe(401);
-    const cookie = await logIn({ key: AUDITED_APP.key, secret: AUDITED_APP.secret });
     const channel = unique("audit-dashboard-");
-    const published = await dashboard(`/api/apps/${AUDITED_APP.id}/events`, {
-      body: { name: "from-dashboard", channel, data: "{}" },
-      cookie,
-      headers,
-    });
-    expect(published.status).toBe(200);
+    const { failedLogin, published } = await useDashboard(AUDITED_APP, channel);
+    expect(failedLogin).toBe(401);
+    expect(published).toBe(200);
     await flush(refusalRecorder(AUDITED_APP));
     await flush(recorderOf(AUDITED_APP, channel));
 
@@ -220,19 +226,9 @@ describe("an app with audit off", () => {
       secret: "not-the-secret-0123456789",
     });
     expect(forged.status).toBe(401);
-    const headers = { "CF-Connecting-IP": CLIENT_IP, "User-Agent": USER_AGENT };
-    const failedLogin = await dashboard("/api/login", {
-      body: { key: UNAUDITED_APP.key, secret: "not-the-secret-0123456789" },
-      headers,
-    });
-    expect(failedLogin.status).toBe(401);
-    const cookie = await logIn({ key: UNAUDITED_APP.key, secret: UNAUDITED_APP.secret });
-    const published = await dashboard(`/api/apps/${UNAUDITED_APP.id}/events`, {
-      body: { name: "from-dashboard", channel, data: "{}" },
-      cookie,
-      headers,
-    });
-    expect(published.status).toBe(200);
+    const { failedLogin, published } = await useDashboard(UNAUDITED_APP, channel);
+    expect(failedLogin).toBe(401);
+    expect(published).toBe(200);
 
     const recorders = [
       recorderOf(UNAUDITED_APP, channel),
